@@ -1,0 +1,34 @@
+//! The typed calls: one module per gateway method, each with a request (validated before anything is sent)
+//! and a typed response.
+//!
+//! Every request implements [`ApiRequest`]; [`crate::Client::call`] takes any of them.
+
+pub mod invite;
+pub mod points;
+mod rules;
+pub mod voucher;
+
+use crate::Result;
+
+/// A request the client can sign and send.
+pub trait ApiRequest: Send + Sync {
+    /// The typed result of a successful call.
+    type Response: Send + 'static;
+
+    /// The gateway method, e.g. `alipay.marketing.voucher.send`.
+    fn method(&self) -> &str;
+
+    /// Checks every field against the documented rules. The error names the field and what to do.
+    fn validate(&self) -> Result<()>;
+
+    /// The `biz_content` text: compact JSON, non-ASCII unescaped, absent fields omitted.
+    fn biz_content(&self) -> Result<String>;
+
+    /// The idempotency key of this request, if the method has one (for logs and retries).
+    fn idempotency_key(&self) -> Option<&str> {
+        None
+    }
+
+    /// Builds the typed response from the verified text of a successful response node.
+    fn parse_response(&self, node: &str) -> Result<Self::Response>;
+}

@@ -1,0 +1,331 @@
+//! One error type for every call, with a [`ErrorKind`] that says how far the call got.
+
+use std::fmt;
+
+/// How far a call got before it failed. Every face (Rust, C, Python) maps these one to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// A bad key, certificate, URL or option, caught when the client was built.
+    Config,
+    /// A request field breaks a documented rule. Nothing was sent.
+    InvalidRequest,
+    /// Connect, TLS or I/O failure. See [`Error::request_may_have_been_sent`].
+    Transport,
+    /// The call outlived its deadline; the outcome is unknown.
+    Timeout,
+    /// The gateway (or something in front of it) answered a non-200 status or a body that is not JSON.
+    Http,
+    /// The body is JSON but not a valid gateway envelope.
+    Decode,
+    /// The response signature is missing on a success, or does not verify. Treat it as an attack.
+    Signature,
+    /// The gateway answered an error code; see [`Error::gateway`].
+    Gateway,
+}
+
+impl ErrorKind {
+    /// Every kind, in declaration order (for exhaustive mapping tests in the faces).
+    pub const ALL: [ErrorKind; 8] = [
+        ErrorKind::Config,
+        ErrorKind::InvalidRequest,
+        ErrorKind::Transport,
+        ErrorKind::Timeout,
+        ErrorKind::Http,
+        ErrorKind::Decode,
+        ErrorKind::Signature,
+        ErrorKind::Gateway,
+    ];
+
+    /// A short stable name, e.g. `"invalid_request"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Config => "config",
+            ErrorKind::InvalidRequest => "invalid_request",
+            ErrorKind::Transport => "transport",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Http => "http",
+            ErrorKind::Decode => "decode",
+            ErrorKind::Signature => "signature",
+            ErrorKind::Gateway => "gateway",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error details the gateway sent: `code`, `msg`, `sub_code`, `sub_msg`, and the trace id.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GatewayError {
+    /// Gateway code, e.g. `"40004"`.
+    pub code: String,
+    /// Gateway message, e.g. `"Business Failed"`.
+    pub msg: String,
+    /// Detailed code, e.g. `"TEMPLATE_NOT_EXIST"` or `"isv.invalid-signature"`.
+    pub sub_code: Option<String>,
+    /// Detailed message.
+    pub sub_msg: Option<String>,
+    /// The `trace_id` response header, when the gateway sent one.
+    pub trace_id: Option<String>,
+}
+
+impl GatewayError {
+    /// Whether the same request may be sent again with the same idempotency key:
+    /// code 20000, any `isp.*` sub_code, a `SYSTEM_ERROR`, or 40005 throttling.
+    pub fn is_retryable(&self) -> bool {
+        let sub = self.sub_code.as_deref().unwrap_or("");
+        self.code == "20000"
+            || self.code == "40005"
+            || sub.starts_with("isp.")
+            || sub.ends_with("SYSTEM_ERROR")
+    }
+
+    /// Whether this is the business-failure family (code 40004).
+    pub fn is_business(&self) -> bool {
+        self.code == "40004"
+    }
+}
+
+/// Why a signature check failed at the gateway: our sign content beside the gateway's, and the first difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureMismatch {
+    /// The string this client signed.
+    pub ours: String,
+    /// The string the gateway says it verified (parsed from `sub_msg`).
+    pub gateways: String,
+    /// The first parameter whose value differs, when both strings parse as `k=v&…`.
+    pub first_difference: Option<String>,
+    /// A likely cause, in words.
+    pub likely_cause: String,
+}
+
+/// The error returned by every fallible call of this crate.
+///
+/// The message is written for the reader of a log: it says what was wrong, which field or key, and what to do.
+/// It never contains private-key material.
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+    field: Option<String>,
+    gateway: Option<Box<GatewayError>>,
+    mismatch: Option<Box<SignatureMismatch>>,
+    http_status: Option<u16>,
+    may_have_been_sent: bool,
+    source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+}
+
+impl Error {
+    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+            field: None,
+            gateway: None,
+            mismatch: None,
+            http_status: None,
+            may_have_been_sent: false,
+            source: None,
+        }
+    }
+
+    pub(crate) fn config(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::Config, message)
+    }
+
+    /// A configuration error about one named option or key.
+    pub(crate) fn config_field(field: &str, message: impl Into<String>) -> Self {
+        let mut e = Self::new(ErrorKind::Config, format!("{field}: {}", message.into()));
+        e.field = Some(field.to_owned());
+        e
+    }
+
+    /// A request field breaks a documented rule.
+    pub fn invalid_request(field: &str, message: impl Into<String>) -> Self {
+        let mut e = Self::new(ErrorKind::InvalidRequest, format!("{field}: {}", message.into()));
+        e.field = Some(field.to_owned());
+        e
+    }
+
+    pub(crate) fn transport(message: impl Into<String>, may_have_been_sent: bool) -> Self {
+        let mut e = Self::new(ErrorKind::Transport, message);
+        e.may_have_been_sent = may_have_been_sent;
+        e
+    }
+
+    pub(crate) fn timeout(message: impl Into<String>) -> Self {
+        let mut e = Self::new(ErrorKind::Timeout, message);
+        e.may_have_been_sent = true;
+        e
+    }
+
+    pub(crate) fn http(status: u16, message: impl Into<String>) -> Self {
+        let mut e = Self::new(ErrorKind::Http, message);
+        e.http_status = Some(status);
+        e.may_have_been_sent = true;
+        e
+    }
+
+    pub(crate) fn decode(message: impl Into<String>) -> Self {
+        let mut e = Self::new(ErrorKind::Decode, message);
+        e.may_have_been_sent = true;
+        e
+    }
+
+    pub(crate) fn signature(message: impl Into<String>) -> Self {
+        let mut e = Self::new(ErrorKind::Signature, message);
+        e.may_have_been_sent = true;
+        e
+    }
+
+    pub(crate) fn gateway(details: GatewayError) -> Self {
+        let mut message = format!("gateway answered {} {}", details.code, details.msg);
+        if let Some(sub) = &details.sub_code {
+            message.push_str(&format!(" ({sub}"));
+            if let Some(sub_msg) = &details.sub_msg {
+                message.push_str(&format!(": {sub_msg}"));
+            }
+            message.push(')');
+        }
+        let mut e = Self::new(ErrorKind::Gateway, message);
+        e.gateway = Some(Box::new(details));
+        e.may_have_been_sent = true;
+        e
+    }
+
+    pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.source = Some(Box::new(source));
+        self
+    }
+
+    #[allow(dead_code)] // used by the signature explainer
+    pub(crate) fn with_mismatch(mut self, mismatch: SignatureMismatch) -> Self {
+        self.message.push_str(&format!(
+            "; {}{}",
+            mismatch.likely_cause,
+            mismatch
+                .first_difference
+                .as_deref()
+                .map(|p| format!(" (first differing parameter: {p})"))
+                .unwrap_or_default()
+        ));
+        self.mismatch = Some(Box::new(mismatch));
+        self
+    }
+
+    /// How far the call got.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The message, without the kind prefix.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The request field or configuration option at fault, for `InvalidRequest` and some `Config` errors.
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
+    }
+
+    /// The gateway's error details, for `Gateway` errors.
+    pub fn gateway_error(&self) -> Option<&GatewayError> {
+        self.gateway.as_deref()
+    }
+
+    /// For `isv.invalid-signature`: the comparison of our sign content with the gateway's.
+    pub fn signature_mismatch(&self) -> Option<&SignatureMismatch> {
+        self.mismatch.as_deref()
+    }
+
+    /// The HTTP status, for `Http` errors.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// Whether the request may have reached the gateway (and so may have taken effect).
+    pub fn request_may_have_been_sent(&self) -> bool {
+        self.may_have_been_sent
+    }
+
+    /// Whether sending the same request again, with the same idempotency key, is safe and may succeed.
+    pub fn is_retryable(&self) -> bool {
+        match self.kind {
+            ErrorKind::Transport | ErrorKind::Timeout | ErrorKind::Http => true,
+            ErrorKind::Gateway => self.gateway.as_ref().is_some_and(|g| g.is_retryable()),
+            ErrorKind::Config
+            | ErrorKind::InvalidRequest
+            | ErrorKind::Decode
+            | ErrorKind::Signature => false,
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Error");
+        d.field("kind", &self.kind).field("message", &self.message);
+        if let Some(field) = &self.field {
+            d.field("field", field);
+        }
+        if let Some(g) = &self.gateway {
+            d.field("gateway", g);
+        }
+        if let Some(status) = self.http_status {
+            d.field("http_status", &status);
+        }
+        if let Some(source) = &self.source {
+            d.field("source", source);
+        }
+        d.finish()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} error: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Shorthand for results of this crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retryable_follows_the_gateway_code_families() {
+        let g = |code: &str, sub: &str| GatewayError {
+            code: code.into(),
+            msg: String::new(),
+            sub_code: Some(sub.into()),
+            ..Default::default()
+        };
+        assert!(Error::gateway(g("20000", "isp.unknow-error")).is_retryable());
+        assert!(Error::gateway(g("40005", "isv.app-call-limited")).is_retryable());
+        assert!(Error::gateway(g("40004", "SYSTEM_ERROR")).is_retryable());
+        assert!(!Error::gateway(g("40004", "TEMPLATE_NOT_EXIST")).is_retryable());
+        assert!(!Error::gateway(g("40002", "isv.invalid-signature")).is_retryable());
+        assert!(Error::timeout("slow").is_retryable());
+        assert!(!Error::signature("bad").is_retryable());
+        assert!(!Error::invalid_request("mobile", "bad").is_retryable());
+    }
+
+    #[test]
+    fn invalid_request_names_the_field() {
+        let e = Error::invalid_request("template_id", "is longer than 28 characters");
+        assert_eq!(e.field(), Some("template_id"));
+        assert!(e.to_string().contains("template_id"));
+        assert_eq!(e.kind(), ErrorKind::InvalidRequest);
+    }
+}

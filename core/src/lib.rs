@@ -1,0 +1,29 @@
+//! Alipay OpenAPI v2 marketing calls for Rust: request signing (RSA2/RSA), verified responses, typed requests.
+//!
+//! Module map:
+//! - [`keys`] — loading private and public keys, signing and verifying.
+//! - [`sign`] — the sign content and Beijing timestamps (pure functions, clock passed in).
+//! - [`envelope`] — finding the signed bytes of a gateway response and checking them.
+//! - [`api`] — the three typed calls: [`api::invite`], [`api::voucher`], [`api::points`].
+//! - [`client`] — [`Client`] and its builder: sending, `prepare` (dry run) and `execute` for any method.
+//! - [`blocking`] — the one process-wide runtime that the C and Python faces share.
+//! - [`notify`] — verifying asynchronous notifications (callbacks).
+//! - [`mask`] — masking mobiles and user ids for logs.
+//! - [`error`] — [`Error`] and [`ErrorKind`].
+#![warn(missing_docs)]
+#![deny(unsafe_code)]
+
+pub mod api;
+pub mod blocking;
+pub mod client;
+pub mod envelope;
+pub mod error;
+pub mod keys;
+mod legacy_sha1;
+pub mod mask;
+pub mod notify;
+pub mod sign;
+
+pub use client::{CallOptions, Client, ClientBuilder, ExecuteResponse, Gateway, Prepared};
+pub use error::{Error, ErrorKind, GatewayError, Result, SignatureMismatch};
+pub use keys::{PrivateKey, PublicKey, SignType};
