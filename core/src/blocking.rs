@@ -19,11 +19,18 @@ static SHARED: OnceLock<std::result::Result<Shared, String>> = OnceLock::new();
 pub fn runtime() -> Result<&'static tokio::runtime::Runtime> {
     let shared = SHARED.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 8))
+            .worker_threads(
+                std::thread::available_parallelism()
+                    .map_or(2, |n| n.get())
+                    .clamp(2, 8),
+            )
             .thread_name("alipay-marketing")
             .enable_all()
             .build()
-            .map(|runtime| Shared { runtime, pid: std::process::id() })
+            .map(|runtime| Shared {
+                runtime,
+                pid: std::process::id(),
+            })
             .map_err(|e| e.to_string())
     });
     match shared {
@@ -32,7 +39,9 @@ pub fn runtime() -> Result<&'static tokio::runtime::Runtime> {
              child; create clients only after fork (e.g. in each worker process)",
         )),
         Ok(shared) => Ok(&shared.runtime),
-        Err(e) => Err(Error::config(format!("cannot start the alipay-marketing runtime: {e}"))),
+        Err(e) => Err(Error::config(format!(
+            "cannot start the alipay-marketing runtime: {e}"
+        ))),
     }
 }
 

@@ -68,7 +68,9 @@ pub struct CallOptions {
 impl CallOptions {
     /// Options with a deadline for this call.
     pub fn with_timeout(timeout: Duration) -> Self {
-        CallOptions { timeout: Some(timeout) }
+        CallOptions {
+            timeout: Some(timeout),
+        }
     }
 }
 
@@ -103,7 +105,8 @@ pub struct ExecuteResponse {
 impl ExecuteResponse {
     /// The node parsed as JSON.
     pub fn json(&self) -> Result<serde_json::Value> {
-        serde_json::from_str(&self.body).map_err(|e| Error::decode(format!("response node is not JSON: {e}")))
+        serde_json::from_str(&self.body)
+            .map_err(|e| Error::decode(format!("response node is not JSON: {e}")))
     }
 }
 
@@ -124,17 +127,28 @@ impl ApiRequest for RawRequest<'_> {
     fn validate(&self) -> Result<()> {
         let ok = !self.method.is_empty()
             && self.method.split('.').all(|p| !p.is_empty())
-            && self.method.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
+            && self
+                .method
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
         if !ok {
             return Err(Error::invalid_request(
                 "method",
-                format!("{:?} is not a gateway method name like \"alipay.marketing.voucher.send\"", self.method),
+                format!(
+                    "{:?} is not a gateway method name like \"alipay.marketing.voucher.send\"",
+                    self.method
+                ),
             ));
         }
         if !is_blank(self.biz_content) {
             match serde_json::from_str::<serde_json::Value>(self.biz_content) {
                 Ok(serde_json::Value::Object(_)) => {}
-                _ => return Err(Error::invalid_request("biz_content", "must be a JSON object text")),
+                _ => {
+                    return Err(Error::invalid_request(
+                        "biz_content",
+                        "must be a JSON object text",
+                    ));
+                }
             }
         }
         Ok(())
@@ -145,7 +159,10 @@ impl ApiRequest for RawRequest<'_> {
     }
 
     fn parse_response(&self, node: &str) -> Result<ExecuteResponse> {
-        Ok(ExecuteResponse { body: node.to_owned(), trace_id: None })
+        Ok(ExecuteResponse {
+            body: node.to_owned(),
+            trace_id: None,
+        })
     }
 }
 
@@ -293,15 +310,23 @@ impl ClientBuilder {
     /// Checks every option and builds the client.
     pub fn build(self) -> Result<Client> {
         let app_id = self.app_id.filter(|a| !is_blank(a)).ok_or_else(|| {
-            Error::config_field("app_id", "is required: the app id from the Alipay open platform console")
+            Error::config_field(
+                "app_id",
+                "is required: the app id from the Alipay open platform console",
+            )
         })?;
         if !app_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::config_field("app_id", format!("{app_id:?} should contain only digits")));
+            return Err(Error::config_field(
+                "app_id",
+                format!("{app_id:?} should contain only digits"),
+            ));
         }
-        let private_key = self.private_key.resolve("private_key", PrivateKey::from_text)?;
-        let alipay_public_key = self
-            .alipay_public_key
-            .resolve("alipay_public_key", |t| PublicKey::from_text_for("alipay_public_key", t))?;
+        let private_key = self
+            .private_key
+            .resolve("private_key", PrivateKey::from_text)?;
+        let alipay_public_key = self.alipay_public_key.resolve("alipay_public_key", |t| {
+            PublicKey::from_text_for("alipay_public_key", t)
+        })?;
         check_not_own_public_key(&private_key, &alipay_public_key)?;
         let url = check_gateway_url(self.gateway.url(), self.allow_insecure_http)?;
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
@@ -365,11 +390,17 @@ fn check_gateway_url(text: &str, allow_insecure_http: bool) -> Result<url::Url> 
             }
         }
         other => {
-            return Err(Error::config_field("gateway", format!("scheme {other:?} is not supported; use https")));
+            return Err(Error::config_field(
+                "gateway",
+                format!("scheme {other:?} is not supported; use https"),
+            ));
         }
     }
     if url.query().is_some() {
-        return Err(Error::config_field("gateway", "must not carry a query string"));
+        return Err(Error::config_field(
+            "gateway",
+            "must not carry a query string",
+        ));
     }
     Ok(url)
 }
@@ -418,7 +449,10 @@ impl Client {
     }
 
     /// `alipay.user.invite.award.receive`: award a new or old user and return the draw result.
-    pub async fn receive_invite_award(&self, request: &InviteAwardRequest) -> Result<InviteAwardResponse> {
+    pub async fn receive_invite_award(
+        &self,
+        request: &InviteAwardRequest,
+    ) -> Result<InviteAwardResponse> {
         self.call(request, &CallOptions::default()).await
     }
 
@@ -428,24 +462,48 @@ impl Client {
     }
 
     /// `koubei.marketing.tool.points.update`: move stamp-card points; `req_id` makes it idempotent.
-    pub async fn update_points(&self, request: &PointsUpdateRequest) -> Result<PointsUpdateResponse> {
+    pub async fn update_points(
+        &self,
+        request: &PointsUpdateRequest,
+    ) -> Result<PointsUpdateResponse> {
         self.call(request, &CallOptions::default()).await
     }
 
     /// Calls any gateway method with a `biz_content` JSON object text, with the same signing, verification and
     /// errors as the typed calls. Returns the verified response node.
     pub async fn execute(&self, method: &str, biz_content: &str) -> Result<ExecuteResponse> {
-        self.execute_with(method, biz_content, &CallOptions::default()).await
+        self.execute_with(method, biz_content, &CallOptions::default())
+            .await
     }
 
     /// [`Client::execute`] with per-call options.
-    pub async fn execute_with(&self, method: &str, biz_content: &str, options: &CallOptions) -> Result<ExecuteResponse> {
-        let (node, trace_id) = self.send(&RawRequest { method, biz_content }, options).await?;
-        Ok(ExecuteResponse { body: node, trace_id })
+    pub async fn execute_with(
+        &self,
+        method: &str,
+        biz_content: &str,
+        options: &CallOptions,
+    ) -> Result<ExecuteResponse> {
+        let (node, trace_id) = self
+            .send(
+                &RawRequest {
+                    method,
+                    biz_content,
+                },
+                options,
+            )
+            .await?;
+        Ok(ExecuteResponse {
+            body: node,
+            trace_id,
+        })
     }
 
     /// Validates, signs and sends any typed request with per-call options.
-    pub async fn call<R: ApiRequest>(&self, request: &R, options: &CallOptions) -> Result<R::Response> {
+    pub async fn call<R: ApiRequest>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<R::Response> {
         let (node, _) = self.send(request, options).await?;
         request.parse_response(&node)
     }
@@ -457,7 +515,10 @@ impl Client {
 
     /// The dry run of [`Client::execute`].
     pub fn prepare_execute(&self, method: &str, biz_content: &str) -> Result<Prepared> {
-        self.prepare(&RawRequest { method, biz_content })
+        self.prepare(&RawRequest {
+            method,
+            biz_content,
+        })
     }
 
     /// The dry run with an explicit clock, for reproducible output.
@@ -486,12 +547,21 @@ impl Client {
         if let Some(token) = &inner.app_auth_token {
             form.push(("app_auth_token".to_owned(), token.clone()));
         }
-        let content = sign_content(query.iter().chain(form.iter()).map(|(k, v)| (k.as_str(), v.as_str())));
-        let sign = inner.private_key.sign(inner.sign_type, content.as_bytes())?;
+        let content = sign_content(
+            query
+                .iter()
+                .chain(form.iter())
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        let sign = inner
+            .private_key
+            .sign(inner.sign_type, content.as_bytes())?;
         query.push(("sign".to_owned(), sign));
         let mut url = inner.url.clone();
         url.query_pairs_mut().extend_pairs(query.iter());
-        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(form.iter()).finish();
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form.iter())
+            .finish();
         Ok(Prepared {
             method: request.method().to_owned(),
             url: url.into(),
@@ -503,7 +573,11 @@ impl Client {
         })
     }
 
-    async fn send<R: ApiRequest>(&self, request: &R, options: &CallOptions) -> Result<(String, Option<String>)> {
+    async fn send<R: ApiRequest>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<(String, Option<String>)> {
         let prepared = self.prepare(request)?;
         let deadline = options.timeout.unwrap_or(self.inner.timeout);
         let started = Instant::now();
@@ -514,7 +588,11 @@ impl Client {
                 "{} did not complete within {} ms; the outcome is unknown — retry with the same idempotency key{}",
                 prepared.method,
                 deadline.as_millis(),
-                prepared.idempotency_key.as_deref().map(|k| format!(" ({k})")).unwrap_or_default()
+                prepared
+                    .idempotency_key
+                    .as_deref()
+                    .map(|k| format!(" ({k})"))
+                    .unwrap_or_default()
             ))),
         };
         let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
@@ -537,7 +615,10 @@ impl Client {
             .inner
             .http
             .post(&prepared.url)
-            .header(reqwest::header::CONTENT_TYPE, "application/x-www-form-urlencoded;charset=utf-8")
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded;charset=utf-8",
+            )
             .header(reqwest::header::ACCEPT, "application/json, text/plain, */*")
             .body(prepared.body.clone())
             .send()
@@ -556,7 +637,13 @@ impl Client {
                 format!("the gateway answered HTTP {status}: {}", snippet(&body)),
             ));
         }
-        let node = envelope::open(&body, &prepared.method, &self.inner.alipay_public_key, self.inner.sign_type, trace_id.as_deref())?;
+        let node = envelope::open(
+            &body,
+            &prepared.method,
+            &self.inner.alipay_public_key,
+            self.inner.sign_type,
+            trace_id.as_deref(),
+        )?;
         Ok((node.to_owned(), trace_id))
     }
 }
@@ -584,6 +671,3 @@ fn snippet(body: &[u8]) -> String {
         None => text.to_owned(),
     }
 }
-
-#[cfg(test)]
-mod tests;

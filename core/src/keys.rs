@@ -100,7 +100,8 @@ enum Decoded {
     Certificate,
 }
 
-const OID_RSA: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const OID_RSA: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
 
 impl PrivateKey {
     /// Loads a private key from PEM (either label) or bare base64, PKCS#1 or PKCS#8.
@@ -131,25 +132,42 @@ impl PrivateKey {
 
     fn from_pkcs1_der(pkcs1: Zeroizing<Vec<u8>>) -> Result<Self> {
         const FIELD: &str = "private_key";
-        let parsed = pkcs1::RsaPrivateKey::from_der(&pkcs1)
-            .map_err(|_| Error::config_field(FIELD, "is not a valid RSA private key (PKCS#1 structure is broken)"))?;
+        let parsed = pkcs1::RsaPrivateKey::from_der(&pkcs1).map_err(|_| {
+            Error::config_field(
+                FIELD,
+                "is not a valid RSA private key (PKCS#1 structure is broken)",
+            )
+        })?;
         let bits = modulus_bits(parsed.modulus.as_bytes());
         check_bits(FIELD, bits)?;
         let pair = KeyPair::from_der(&pkcs1).map_err(|e| {
-            Error::config_field(FIELD, format!("the RSA key was rejected as inconsistent ({e}); re-export it"))
+            Error::config_field(
+                FIELD,
+                format!("the RSA key was rejected as inconsistent ({e}); re-export it"),
+            )
         })?;
         let spki = pair
             .public_key()
             .as_der()
             .map_err(|_| Error::config_field(FIELD, "cannot derive the public key"))?;
         let public = PublicKey::from_spki_der(FIELD, spki.as_ref().to_vec())?;
-        Ok(PrivateKey { inner: Arc::new(PrivateInner { pair, pkcs1, public, bits }) })
+        Ok(PrivateKey {
+            inner: Arc::new(PrivateInner {
+                pair,
+                pkcs1,
+                public,
+                bits,
+            }),
+        })
     }
 
     /// Generates a fresh RSA-2048 key (for the sandbox and tests).
     pub fn generate() -> Result<Self> {
-        let pair = KeyPair::generate(KeySize::Rsa2048).map_err(|_| Error::config("RSA key generation failed"))?;
-        let pkcs8 = pair.as_der().map_err(|_| Error::config("cannot encode the generated key"))?;
+        let pair = KeyPair::generate(KeySize::Rsa2048)
+            .map_err(|_| Error::config("RSA key generation failed"))?;
+        let pkcs8 = pair
+            .as_der()
+            .map_err(|_| Error::config("cannot encode the generated key"))?;
         let pkcs1 = pkcs8_to_pkcs1("private_key", pkcs8.as_ref())?;
         Self::from_pkcs1_der(pkcs1)
     }
@@ -181,7 +199,12 @@ impl PrivateKey {
                 let mut sig = vec![0u8; self.inner.pair.public_modulus_len()];
                 self.inner
                     .pair
-                    .sign(&signature::RSA_PKCS1_SHA256, &SystemRandom::new(), message, &mut sig)
+                    .sign(
+                        &signature::RSA_PKCS1_SHA256,
+                        &SystemRandom::new(),
+                        message,
+                        &mut sig,
+                    )
                     .map_err(|_| Error::config("RSA2 signing failed"))?;
                 sig
             }
@@ -222,12 +245,19 @@ impl PublicKey {
 
     /// Builds a key from X.509 SubjectPublicKeyInfo DER.
     pub(crate) fn from_spki_der(field: &str, spki: Vec<u8>) -> Result<Self> {
-        let info = spki::SubjectPublicKeyInfoRef::from_der(&spki)
-            .map_err(|_| Error::config_field(field, "is not a valid public key (SubjectPublicKeyInfo is broken)"))?;
+        let info = spki::SubjectPublicKeyInfoRef::from_der(&spki).map_err(|_| {
+            Error::config_field(
+                field,
+                "is not a valid public key (SubjectPublicKeyInfo is broken)",
+            )
+        })?;
         if info.algorithm.oid != OID_RSA {
             return Err(Error::config_field(
                 field,
-                format!("is not an RSA key (algorithm {}); Alipay RSA2/RSA apps use RSA keys", info.algorithm.oid),
+                format!(
+                    "is not an RSA key (algorithm {}); Alipay RSA2/RSA apps use RSA keys",
+                    info.algorithm.oid
+                ),
             ));
         }
         let pkcs1 = info.subject_public_key.raw_bytes();
@@ -236,10 +266,21 @@ impl PublicKey {
         let bits = modulus_bits(parsed.modulus.as_bytes());
         check_bits(field, bits)?;
         let reject = |_| Error::config_field(field, "the RSA public key was rejected");
-        let rsa2 = ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, pkcs1).map_err(reject)?;
-        let rsa = ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY, pkcs1)
-            .map_err(reject)?;
-        Ok(PublicKey { inner: Arc::new(PublicInner { rsa2, rsa, spki, bits }) })
+        let rsa2 =
+            ParsedPublicKey::new(&signature::RSA_PKCS1_2048_8192_SHA256, pkcs1).map_err(reject)?;
+        let rsa = ParsedPublicKey::new(
+            &signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            pkcs1,
+        )
+        .map_err(reject)?;
+        Ok(PublicKey {
+            inner: Arc::new(PublicInner {
+                rsa2,
+                rsa,
+                spki,
+                bits,
+            }),
+        })
     }
 
     /// The key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
@@ -281,7 +322,10 @@ impl Eq for PublicKey {}
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &self.inner.spki);
-        let fp: String = digest.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
+        let fp: String = digest.as_ref()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         write!(f, "PublicKey(RSA-{}, sha256:{fp})", self.inner.bits)
     }
 }
@@ -301,7 +345,9 @@ fn decode_text(field: &str, text: &str) -> Result<Decoded> {
             let body = after
                 .split_once(end.as_str())
                 .map(|(body, _)| body)
-                .ok_or_else(|| Error::config_field(field, format!("PEM block has no \"{end}\" line")))?;
+                .ok_or_else(|| {
+                    Error::config_field(field, format!("PEM block has no \"{end}\" line"))
+                })?;
             (Some(label.to_owned()), body)
         }
         None => (None, text),
@@ -336,14 +382,18 @@ fn decode_base64(field: &str, body: &str) -> Result<Vec<u8>> {
     }
     B64.decode(compact.as_bytes()).map_err(|e| {
         let at = match e {
-            base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {
+            base64::DecodeError::InvalidByte(at, _)
+            | base64::DecodeError::InvalidLastSymbol(at, _) => {
                 format!(" near position {at}")
             }
             _ => String::new(),
         };
         Error::config_field(
             field,
-            format!("is not valid base64{at} ({}); the key text looks truncated or damaged", base64_reason(&e)),
+            format!(
+                "is not valid base64{at} ({}); the key text looks truncated or damaged",
+                base64_reason(&e)
+            ),
         )
     })
 }
@@ -362,7 +412,10 @@ fn classify(field: &str, der: Zeroizing<Vec<u8>>, label: Option<&str>) -> Result
         if info.algorithm.oid != OID_RSA {
             return Err(Error::config_field(
                 field,
-                format!("is a non-RSA private key (algorithm {}); RSA2/RSA apps need an RSA key", info.algorithm.oid),
+                format!(
+                    "is a non-RSA private key (algorithm {}); RSA2/RSA apps need an RSA key",
+                    info.algorithm.oid
+                ),
             ));
         }
         return Ok(Decoded::Pkcs8Private(der));
@@ -396,12 +449,16 @@ fn looks_like_certificate(der: &[u8]) -> bool {
     if der.first() != Some(&0x30) {
         return false;
     }
-    let Some(outer) = header_len(der) else { return false };
+    let Some(outer) = header_len(der) else {
+        return false;
+    };
     let tbs = &der[outer.min(der.len())..];
     if tbs.first() != Some(&0x30) {
         return false;
     }
-    let Some(inner) = header_len(tbs) else { return false };
+    let Some(inner) = header_len(tbs) else {
+        return false;
+    };
     tbs.get(inner) == Some(&0xa0)
 }
 
@@ -414,7 +471,9 @@ fn pkcs8_to_pkcs1(field: &str, der: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
 /// Wraps PKCS#1 RSAPublicKey DER in a SubjectPublicKeyInfo.
 fn pkcs1_public_to_spki(pkcs1: &[u8]) -> Vec<u8> {
     // AlgorithmIdentifier { rsaEncryption, NULL }
-    const ALG: [u8; 15] = [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+    const ALG: [u8; 15] = [
+        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
+    ];
     let mut bit_string = vec![0u8];
     bit_string.extend_from_slice(pkcs1);
     let mut body = ALG.to_vec();
@@ -430,7 +489,11 @@ fn push_tlv(out: &mut Vec<u8>, tag: u8, value: &[u8]) {
     if len < 0x80 {
         out.push(len as u8);
     } else {
-        let bytes: Vec<u8> = len.to_be_bytes().into_iter().skip_while(|&b| b == 0).collect();
+        let bytes: Vec<u8> = len
+            .to_be_bytes()
+            .into_iter()
+            .skip_while(|&b| b == 0)
+            .collect();
         out.push(0x80 | bytes.len() as u8);
         out.extend_from_slice(&bytes);
     }
@@ -439,7 +502,10 @@ fn push_tlv(out: &mut Vec<u8>, tag: u8, value: &[u8]) {
 
 fn modulus_bits(modulus: &[u8]) -> usize {
     let trimmed: &[u8] = {
-        let start = modulus.iter().position(|&b| b != 0).unwrap_or(modulus.len());
+        let start = modulus
+            .iter()
+            .position(|&b| b != 0)
+            .unwrap_or(modulus.len());
         &modulus[start..]
     };
     match trimmed.first() {
@@ -452,11 +518,16 @@ fn check_bits(field: &str, bits: usize) -> Result<()> {
     if bits < MIN_BITS {
         return Err(Error::config_field(
             field,
-            format!("is a {bits}-bit RSA key; Alipay requires at least 2048 bits: generate an RSA2048 key pair"),
+            format!(
+                "is a {bits}-bit RSA key; Alipay requires at least 2048 bits: generate an RSA2048 key pair"
+            ),
         ));
     }
     if bits > MAX_BITS {
-        return Err(Error::config_field(field, format!("is a {bits}-bit RSA key; at most {MAX_BITS} bits are supported")));
+        return Err(Error::config_field(
+            field,
+            format!("is a {bits}-bit RSA key; at most {MAX_BITS} bits are supported"),
+        ));
     }
     Ok(())
 }
@@ -472,6 +543,3 @@ fn to_pem(label: &str, der: &[u8]) -> String {
     out.push_str(&format!("-----END {label}-----\n"));
     out
 }
-
-#[cfg(test)]
-mod tests;

@@ -14,9 +14,12 @@ pub(crate) fn sign(pkcs1_der: &[u8], message: &[u8]) -> Result<Vec<u8>> {
     let hash = hash.as_ref();
     // SAFETY: `pkcs1_der` is a valid slice for the duration of the call; AWS-LC copies what it parses and returns
     // either NULL or an owned RSA that we free below on every path.
-    let rsa = unsafe { aws_lc_sys::RSA_private_key_from_bytes(pkcs1_der.as_ptr(), pkcs1_der.len()) };
+    let rsa =
+        unsafe { aws_lc_sys::RSA_private_key_from_bytes(pkcs1_der.as_ptr(), pkcs1_der.len()) };
     if rsa.is_null() {
-        return Err(Error::config("private_key: AWS-LC could not parse the RSA key for SHA1 signing"));
+        return Err(Error::config(
+            "private_key: AWS-LC could not parse the RSA key for SHA1 signing",
+        ));
     }
     // SAFETY: `rsa` is non-null and owned here.
     let size = unsafe { aws_lc_sys::RSA_size(rsa) } as usize;

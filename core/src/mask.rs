@@ -66,7 +66,10 @@ mod tests {
 
     #[test]
     fn non_ascii_values_are_cut_on_character_boundaries() {
-        assert_eq!(mask_user_id("一二三四五六七八九十甲乙"), "一二三四****九十甲乙");
+        assert_eq!(
+            mask_user_id("一二三四五六七八九十甲乙"),
+            "一二三四****九十甲乙"
+        );
         assert_eq!(mask_mobile("一二三四五六七八九十甲"), "一二三****八九十甲");
     }
 }

@@ -16,17 +16,32 @@ pub enum NotifyRule {
 }
 
 /// The string a notification's signature covers, from its URL-decoded form values.
-pub fn notify_sign_content<'a>(params: impl IntoIterator<Item = (&'a str, &'a str)>, rule: NotifyRule) -> String {
-    sign_content(params.into_iter().filter(|(k, _)| rule == NotifyRule::V2 || *k != "sign_type"))
+pub fn notify_sign_content<'a>(
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+    rule: NotifyRule,
+) -> String {
+    sign_content(
+        params
+            .into_iter()
+            .filter(|(k, _)| rule == NotifyRule::V2 || *k != "sign_type"),
+    )
 }
 
 /// Verifies a notification's `sign` with the Alipay public key. `sign_type` is read from the parameters
 /// (`RSA2` when absent). With `rule = None`, the v1 rule is tried and then v2, as the Node SDK does.
-pub fn verify_notification(params: &[(&str, &str)], key: &PublicKey, rule: Option<NotifyRule>) -> bool {
+pub fn verify_notification(
+    params: &[(&str, &str)],
+    key: &PublicKey,
+    rule: Option<NotifyRule>,
+) -> bool {
     let Some(sign) = params.iter().find(|(k, _)| *k == "sign").map(|(_, v)| *v) else {
         return false;
     };
-    let sign_type = match params.iter().find(|(k, _)| *k == "sign_type").map(|(_, v)| *v) {
+    let sign_type = match params
+        .iter()
+        .find(|(k, _)| *k == "sign_type")
+        .map(|(_, v)| *v)
+    {
         None => SignType::Rsa2,
         Some(t) => match t.parse() {
             Ok(t) => t,

@@ -29,8 +29,10 @@ pub fn is_blank(value: &str) -> bool {
 /// assert_eq!(content, "app_id=2021000000000001&method=alipay.marketing.voucher.send");
 /// ```
 pub fn sign_content<'a>(params: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let mut kept: Vec<(&str, &str)> =
-        params.into_iter().filter(|(k, v)| *k != "sign" && !is_blank(v)).collect();
+    let mut kept: Vec<(&str, &str)> = params
+        .into_iter()
+        .filter(|(k, v)| *k != "sign" && !is_blank(v))
+        .collect();
     kept.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let len = kept.iter().map(|(k, v)| k.len() + v.len() + 2).sum();
     let mut out = String::with_capacity(len);
@@ -78,20 +80,36 @@ mod tests {
 
     #[test]
     fn timestamp_parser_rejects_other_shapes() {
-        for bad in ["2023-11-15T06:13:20", "2023-11-15 6:13:20", "2023/11/15 06:13:20", "2023-11-15 06:13:20 ", ""] {
+        for bad in [
+            "2023-11-15T06:13:20",
+            "2023-11-15 6:13:20",
+            "2023/11/15 06:13:20",
+            "2023-11-15 06:13:20 ",
+            "",
+        ] {
             assert_eq!(parse_beijing_timestamp(bad), None, "{bad:?}");
         }
     }
 
     #[test]
     fn sign_content_sorts_by_key_bytes_and_drops_blank_values() {
-        let content = sign_content([("b", "2"), ("a0", "x"), ("a", "1"), ("c", ""), ("d", " \t"), ("sign", "s")]);
+        let content = sign_content([
+            ("b", "2"),
+            ("a0", "x"),
+            ("a", "1"),
+            ("c", ""),
+            ("d", " \t"),
+            ("sign", "s"),
+        ]);
         assert_eq!(content, "a=1&a0=x&b=2");
     }
 
     #[test]
     fn sign_content_keeps_values_raw() {
-        let content = sign_content([("biz_content", "{\"memo\":\"a b&c=中文\"}"), ("app_id", "1")]);
+        let content = sign_content([
+            ("biz_content", "{\"memo\":\"a b&c=中文\"}"),
+            ("app_id", "1"),
+        ]);
         assert_eq!(content, "app_id=1&biz_content={\"memo\":\"a b&c=中文\"}");
     }
 }

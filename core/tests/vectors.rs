@@ -28,14 +28,21 @@ fn sign_type(v: &Value) -> SignType {
 fn private_key_of(case: &Value) -> PrivateKey {
     let text = read(case["key_file"].as_str().unwrap());
     let text = match case["key_json_field"].as_str() {
-        Some(field) => serde_json::from_str::<Value>(&text).unwrap()[field].as_str().unwrap().to_owned(),
+        Some(field) => serde_json::from_str::<Value>(&text).unwrap()[field]
+            .as_str()
+            .unwrap()
+            .to_owned(),
         None => text,
     };
     PrivateKey::from_text(&text).unwrap_or_else(|e| panic!("{}: {e}", case["id"]))
 }
 
 fn string_params(v: &Value) -> Vec<(String, String)> {
-    v.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned())).collect()
+    v.as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+        .collect()
 }
 
 #[test]
@@ -46,16 +53,34 @@ fn sign_vectors_reproduce_the_published_signatures() {
         let id = case["id"].as_str().unwrap();
         let params = string_params(&case["params"]);
         let content = sign_content(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-        assert_eq!(content, case["sign_content"].as_str().unwrap(), "{id}: sign content");
+        assert_eq!(
+            content,
+            case["sign_content"].as_str().unwrap(),
+            "{id}: sign content"
+        );
         let key = private_key_of(case);
         let st = sign_type(&case["sign_type"]);
         let sign = key.sign(st, content.as_bytes()).unwrap();
-        assert_eq!(sign, case["expected_sign"].as_str().unwrap(), "{id}: signature");
-        assert!(key.public_key().verify(st, content.as_bytes(), &sign), "{id}: verify with own public key");
+        assert_eq!(
+            sign,
+            case["expected_sign"].as_str().unwrap(),
+            "{id}: signature"
+        );
+        assert!(
+            key.public_key().verify(st, content.as_bytes(), &sign),
+            "{id}: verify with own public key"
+        );
         if let Some(pub_file) = case["public_key_file"].as_str() {
             let public = PublicKey::from_text(&read(pub_file)).unwrap();
-            assert_eq!(public, key.public_key(), "{id}: published public key matches the private key");
-            assert!(public.verify(st, content.as_bytes(), &sign), "{id}: verify with published key");
+            assert_eq!(
+                public,
+                key.public_key(),
+                "{id}: published public key matches the private key"
+            );
+            assert!(
+                public.verify(st, content.as_bytes(), &sign),
+                "{id}: verify with published key"
+            );
         }
     }
 }
@@ -76,15 +101,31 @@ fn the_four_encodings_of_one_key_sign_identically() {
 fn response_vectors_verify_as_published() {
     for case in cases("response.json") {
         let id = case["id"].as_str().unwrap();
-        let key = PublicKey::from_text(&read(case["alipay_public_key_file"].as_str().unwrap())).unwrap();
+        let key =
+            PublicKey::from_text(&read(case["alipay_public_key_file"].as_str().unwrap())).unwrap();
         let body = case["raw_body"].as_str().unwrap();
         let env = envelope::extract(body.as_bytes(), case["method"].as_str().unwrap()).unwrap();
-        assert_eq!(env.node, case["expected_signed_text"].as_str().unwrap().as_bytes(), "{id}");
+        assert_eq!(
+            env.node,
+            case["expected_signed_text"].as_str().unwrap().as_bytes(),
+            "{id}"
+        );
         assert_eq!(env.sign.as_deref(), case["expected_sign"].as_str(), "{id}");
-        let valid = envelope::verify_node(env.node, env.sign.as_deref().unwrap(), &key, sign_type(&case["sign_type"]));
+        let valid = envelope::verify_node(
+            env.node,
+            env.sign.as_deref().unwrap(),
+            &key,
+            sign_type(&case["sign_type"]),
+        );
         assert_eq!(valid, case["valid"].as_bool().unwrap(), "{id}");
         // The full decision: a valid success yields the node; anything else is a Signature error.
-        let opened = envelope::open(body.as_bytes(), case["method"].as_str().unwrap(), &key, sign_type(&case["sign_type"]), None);
+        let opened = envelope::open(
+            body.as_bytes(),
+            case["method"].as_str().unwrap(),
+            &key,
+            sign_type(&case["sign_type"]),
+            None,
+        );
         match (valid, opened) {
             (true, Ok(node)) => assert_eq!(node.as_bytes(), env.node),
             (false, Err(e)) => assert_eq!(e.kind(), alipay_marketing::ErrorKind::Signature, "{id}"),
@@ -111,10 +152,22 @@ fn extraction_vectors_give_the_exact_signed_text() {
             case["expected_signed_text"].as_str().unwrap(),
             "{id}"
         );
-        assert_eq!(env.sign.as_deref(), case["expected_sign"].as_str(), "{id}: sign");
-        assert_eq!(env.alipay_cert_sn.as_deref(), case["expected_alipay_cert_sn"].as_str(), "{id}: cert sn");
+        assert_eq!(
+            env.sign.as_deref(),
+            case["expected_sign"].as_str(),
+            "{id}: sign"
+        );
+        assert_eq!(
+            env.alipay_cert_sn.as_deref(),
+            case["expected_alipay_cert_sn"].as_str(),
+            "{id}: cert sn"
+        );
         let fallback = case["expected_response_key_used"].as_str() == Some("error_response");
-        assert_eq!(env.node_key == NodeKey::ErrorResponse, fallback, "{id}: node key");
+        assert_eq!(
+            env.node_key == NodeKey::ErrorResponse,
+            fallback,
+            "{id}: node key"
+        );
     }
 }
 
@@ -122,9 +175,13 @@ fn extraction_vectors_give_the_exact_signed_text() {
 fn notification_vectors_verify_under_the_published_rule_only() {
     for case in cases("notify.json") {
         let id = case["id"].as_str().unwrap();
-        let key = PublicKey::from_text(&read(case["alipay_public_key_file"].as_str().unwrap())).unwrap();
+        let key =
+            PublicKey::from_text(&read(case["alipay_public_key_file"].as_str().unwrap())).unwrap();
         let params = string_params(&case["params"]);
-        let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let params: Vec<(&str, &str)> = params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         for (rule, name) in [(NotifyRule::V1, "v1"), (NotifyRule::V2, "v2")] {
             assert_eq!(
                 notify_sign_content(params.iter().copied(), rule),
@@ -137,7 +194,12 @@ fn notification_vectors_verify_under_the_published_rule_only() {
                 "{id} {name}"
             );
         }
-        let any = case["expected_valid"]["v1"].as_bool().unwrap() || case["expected_valid"]["v2"].as_bool().unwrap();
-        assert_eq!(verify_notification(&params, &key, None), any, "{id} either rule");
+        let any = case["expected_valid"]["v1"].as_bool().unwrap()
+            || case["expected_valid"]["v2"].as_bool().unwrap();
+        assert_eq!(
+            verify_notification(&params, &key, None),
+            any,
+            "{id} either rule"
+        );
     }
 }

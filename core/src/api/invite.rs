@@ -152,7 +152,9 @@ fn check_mobile(mobile: &str) -> Result<()> {
     };
     Err(Error::invalid_request(
         "mobile",
-        format!("must be a mainland-China mobile number, 11 digits starting with 13-19 ({problem})"),
+        format!(
+            "must be a mainland-China mobile number, 11 digits starting with 13-19 ({problem})"
+        ),
     ))
 }
 
@@ -196,7 +198,10 @@ impl BizResultCode {
 
     /// Whether an award was issued by this call (`NEW_AWARD_SUCESS` or `OLD_AWARD_SUCCESS`).
     pub fn is_awarded(&self) -> bool {
-        matches!(self, BizResultCode::NewAwardSuccess | BizResultCode::OldAwardSuccess)
+        matches!(
+            self,
+            BizResultCode::NewAwardSuccess | BizResultCode::OldAwardSuccess
+        )
     }
 }
 
@@ -304,8 +309,11 @@ impl InviteAwardResponse {
 
     fn from_node(node: &str) -> Result<Self> {
         let method = InviteAwardRequest::METHOD;
-        let n: InviteAwardNode = serde_json::from_str(node)
-            .map_err(|e| Error::decode(format!("{method} response node is not the documented object: {e}")))?;
+        let n: InviteAwardNode = serde_json::from_str(node).map_err(|e| {
+            Error::decode(format!(
+                "{method} response node is not the documented object: {e}"
+            ))
+        })?;
         let code = n
             .biz_result_code
             .filter(|c| !c.is_empty())
@@ -368,7 +376,10 @@ mod tests {
 
     #[test]
     fn method_is_the_gateway_method() {
-        assert_eq!(InviteAwardRequest::new().method(), "alipay.user.invite.award.receive");
+        assert_eq!(
+            InviteAwardRequest::new().method(),
+            "alipay.user.invite.award.receive"
+        );
     }
 
     #[test]
@@ -377,12 +388,20 @@ mod tests {
         assert_eq!(e.field(), Some("mobile"));
         assert!(e.message().contains("give mobile or user_id"), "{e}");
         assert!(InviteAwardRequest::new().mobile(MOBILE).validate().is_ok());
-        assert!(InviteAwardRequest::new().user_id(USER_ID).validate().is_ok());
+        assert!(
+            InviteAwardRequest::new()
+                .user_id(USER_ID)
+                .validate()
+                .is_ok()
+        );
     }
 
     #[test]
     fn blank_mobile_or_user_id_is_rejected_not_ignored() {
-        assert_eq!(invalid(&InviteAwardRequest::new().mobile(" ")).field(), Some("mobile"));
+        assert_eq!(
+            invalid(&InviteAwardRequest::new().mobile(" ")).field(),
+            Some("mobile")
+        );
         let e = invalid(&InviteAwardRequest::new().mobile(MOBILE).user_id(""));
         assert_eq!(e.field(), Some("user_id"));
     }
@@ -390,7 +409,10 @@ mod tests {
     #[test]
     fn mobile_must_be_eleven_digits_starting_13_to_19() {
         for ok in ["13000000000", "19999999999", "18612341111"] {
-            assert!(InviteAwardRequest::new().mobile(ok).validate().is_ok(), "{ok}");
+            assert!(
+                InviteAwardRequest::new().mobile(ok).validate().is_ok(),
+                "{ok}"
+            );
         }
         for (bad, why) in [
             ("1861234111", "it has 10 digits"),
@@ -437,44 +459,86 @@ mod tests {
     #[test]
     fn out_biz_no_and_out_biz_code_allow_at_most_64_characters() {
         let base = InviteAwardRequest::new().mobile(MOBILE);
-        assert!(base.clone().out_biz_no("n".repeat(64)).out_biz_code("c".repeat(64)).validate().is_ok());
+        assert!(
+            base.clone()
+                .out_biz_no("n".repeat(64))
+                .out_biz_code("c".repeat(64))
+                .validate()
+                .is_ok()
+        );
         let e = invalid(&base.clone().out_biz_no("n".repeat(65)));
         assert_eq!(e.field(), Some("out_biz_no"));
-        assert!(e.message().contains("is 65 characters; the gateway allows at most 64"), "{e}");
-        assert_eq!(invalid(&base.clone().out_biz_code("c".repeat(65))).field(), Some("out_biz_code"));
+        assert!(
+            e.message()
+                .contains("is 65 characters; the gateway allows at most 64"),
+            "{e}"
+        );
+        assert_eq!(
+            invalid(&base.clone().out_biz_code("c".repeat(65))).field(),
+            Some("out_biz_code")
+        );
     }
 
     #[test]
     fn out_biz_no_must_be_trimmed_and_printable() {
         let base = InviteAwardRequest::new().mobile(MOBILE);
-        assert_eq!(invalid(&base.clone().out_biz_no(" n1")).field(), Some("out_biz_no"));
-        assert_eq!(invalid(&base.clone().out_biz_no("n1\t")).field(), Some("out_biz_no"));
-        assert_eq!(invalid(&base.clone().out_biz_code("a\u{0}b")).field(), Some("out_biz_code"));
+        assert_eq!(
+            invalid(&base.clone().out_biz_no(" n1")).field(),
+            Some("out_biz_no")
+        );
+        assert_eq!(
+            invalid(&base.clone().out_biz_no("n1\t")).field(),
+            Some("out_biz_no")
+        );
+        assert_eq!(
+            invalid(&base.clone().out_biz_code("a\u{0}b")).field(),
+            Some("out_biz_code")
+        );
         assert_eq!(invalid(&base.out_biz_no("")).field(), Some("out_biz_no"));
     }
 
     #[test]
     fn biz_content_is_compact_alphabetical_and_omits_absent_fields() {
-        let r = InviteAwardRequest::new().out_biz_no("邀请/0001").mobile(MOBILE);
-        assert_eq!(r.biz_content().unwrap(), r#"{"mobile":"18612341111","out_biz_no":"邀请/0001"}"#);
+        let r = InviteAwardRequest::new()
+            .out_biz_no("邀请/0001")
+            .mobile(MOBILE);
+        assert_eq!(
+            r.biz_content().unwrap(),
+            r#"{"mobile":"18612341111","out_biz_no":"邀请/0001"}"#
+        );
     }
 
     #[test]
     fn biz_content_omits_mobile_when_user_id_wins() {
-        let r = InviteAwardRequest::new().mobile(MOBILE).user_id(USER_ID).out_biz_code("c1");
-        assert_eq!(r.biz_content().unwrap(), r#"{"out_biz_code":"c1","user_id":"2088102146225135"}"#);
+        let r = InviteAwardRequest::new()
+            .mobile(MOBILE)
+            .user_id(USER_ID)
+            .out_biz_code("c1");
+        assert_eq!(
+            r.biz_content().unwrap(),
+            r#"{"out_biz_code":"c1","user_id":"2088102146225135"}"#
+        );
     }
 
     #[test]
     fn idempotency_key_is_out_biz_no() {
         assert_eq!(InviteAwardRequest::new().idempotency_key(), None);
-        assert_eq!(InviteAwardRequest::new().out_biz_no("n1").idempotency_key(), Some("n1"));
+        assert_eq!(
+            InviteAwardRequest::new().out_biz_no("n1").idempotency_key(),
+            Some("n1")
+        );
     }
 
     #[test]
     fn debug_masks_mobile_and_user_id() {
-        let text = format!("{:?}", InviteAwardRequest::new().mobile(MOBILE).user_id(USER_ID));
-        assert!(text.contains("186****1111") && text.contains("2088****5135"), "{text}");
+        let text = format!(
+            "{:?}",
+            InviteAwardRequest::new().mobile(MOBILE).user_id(USER_ID)
+        );
+        assert!(
+            text.contains("186****1111") && text.contains("2088****5135"),
+            "{text}"
+        );
         assert!(!text.contains(MOBILE) && !text.contains(USER_ID), "{text}");
     }
 
@@ -497,9 +561,13 @@ mod tests {
 
     #[test]
     fn response_keeps_unknown_codes_and_attributes() {
-        let node = r#"{"code":"10000","msg":"Success","biz_result_code":"RISK_REJECT","user_attr":"VIP"}"#;
+        let node =
+            r#"{"code":"10000","msg":"Success","biz_result_code":"RISK_REJECT","user_attr":"VIP"}"#;
         let r = InviteAwardRequest::new().parse_response(node).unwrap();
-        assert_eq!(r.biz_result_code, BizResultCode::Other("RISK_REJECT".into()));
+        assert_eq!(
+            r.biz_result_code,
+            BizResultCode::Other("RISK_REJECT".into())
+        );
         assert_eq!(r.biz_result_code.to_string(), "RISK_REJECT");
         assert!(!r.biz_result_code.is_awarded());
         assert_eq!(r.user_attr, Some(UserAttr::Other("VIP".into())));
@@ -517,7 +585,9 @@ mod tests {
 
     #[test]
     fn response_without_biz_result_code_is_a_decode_error() {
-        let e = InviteAwardRequest::new().parse_response(r#"{"code":"10000","msg":"Success"}"#).unwrap_err();
+        let e = InviteAwardRequest::new()
+            .parse_response(r#"{"code":"10000","msg":"Success"}"#)
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
         assert!(e.message().contains("biz_result_code"), "{e}");
         let e = InviteAwardRequest::new().parse_response("[1]").unwrap_err();

@@ -114,7 +114,10 @@ pub struct PointsUpdateRequest {
 }
 
 /// Writes a number as a JSON string (`10` → `"10"`).
-fn decimal_string<S: Serializer>(value: &u64, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+fn decimal_string<S: Serializer>(
+    value: &u64,
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
     serializer.collect_str(value)
 }
 
@@ -201,7 +204,10 @@ impl PointsUpdateRequest {
             }
         };
         match self.biz_no.as_deref() {
-            None => Err(Error::invalid_request("biz_no", format!("is required for {t}: give {what}"))),
+            None => Err(Error::invalid_request(
+                "biz_no",
+                format!("is required for {t}: give {what}"),
+            )),
             Some(biz_no) => rules::optional_identifier("biz_no", Some(biz_no), 64),
         }
     }
@@ -243,14 +249,20 @@ impl ApiRequest for PointsUpdateRequest {
         if self.trans_amount > MAX_TRANS_AMOUNT {
             return Err(Error::invalid_request(
                 "trans_amount",
-                format!("is {}; this SDK allows at most {MAX_TRANS_AMOUNT} (i32::MAX)", self.trans_amount),
+                format!(
+                    "is {}; this SDK allows at most {MAX_TRANS_AMOUNT} (i32::MAX)",
+                    self.trans_amount
+                ),
             ));
         }
         self.check_biz_no()?;
         if self.shop_id.is_some() && self.trans_type != TransType::Deposit {
             return Err(Error::invalid_request(
                 "shop_id",
-                format!("is only for DEPOSIT; leave it unset for {}", self.trans_type),
+                format!(
+                    "is only for DEPOSIT; leave it unset for {}",
+                    self.trans_type
+                ),
             ));
         }
         rules::optional_identifier("shop_id", self.shop_id.as_deref(), 64)?;
@@ -293,8 +305,11 @@ struct PointsUpdateNode {
 impl PointsUpdateResponse {
     fn from_node(node: &str) -> Result<Self> {
         let method = PointsUpdateRequest::METHOD;
-        let n: PointsUpdateNode = serde_json::from_str(node)
-            .map_err(|e| Error::decode(format!("{method} response node is not the documented object: {e}")))?;
+        let n: PointsUpdateNode = serde_json::from_str(node).map_err(|e| {
+            Error::decode(format!(
+                "{method} response node is not the documented object: {e}"
+            ))
+        })?;
         let point_log_no = n
             .point_log_no
             .filter(|v| !v.is_empty())
@@ -326,7 +341,10 @@ mod tests {
 
     #[test]
     fn method_is_the_gateway_method() {
-        assert_eq!(request(TransType::Deposit).method(), "koubei.marketing.tool.points.update");
+        assert_eq!(
+            request(TransType::Deposit).method(),
+            "koubei.marketing.tool.points.update"
+        );
     }
 
     #[test]
@@ -345,7 +363,11 @@ mod tests {
             assert_eq!(e.field(), Some("biz_no"));
             assert!(e.message().contains(&format!("is required for {t}")), "{e}");
         }
-        assert!(error(&request(TransType::Commit).biz_no("")).message().contains("leave it unset"));
+        assert!(
+            error(&request(TransType::Commit).biz_no(""))
+                .message()
+                .contains("leave it unset")
+        );
     }
 
     #[test]
@@ -353,23 +375,45 @@ mod tests {
         for t in [TransType::Freeze, TransType::Consume] {
             let e = error(&request(t).biz_no("biz-0001"));
             assert_eq!(e.field(), Some("biz_no"));
-            assert!(e.message().contains(&format!("must be unset for {t}")), "{e}");
+            assert!(
+                e.message().contains(&format!("must be unset for {t}")),
+                "{e}"
+            );
         }
     }
 
     #[test]
     fn biz_no_allows_at_most_64_characters() {
-        assert!(request(TransType::Deposit).biz_no("b".repeat(64)).validate().is_ok());
-        assert_eq!(error(&request(TransType::Deposit).biz_no("b".repeat(65))).field(), Some("biz_no"));
+        assert!(
+            request(TransType::Deposit)
+                .biz_no("b".repeat(64))
+                .validate()
+                .is_ok()
+        );
+        assert_eq!(
+            error(&request(TransType::Deposit).biz_no("b".repeat(65))).field(),
+            Some("biz_no")
+        );
     }
 
     #[test]
     fn shop_id_is_only_for_deposit_and_at_most_64_characters() {
-        assert!(request(TransType::Deposit).shop_id("s".repeat(64)).validate().is_ok());
-        assert_eq!(error(&request(TransType::Deposit).shop_id("s".repeat(65))).field(), Some("shop_id"));
+        assert!(
+            request(TransType::Deposit)
+                .shop_id("s".repeat(64))
+                .validate()
+                .is_ok()
+        );
+        assert_eq!(
+            error(&request(TransType::Deposit).shop_id("s".repeat(65))).field(),
+            Some("shop_id")
+        );
         let e = error(&request(TransType::Consume).shop_id("s1"));
         assert_eq!(e.field(), Some("shop_id"));
-        assert!(e.message().contains("only for DEPOSIT") && e.message().contains("CONSUME"), "{e}");
+        assert!(
+            e.message().contains("only for DEPOSIT") && e.message().contains("CONSUME"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -379,7 +423,11 @@ mod tests {
         r.activity_account = "a".repeat(64);
         assert!(r.validate().is_ok());
         for (field, set) in [
-            ("req_id", (|r: &mut PointsUpdateRequest| r.req_id = " ".into()) as fn(&mut PointsUpdateRequest)),
+            (
+                "req_id",
+                (|r: &mut PointsUpdateRequest| r.req_id = " ".into())
+                    as fn(&mut PointsUpdateRequest),
+            ),
             ("req_id", |r| r.req_id = "r".repeat(65)),
             ("activity_account", |r| r.activity_account = String::new()),
             ("activity_account", |r| r.activity_account = "a".repeat(65)),
@@ -408,14 +456,28 @@ mod tests {
     #[test]
     fn memo_and_ext_info_limits() {
         let r = request(TransType::Consume);
-        assert!(r.clone().memo("积".repeat(256)).ext_info("e".repeat(2000)).validate().is_ok());
-        assert_eq!(error(&r.clone().memo("积".repeat(257))).field(), Some("memo"));
-        assert_eq!(error(&r.ext_info("e".repeat(2001))).field(), Some("ext_info"));
+        assert!(
+            r.clone()
+                .memo("积".repeat(256))
+                .ext_info("e".repeat(2000))
+                .validate()
+                .is_ok()
+        );
+        assert_eq!(
+            error(&r.clone().memo("积".repeat(257))).field(),
+            Some("memo")
+        );
+        assert_eq!(
+            error(&r.ext_info("e".repeat(2001))).field(),
+            Some("ext_info")
+        );
     }
 
     #[test]
     fn biz_content_sends_trans_amount_as_a_string_and_omits_absent_fields() {
-        let r = request(TransType::Deposit).shop_id("shop-1").memo("首单/加积分");
+        let r = request(TransType::Deposit)
+            .shop_id("shop-1")
+            .memo("首单/加积分");
         assert_eq!(
             r.biz_content().unwrap(),
             r#"{"activity_account":"card-01","biz_no":"biz-0001","memo":"首单/加积分","req_id":"req-0001","shop_id":"shop-1","trans_amount":"10","trans_type":"DEPOSIT","user_id":"2088102146225135"}"#
@@ -428,13 +490,19 @@ mod tests {
 
     #[test]
     fn idempotency_key_is_req_id() {
-        assert_eq!(request(TransType::Freeze).idempotency_key(), Some("req-0001"));
+        assert_eq!(
+            request(TransType::Freeze).idempotency_key(),
+            Some("req-0001")
+        );
     }
 
     #[test]
     fn debug_masks_user_id() {
         let text = format!("{:?}", request(TransType::Freeze));
-        assert!(text.contains("2088****5135") && !text.contains(USER_ID), "{text}");
+        assert!(
+            text.contains("2088****5135") && !text.contains(USER_ID),
+            "{text}"
+        );
     }
 
     #[test]
@@ -446,19 +514,26 @@ mod tests {
         }
         let e = "REFUND".parse::<TransType>().unwrap_err();
         assert_eq!(e.field(), Some("trans_type"));
-        assert!(e.message().contains("DEPOSIT, FREEZE, COMMIT, CANCEL, CONSUME"), "{e}");
+        assert!(
+            e.message()
+                .contains("DEPOSIT, FREEZE, COMMIT, CANCEL, CONSUME"),
+            "{e}"
+        );
     }
 
     #[test]
     fn response_parses_point_log_no_and_ignores_unknown_fields() {
-        let node = r#"{"code":"10000","msg":"Success","point_log_no":"20161114000000010021","extra":1}"#;
+        let node =
+            r#"{"code":"10000","msg":"Success","point_log_no":"20161114000000010021","extra":1}"#;
         let r = request(TransType::Freeze).parse_response(node).unwrap();
         assert_eq!(r.point_log_no, "20161114000000010021");
     }
 
     #[test]
     fn response_without_point_log_no_is_a_decode_error() {
-        let e = request(TransType::Freeze).parse_response(r#"{"code":"10000","msg":"Success"}"#).unwrap_err();
+        let e = request(TransType::Freeze)
+            .parse_response(r#"{"code":"10000","msg":"Success"}"#)
+            .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Decode);
         assert!(e.message().contains("point_log_no"), "{e}");
     }

@@ -8,8 +8,9 @@ use crate::{Error, Result};
 /// The `biz_content` text of a request model: compact JSON, fields in declaration order, non-ASCII unescaped.
 pub(super) fn biz_json(model: &impl Serialize) -> Result<String> {
     // Cannot fail for the plain string models of this module; mapped rather than unwrapped all the same.
-    serde_json::to_string(model)
-        .map_err(|e| Error::invalid_request("biz_content", format!("cannot be serialised as JSON: {e}")))
+    serde_json::to_string(model).map_err(|e| {
+        Error::invalid_request("biz_content", format!("cannot be serialised as JSON: {e}"))
+    })
 }
 
 /// Fails when a required field is empty or whitespace only.
@@ -117,7 +118,10 @@ mod tests {
     fn max_chars_counts_characters_not_bytes() {
         assert!(max_chars("memo", "一二三", 3).is_ok());
         let m = message(max_chars("memo", "一二三四", 3));
-        assert!(m.contains("memo: is 4 characters; the gateway allows at most 3"), "{m}");
+        assert!(
+            m.contains("memo: is 4 characters; the gateway allows at most 3"),
+            "{m}"
+        );
     }
 
     #[test]
@@ -139,7 +143,9 @@ mod tests {
         assert!(user_id("user_id", "2088102146225135").is_ok());
         assert!(message(user_id("user_id", "208810214622513")).contains("it has 15 digits"));
         assert!(message(user_id("user_id", "20881021462251350")).contains("it has 17 digits"));
-        assert!(message(user_id("user_id", "1088102146225135")).contains("does not start with 2088"));
+        assert!(
+            message(user_id("user_id", "1088102146225135")).contains("does not start with 2088")
+        );
         assert!(message(user_id("user_id", "2088x02146225135")).contains("not a digit"));
         assert!(message(user_id("user_id", "２088102146225135")).contains("not a digit"));
     }

@@ -127,12 +127,18 @@ impl fmt::Debug for VoucherSendRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VoucherSendRequest")
             .field("amount", &self.amount)
-            .field("extend_info", &self.extend_info.as_ref().map(|_| "<redacted>"))
+            .field(
+                "extend_info",
+                &self.extend_info.as_ref().map(|_| "<redacted>"),
+            )
             .field("login_id", &self.login_id.as_deref().map(mask_mobile))
             .field("memo", &self.memo)
             .field("open_id", &self.open_id.as_deref().map(mask_user_id))
             .field("out_biz_no", &self.out_biz_no)
-            .field("taobao_nick", &self.taobao_nick.as_deref().map(mask_user_id))
+            .field(
+                "taobao_nick",
+                &self.taobao_nick.as_deref().map(mask_user_id),
+            )
             .field("template_id", &self.template_id)
             .field("user_id", &self.user_id.as_deref().map(mask_user_id))
             .finish()
@@ -223,7 +229,9 @@ fn check_amount(amount: &str) -> Result<()> {
     if integer_digits > 8 {
         return Err(Error::invalid_request(
             "amount",
-            format!("has {integer_digits} integer digits; this SDK allows at most 8 (99999999.99 yuan)"),
+            format!(
+                "has {integer_digits} integer digits; this SDK allows at most 8 (99999999.99 yuan)"
+            ),
         ));
     }
     if amount.bytes().all(|b| b == b'0' || b == b'.') {
@@ -234,7 +242,8 @@ fn check_amount(amount: &str) -> Result<()> {
 
 /// A JSON object text whose keys are all `alipayMiniAppToken`. The message never repeats the token.
 fn check_extend_info(extend_info: &str) -> Result<()> {
-    let parsed: Option<serde_json::Map<String, serde_json::Value>> = serde_json::from_str(extend_info).ok();
+    let parsed: Option<serde_json::Map<String, serde_json::Value>> =
+        serde_json::from_str(extend_info).ok();
     let Some(object) = parsed else {
         return Err(Error::invalid_request(
             "extend_info",
@@ -273,8 +282,11 @@ struct VoucherSendNode {
 impl VoucherSendResponse {
     fn from_node(node: &str) -> Result<Self> {
         let method = VoucherSendRequest::METHOD;
-        let n: VoucherSendNode = serde_json::from_str(node)
-            .map_err(|e| Error::decode(format!("{method} response node is not the documented object: {e}")))?;
+        let n: VoucherSendNode = serde_json::from_str(node).map_err(|e| {
+            Error::decode(format!(
+                "{method} response node is not the documented object: {e}"
+            ))
+        })?;
         let voucher_id = n
             .voucher_id
             .filter(|v| !v.is_empty())
@@ -316,7 +328,10 @@ mod tests {
     }
 
     fn message(request: &VoucherSendRequest) -> String {
-        request.validate().expect_err("expected a validation error").to_string()
+        request
+            .validate()
+            .expect_err("expected a validation error")
+            .to_string()
     }
 
     #[test]
@@ -331,7 +346,9 @@ mod tests {
         r.template_id = "t".repeat(28);
         assert!(r.validate().is_ok());
         r.template_id = "t".repeat(29);
-        assert!(message(&r).contains("template_id: is 29 characters; the gateway allows at most 28"));
+        assert!(
+            message(&r).contains("template_id: is 29 characters; the gateway allows at most 28")
+        );
         r.template_id = "  ".into();
         assert!(message(&r).contains("template_id: is empty"));
     }
@@ -360,24 +377,44 @@ mod tests {
         ] {
             assert!(r.validate().is_ok(), "{r:?}");
         }
-        assert_eq!(invalid_field(&VoucherSendRequest::new("t1", "n1").login_id("")), "login_id");
+        assert_eq!(
+            invalid_field(&VoucherSendRequest::new("t1", "n1").login_id("")),
+            "login_id"
+        );
     }
 
     #[test]
     fn recipient_limits_are_checked_on_both_sides() {
         let base = VoucherSendRequest::new("t1", "n1");
         assert!(base.clone().login_id("l".repeat(100)).validate().is_ok());
-        assert_eq!(invalid_field(&base.clone().login_id("l".repeat(101))), "login_id");
-        assert!(base.clone().taobao_nick("昵".repeat(100)).validate().is_ok());
-        assert_eq!(invalid_field(&base.clone().taobao_nick("昵".repeat(101))), "taobao_nick");
+        assert_eq!(
+            invalid_field(&base.clone().login_id("l".repeat(101))),
+            "login_id"
+        );
+        assert!(
+            base.clone()
+                .taobao_nick("昵".repeat(100))
+                .validate()
+                .is_ok()
+        );
+        assert_eq!(
+            invalid_field(&base.clone().taobao_nick("昵".repeat(101))),
+            "taobao_nick"
+        );
         assert!(base.clone().open_id("o".repeat(128)).validate().is_ok());
-        assert_eq!(invalid_field(&base.clone().open_id("o".repeat(129))), "open_id");
+        assert_eq!(
+            invalid_field(&base.clone().open_id("o".repeat(129))),
+            "open_id"
+        );
         assert_eq!(invalid_field(&base.user_id("2088")), "user_id");
     }
 
     #[test]
     fn lower_priority_recipients_are_validated_even_when_not_sent() {
-        assert_eq!(invalid_field(&request().open_id("o".repeat(129))), "open_id");
+        assert_eq!(
+            invalid_field(&request().open_id("o".repeat(129))),
+            "open_id"
+        );
     }
 
     #[test]
@@ -385,9 +422,15 @@ mod tests {
         for ok in ["0.01", "0.50", "10.00", "99999999.99"] {
             assert!(request().amount(ok).validate().is_ok(), "{ok}");
         }
-        for bad in ["10", "10.0", "10.000", ".50", "010.00", "00.50", "-1.00", "+1.00", "1,00", "1.0a", " 1.00", "１.00"] {
+        for bad in [
+            "10", "10.0", "10.000", ".50", "010.00", "00.50", "-1.00", "+1.00", "1,00", "1.0a",
+            " 1.00", "１.00",
+        ] {
             let m = message(&request().amount(bad));
-            assert!(m.contains("amount: ") && m.contains("exactly two decimals"), "{bad}: {m}");
+            assert!(
+                m.contains("amount: ") && m.contains("exactly two decimals"),
+                "{bad}: {m}"
+            );
         }
         assert!(message(&request().amount("0.00")).contains("more than 0.00"));
         assert!(message(&request().amount("100000000.00")).contains("at most 8"));
@@ -401,12 +444,20 @@ mod tests {
 
     #[test]
     fn extend_info_allows_only_the_mini_app_token_key() {
-        assert!(request().extend_info(r#"{"alipayMiniAppToken":"tok"}"#).validate().is_ok());
+        assert!(
+            request()
+                .extend_info(r#"{"alipayMiniAppToken":"tok"}"#)
+                .validate()
+                .is_ok()
+        );
         assert!(request().alipay_mini_app_token("tok").validate().is_ok());
         let m = message(&request().extend_info(r#"{"alipayMiniAppToken":"tok","other":1}"#));
         assert!(m.contains(r#"has the key "other""#), "{m}");
         for bad in ["", "tok", "[1]", r#""alipayMiniAppToken""#] {
-            assert!(message(&request().extend_info(bad)).contains("must be a JSON object"), "{bad}");
+            assert!(
+                message(&request().extend_info(bad)).contains("must be a JSON object"),
+                "{bad}"
+            );
         }
     }
 
@@ -421,11 +472,16 @@ mod tests {
 
     #[test]
     fn biz_content_sends_only_the_highest_priority_recipient() {
-        let all = request().login_id("a@b.com").taobao_nick("nick").open_id(OPEN_ID);
+        let all = request()
+            .login_id("a@b.com")
+            .taobao_nick("nick")
+            .open_id(OPEN_ID);
         let sent = |r: &VoucherSendRequest| {
             let v: serde_json::Value = serde_json::from_str(&r.biz_content().unwrap()).unwrap();
             let keys = ["user_id", "login_id", "taobao_nick", "open_id"];
-            keys.into_iter().filter(|k| v.get(k).is_some()).collect::<Vec<_>>()
+            keys.into_iter()
+                .filter(|k| v.get(k).is_some())
+                .collect::<Vec<_>>()
         };
         assert_eq!(sent(&all), ["user_id"]);
         let mut r = all.clone();
@@ -440,7 +496,10 @@ mod tests {
     #[test]
     fn mini_app_token_setter_writes_the_documented_object() {
         let r = request().alipay_mini_app_token("a\"b");
-        assert_eq!(r.extend_info.as_deref(), Some(r#"{"alipayMiniAppToken":"a\"b"}"#));
+        assert_eq!(
+            r.extend_info.as_deref(),
+            Some(r#"{"alipayMiniAppToken":"a\"b"}"#)
+        );
     }
 
     #[test]
@@ -450,12 +509,18 @@ mod tests {
 
     #[test]
     fn debug_masks_recipients_and_hides_extend_info() {
-        let r = request().login_id("18612341111").open_id(OPEN_ID).alipay_mini_app_token("secret-token");
+        let r = request()
+            .login_id("18612341111")
+            .open_id(OPEN_ID)
+            .alipay_mini_app_token("secret-token");
         let text = format!("{r:?}");
         for hidden in [USER_ID, "18612341111", OPEN_ID, "secret-token"] {
             assert!(!text.contains(hidden), "{hidden} in {text}");
         }
-        assert!(text.contains("2088****5135") && text.contains("186****1111"), "{text}");
+        assert!(
+            text.contains("2088****5135") && text.contains("186****1111"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -470,7 +535,10 @@ mod tests {
 
     #[test]
     fn response_without_voucher_id_is_a_decode_error() {
-        for node in [r#"{"code":"10000","msg":"Success"}"#, r#"{"voucher_id":""}"#] {
+        for node in [
+            r#"{"code":"10000","msg":"Success"}"#,
+            r#"{"voucher_id":""}"#,
+        ] {
             let e = request().parse_response(node).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Decode);
             assert!(e.message().contains("voucher_id"), "{e}");

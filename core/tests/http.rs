@@ -1,0 +1,449 @@
+//! The client against a small loopback server: the exact HTTP request it sends, and how it treats each kind of
+//! answer. (End-to-end tests against the full gateway emulator live in the sandbox crate.)
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use alipay_marketing::api::voucher::VoucherSendRequest;
+use alipay_marketing::envelope::response_key;
+use alipay_marketing::sign::{parse_beijing_timestamp, sign_content};
+use alipay_marketing::{CallOptions, Client, ErrorKind, Gateway, PrivateKey, SignType};
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const METHOD: &str = "alipay.marketing.voucher.send";
+
+/// What the server saw, and what it should answer next.
+#[derive(Default)]
+struct Shared {
+    seen: Vec<Seen>,
+    answer: Option<Answer>,
+}
+
+#[derive(Clone)]
+struct Seen {
+    query: Vec<(String, String)>,
+    form: Vec<(String, String)>,
+    headers: HeaderMap,
+    raw_body: Bytes,
+}
+
+#[derive(Clone)]
+struct Answer {
+    status: StatusCode,
+    body: String,
+    delay: Duration,
+    trace_id: Option<&'static str>,
+}
+
+type Server = Arc<Mutex<Shared>>;
+
+async fn gateway(
+    State(server): State<Server>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let parse = |s: &[u8]| form_pairs(s);
+    let answer = {
+        let mut shared = server.lock().unwrap();
+        shared.seen.push(Seen {
+            query: parse(query.unwrap_or_default().as_bytes()),
+            form: parse(&body),
+            headers,
+            raw_body: body,
+        });
+        shared.answer.clone().expect("the test sets an answer")
+    };
+    tokio::time::sleep(answer.delay).await;
+    let mut response = (answer.status, answer.body).into_response();
+    if let Some(id) = answer.trace_id {
+        response
+            .headers_mut()
+            .insert("trace_id", id.parse().unwrap());
+    }
+    response
+}
+
+fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(bytes)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+struct Fixture {
+    server: Server,
+    client: Client,
+    app_key: PrivateKey,
+    alipay_key: PrivateKey,
+}
+
+impl Fixture {
+    async fn start() -> Fixture {
+        let server = Server::default();
+        let app = axum::Router::new()
+            .route("/gateway.do", axum::routing::post(gateway))
+            .with_state(server.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let app_key = PrivateKey::generate().unwrap();
+        let alipay_key = PrivateKey::generate().unwrap();
+        let client = Client::builder()
+            .app_id("2021000000000001")
+            .private_key(app_key.clone())
+            .alipay_public_key(alipay_key.public_key())
+            .gateway(Gateway::Url(format!("http://{addr}/gateway.do")))
+            .timeout(Duration::from_secs(5))
+            .build()
+            .unwrap();
+        Fixture {
+            server,
+            client,
+            app_key,
+            alipay_key,
+        }
+    }
+
+    fn answer(&self, status: u16, body: impl Into<String>) {
+        self.server.lock().unwrap().answer = Some(Answer {
+            status: StatusCode::from_u16(status).unwrap(),
+            body: body.into(),
+            delay: Duration::ZERO,
+            trace_id: Some("0b8f1c2d17000000000000001"),
+        });
+    }
+
+    fn answer_signed(&self, node: &str) {
+        self.answer(200, signed(&self.alipay_key, &response_key(METHOD), node));
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.server.lock().unwrap().seen.clone()
+    }
+}
+
+fn signed(key: &PrivateKey, node_key: &str, node: &str) -> String {
+    let sign = key.sign(SignType::Rsa2, node.as_bytes()).unwrap();
+    format!("{{\"{node_key}\":{node},\"sign\":\"{sign}\"}}")
+}
+
+fn voucher() -> VoucherSendRequest {
+    VoucherSendRequest::new("TPL-FIXED-10", "order 0001")
+        .user_id("2088000000000001")
+        .memo("新客 礼券")
+}
+
+const SUCCESS: &str = r#"{"code":"10000","msg":"Success","voucher_id":"2024052700826004000000000001","user_id":"2088000000000001"}"#;
+
+#[tokio::test]
+async fn the_request_on_the_wire_is_exactly_what_prepare_describes_and_what_was_signed() {
+    let f = Fixture::start().await;
+    f.answer_signed(SUCCESS);
+    let response = f.client.send_voucher(&voucher()).await.unwrap();
+    assert_eq!(response.voucher_id, "2024052700826004000000000001");
+
+    let seen = f.seen();
+    assert_eq!(seen.len(), 1);
+    let seen = &seen[0];
+    assert_eq!(
+        seen.headers["content-type"],
+        "application/x-www-form-urlencoded;charset=utf-8"
+    );
+
+    let query: BTreeMap<&str, &str> = seen
+        .query
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let keys: Vec<&str> = query.keys().copied().collect();
+    assert_eq!(
+        keys,
+        [
+            "alipay_sdk",
+            "app_id",
+            "charset",
+            "format",
+            "method",
+            "sign",
+            "sign_type",
+            "timestamp",
+            "version"
+        ]
+    );
+    assert_eq!(query["app_id"], "2021000000000001");
+    assert_eq!(query["method"], METHOD);
+    assert_eq!(query["charset"], "utf-8");
+    assert_eq!(query["format"], "json");
+    assert_eq!(query["sign_type"], "RSA2");
+    assert_eq!(query["version"], "1.0");
+    let sent_at = parse_beijing_timestamp(query["timestamp"]).expect("yyyy-MM-dd HH:mm:ss");
+    let skew = std::time::SystemTime::now()
+        .duration_since(sent_at)
+        .unwrap_or_default();
+    assert!(
+        skew < Duration::from_secs(60),
+        "timestamp {} is not now in Beijing time",
+        query["timestamp"]
+    );
+
+    // The body is the form-encoded biz_content, '+' for spaces, non-ASCII as UTF-8 percent-escapes.
+    let body = std::str::from_utf8(&seen.raw_body).unwrap();
+    assert!(body.starts_with("biz_content=%7B%22"), "{body}");
+    assert!(body.contains("order+0001"), "{body}");
+    assert!(!body.contains(' '));
+    assert_eq!(seen.form.len(), 1);
+    let biz_content = &seen.form[0].1;
+    assert_eq!(
+        biz_content,
+        r#"{"memo":"新客 礼券","out_biz_no":"order 0001","template_id":"TPL-FIXED-10","user_id":"2088000000000001"}"#
+    );
+
+    // The gateway's view: every parameter except sign, sorted, verifies with the app's public key.
+    let all = seen
+        .query
+        .iter()
+        .chain(seen.form.iter())
+        .map(|(k, v)| (k.as_str(), v.as_str()));
+    let content = sign_content(all);
+    assert!(
+        f.app_key
+            .public_key()
+            .verify(SignType::Rsa2, content.as_bytes(), query["sign"])
+    );
+
+    // prepare() at the same instant describes the same request, byte for byte.
+    let prepared = f.client.prepare_at(&voucher(), sent_at).unwrap();
+    assert_eq!(prepared.sign_content, content);
+    assert_eq!(prepared.body, body);
+    assert_eq!(prepared.form, seen.form);
+    let mut prepared_query = prepared.query.clone();
+    prepared_query.sort();
+    let mut seen_query = seen.query.clone();
+    seen_query.sort();
+    assert_eq!(prepared_query, seen_query);
+}
+
+#[tokio::test]
+async fn app_auth_token_is_sent_in_the_body_and_signed() {
+    let f = Fixture::start().await;
+    let client = Client::builder()
+        .app_id("2021000000000001")
+        .private_key(f.app_key.clone())
+        .alipay_public_key(f.alipay_key.public_key())
+        .gateway(Gateway::Url(f.client.gateway_url().to_owned()))
+        .app_auth_token("202405BBd0a1b2c3")
+        .build()
+        .unwrap();
+    f.answer_signed(SUCCESS);
+    client.send_voucher(&voucher()).await.unwrap();
+    let seen = &f.seen()[0];
+    assert!(
+        seen.form
+            .contains(&("app_auth_token".into(), "202405BBd0a1b2c3".into()))
+    );
+    let prepared = client.prepare(&voucher()).unwrap();
+    assert!(
+        prepared
+            .sign_content
+            .contains("&app_auth_token=202405BBd0a1b2c3&"),
+        "{}",
+        prepared.sign_content
+    );
+}
+
+#[tokio::test]
+async fn a_tampered_response_is_a_signature_error_never_data() {
+    let f = Fixture::start().await;
+    let body = signed(&f.alipay_key, &response_key(METHOD), SUCCESS).replace("0001\"", "0002\"");
+    f.answer(200, body);
+    let error = f.client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Signature, "{error}");
+}
+
+#[tokio::test]
+async fn a_response_signed_by_another_key_is_a_signature_error() {
+    let f = Fixture::start().await;
+    let stranger = PrivateKey::generate().unwrap();
+    f.answer(200, signed(&stranger, &response_key(METHOD), SUCCESS));
+    let error = f.client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Signature, "{error}");
+    assert!(error.to_string().contains("alipay_public_key"), "{error}");
+}
+
+#[tokio::test]
+async fn an_unsigned_success_is_refused_but_an_unsigned_error_is_reported() {
+    let f = Fixture::start().await;
+    f.answer(200, format!("{{\"{}\":{SUCCESS}}}", response_key(METHOD)));
+    let error = f.client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Signature, "{error}");
+
+    let node = r#"{"code":"40002","msg":"Invalid Arguments","sub_code":"isv.invalid-app-id","sub_msg":"无效的AppID参数"}"#;
+    f.answer(200, format!("{{\"error_response\":{node}}}"));
+    let error = f.client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Gateway, "{error}");
+    let gateway = error.gateway_error().unwrap();
+    assert_eq!(gateway.code, "40002");
+    assert_eq!(gateway.sub_code.as_deref(), Some("isv.invalid-app-id"));
+    assert_eq!(
+        gateway.trace_id.as_deref(),
+        Some("0b8f1c2d17000000000000001")
+    );
+    assert!(!error.is_retryable());
+}
+
+#[tokio::test]
+async fn a_signed_business_error_is_a_gateway_error_with_every_field() {
+    let f = Fixture::start().await;
+    let node = r#"{"code":"40004","msg":"Business Failed","sub_code":"TEMPLATE_NOT_EXIST","sub_msg":"模板不存在"}"#;
+    f.answer_signed(node);
+    let error = f.client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Gateway);
+    let gateway = error.gateway_error().unwrap();
+    assert_eq!(
+        (gateway.code.as_str(), gateway.msg.as_str()),
+        ("40004", "Business Failed")
+    );
+    assert_eq!(gateway.sub_code.as_deref(), Some("TEMPLATE_NOT_EXIST"));
+    assert_eq!(gateway.sub_msg.as_deref(), Some("模板不存在"));
+    assert!(gateway.is_business());
+}
+
+#[tokio::test]
+async fn code_10000_with_a_sub_code_is_not_a_success() {
+    let f = Fixture::start().await;
+    f.answer_signed(
+        r#"{"code":"10000","msg":"Success","sub_code":"ACQ.SYSTEM_ERROR","voucher_id":"1"}"#,
+    );
+    let error = f.client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Gateway, "{error}");
+}
+
+#[tokio::test]
+async fn http_failures_and_html_pages_are_http_errors() {
+    let f = Fixture::start().await;
+    f.answer(502, "<html><body>502 Bad Gateway</body></html>");
+    let error = f.client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Http);
+    assert_eq!(error.http_status(), Some(502));
+    assert!(error.to_string().contains("502 Bad Gateway"), "{error}");
+
+    f.answer(200, "<html>maintenance</html>");
+    let error = f.client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Http, "{error}");
+}
+
+#[tokio::test]
+async fn the_deadline_bounds_the_call_and_can_be_overridden_per_call() {
+    let f = Fixture::start().await;
+    f.answer_signed(SUCCESS);
+    f.server.lock().unwrap().answer.as_mut().unwrap().delay = Duration::from_millis(1500);
+    let options = CallOptions::with_timeout(Duration::from_millis(200));
+    let error = f.client.call(&voucher(), &options).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+    assert!(
+        error.to_string().contains("order 0001"),
+        "the idempotency key is named for the retry: {error}"
+    );
+    assert!(error.is_retryable());
+    // Without the override the 5 s deadline leaves room for the slow answer.
+    f.client.send_voucher(&voucher()).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_a_transport_error_that_sent_nothing() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    let client = Client::builder()
+        .app_id("2021000000000001")
+        .private_key(PrivateKey::generate().unwrap())
+        .alipay_public_key(PrivateKey::generate().unwrap().public_key())
+        .gateway(Gateway::Url(format!("http://{addr}/gateway.do")))
+        .build()
+        .unwrap();
+    let error = client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
+    assert!(!error.request_may_have_been_sent());
+}
+
+#[tokio::test]
+async fn invalid_requests_fail_before_anything_is_sent() {
+    let f = Fixture::start().await;
+    f.answer_signed(SUCCESS);
+    let error = f
+        .client
+        .send_voucher(&VoucherSendRequest::new("TPL-FIXED-10", ""))
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidRequest);
+    assert_eq!(error.field(), Some("out_biz_no"));
+    let error = f
+        .client
+        .execute("alipay.marketing.voucher.send", "[1,2]")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidRequest, "{error}");
+    assert!(f.seen().is_empty(), "nothing may reach the gateway");
+}
+
+#[tokio::test]
+async fn execute_returns_the_verified_node_text() {
+    let f = Fixture::start().await;
+    f.answer_signed(SUCCESS);
+    let response = f
+        .client
+        .execute(
+            METHOD,
+            r#"{"template_id":"TPL-FIXED-10","out_biz_no":"x","user_id":"2088000000000001"}"#,
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.body, SUCCESS);
+    assert_eq!(
+        response.json().unwrap()["voucher_id"],
+        "2024052700826004000000000001"
+    );
+    assert_eq!(
+        response.trace_id.as_deref(),
+        Some("0b8f1c2d17000000000000001")
+    );
+}
+
+#[test]
+fn plain_http_is_refused_for_non_loopback_hosts_unless_allowed() {
+    let builder = || {
+        Client::builder()
+            .app_id("2021000000000001")
+            .private_key(PrivateKey::generate().unwrap())
+            .alipay_public_key(PrivateKey::generate().unwrap().public_key())
+    };
+    let error = builder()
+        .gateway(Gateway::Url("http://gateway.example.com/gateway.do".into()))
+        .build()
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Config);
+    assert_eq!(error.field(), Some("gateway"));
+    builder()
+        .gateway(Gateway::Url("http://gateway.example.com/gateway.do".into()))
+        .allow_insecure_http(true)
+        .build()
+        .unwrap();
+    builder()
+        .gateway(Gateway::Url("http://localhost:8080/gateway.do".into()))
+        .build()
+        .unwrap();
+    let client = builder().gateway(Gateway::Sandbox).build().unwrap();
+    assert_eq!(
+        client.gateway_url(),
+        "https://openapi-sandbox.dl.alipaydev.com/gateway.do"
+    );
+    let client = builder().build().unwrap();
+    assert_eq!(
+        client.gateway_url(),
+        "https://openapi.alipay.com/gateway.do"
+    );
+}
