@@ -583,6 +583,7 @@ impl Client {
         let started = Instant::now();
         let result = tokio::time::timeout(deadline, self.round_trip(&prepared)).await;
         let result = match result {
+            Ok(Err(e)) => Err(explain_signature_error(e, &prepared)),
             Ok(r) => r,
             Err(_) => Err(Error::timeout(format!(
                 "{} did not complete within {} ms; the outcome is unknown — retry with the same idempotency key{}",
@@ -645,6 +646,18 @@ impl Client {
             trace_id.as_deref(),
         )?;
         Ok((node.to_owned(), trace_id))
+    }
+}
+
+/// Attaches the explainer's findings to an `isv.invalid-signature` answer.
+fn explain_signature_error(error: Error, prepared: &Prepared) -> Error {
+    let mismatch = error
+        .gateway_error()
+        .filter(|g| g.sub_code.as_deref() == Some("isv.invalid-signature"))
+        .and_then(|g| crate::explain::explain(&prepared.sign_content, g.sub_msg.as_deref()?));
+    match mismatch {
+        Some(m) => error.with_mismatch(m),
+        None => error,
     }
 }
 

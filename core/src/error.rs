@@ -207,7 +207,6 @@ impl Error {
         self
     }
 
-    #[allow(dead_code)] // used by the signature explainer
     pub(crate) fn with_mismatch(mut self, mismatch: SignatureMismatch) -> Self {
         self.message.push_str(&format!(
             "; {}{}",

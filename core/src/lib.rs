@@ -18,6 +18,7 @@ pub mod blocking;
 pub mod client;
 pub mod envelope;
 pub mod error;
+mod explain;
 pub mod keys;
 mod legacy_sha1;
 pub mod mask;

@@ -447,3 +447,32 @@ fn plain_http_is_refused_for_non_loopback_hosts_unless_allowed() {
         "https://openapi.alipay.com/gateway.do"
     );
 }
+
+#[tokio::test]
+async fn an_invalid_signature_answer_names_the_parameter_the_gateway_saw_differently() {
+    let f = Fixture::start().await;
+    let request = voucher();
+    let now = std::time::SystemTime::now();
+    // The gateway echoes the string it verified; here a proxy has rewritten `charset` (which sorts before
+    // `timestamp`, so a second ticking between prepare and send cannot change the first difference).
+    let ours = f.client.prepare_at(&request, now).unwrap().sign_content;
+    let theirs = ours.replace("&charset=utf-8", "&charset=gbk");
+    let node = serde_json::json!({
+        "code": "40002",
+        "msg": "Invalid Arguments",
+        "sub_code": "isv.invalid-signature",
+        "sub_msg": format!("验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：{theirs}"),
+    });
+    f.answer_signed(&node.to_string());
+    let error = f.client.send_voucher(&request).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Gateway);
+    let mismatch = error.signature_mismatch().expect("the explainer ran");
+    assert_eq!(mismatch.first_difference.as_deref(), Some("version"));
+    assert_eq!(mismatch.gateways, theirs);
+    assert!(
+        error
+            .to_string()
+            .contains("first differing parameter: version"),
+        "{error}"
+    );
+}
