@@ -217,14 +217,13 @@ pub fn open<'a>(
     let sub_code = status.sub_code.filter(|s| !s.is_empty());
     let success = status.code.as_deref() == Some("10000") && sub_code.is_none();
     match env.sign.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(sign) => {
-            if !verify_node(env.node, sign, key, sign_type) {
-                return Err(Error::signature(format!(
-                    "the response signature does not verify with the configured Alipay public key ({sign_type}); \
-                     check alipay_public_key is the one shown for this app_id in the Alipay console"
-                )));
-            }
+        Some(sign) if !verify_node(env.node, sign, key, sign_type) => {
+            return Err(Error::signature(format!(
+                "the response signature does not verify with the configured Alipay public key ({sign_type}); \
+                 check alipay_public_key is the one shown for this app_id in the Alipay console"
+            )));
         }
+        Some(_) => {}
         None if success => {
             return Err(Error::signature(
                 "the gateway's success response carries no sign; an unsigned success is never trusted",

@@ -20,7 +20,7 @@ pub enum ErrorKind {
     Decode,
     /// The response signature is missing on a success, or does not verify. Treat it as an attack.
     Signature,
-    /// The gateway answered an error code; see [`Error::gateway`].
+    /// The gateway answered an error code; see [`Error::gateway_error`].
     Gateway,
 }
 
