@@ -1,10 +1,12 @@
 //! The async [`Client`]: builds, signs and sends gateway requests and returns verified, typed results.
 
-use std::path::PathBuf;
+mod builder;
+
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
-use zeroize::Zeroizing;
+pub use builder::ClientBuilder;
 
 use crate::api::ApiRequest;
 use crate::api::invite::{InviteAwardRequest, InviteAwardResponse};
@@ -13,15 +15,16 @@ use crate::api::voucher::{VoucherSendRequest, VoucherSendResponse};
 use crate::envelope;
 use crate::error::{Error, Result};
 use crate::keys::{PrivateKey, PublicKey, SignType};
+use crate::rate_limit::RateLimiter;
+use crate::retry::{self, RetryPolicy};
 use crate::sign::{beijing_timestamp, is_blank, sign_content};
+use crate::stats::{ClientStats, Counters};
 
 /// The production gateway.
 pub const PRODUCTION_URL: &str = "https://openapi.alipay.com/gateway.do";
 /// Alipay's online sandbox gateway.
 pub const SANDBOX_URL: &str = "https://openapi-sandbox.dl.alipaydev.com/gateway.do";
 
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 /// Sent as the signed `alipay_sdk` parameter, as the official SDKs do.
 const SDK_ID: &str = concat!("alipay-marketing-rust-", env!("CARGO_PKG_VERSION"));
 
@@ -57,12 +60,14 @@ impl Gateway {
     }
 }
 
-/// Per-call overrides.
+/// Per-call overrides of the client's settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallOptions {
-    /// The whole call's deadline (send, wait, read), instead of the client's.
+    /// The whole call's deadline (attempts, waits and reads), instead of the client's.
     pub timeout: Option<Duration>,
+    /// The retry policy for this call, instead of the client's.
+    pub retry: Option<RetryPolicy>,
 }
 
 impl CallOptions {
@@ -70,7 +75,14 @@ impl CallOptions {
     pub fn with_timeout(timeout: Duration) -> Self {
         CallOptions {
             timeout: Some(timeout),
+            retry: None,
         }
+    }
+
+    /// Sets the retry policy for this call.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
     }
 }
 
@@ -166,245 +178,6 @@ impl ApiRequest for RawRequest<'_> {
     }
 }
 
-enum KeySource<K> {
-    Missing,
-    Key(K),
-    Text(Zeroizing<String>),
-    File(PathBuf),
-}
-
-impl<K> KeySource<K> {
-    fn resolve(self, field: &str, parse: impl Fn(&str) -> Result<K>) -> Result<K> {
-        match self {
-            KeySource::Missing => Err(Error::config_field(field, "is required")),
-            KeySource::Key(k) => Ok(k),
-            KeySource::Text(text) => parse(&text),
-            KeySource::File(path) => {
-                let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-                    Error::config_field(field, format!("cannot read {}: {e}", path.display()))
-                })?);
-                parse(&text)
-            }
-        }
-    }
-}
-
-/// Builds a [`Client`]; every check happens in [`ClientBuilder::build`].
-pub struct ClientBuilder {
-    app_id: Option<String>,
-    private_key: KeySource<PrivateKey>,
-    alipay_public_key: KeySource<PublicKey>,
-    sign_type: SignType,
-    gateway: Gateway,
-    allow_insecure_http: bool,
-    connect_timeout: Duration,
-    timeout: Duration,
-    app_auth_token: Option<String>,
-}
-
-impl std::fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("app_id", &self.app_id)
-            .field("sign_type", &self.sign_type)
-            .field("gateway", &self.gateway)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for ClientBuilder {
-    fn default() -> Self {
-        ClientBuilder {
-            app_id: None,
-            private_key: KeySource::Missing,
-            alipay_public_key: KeySource::Missing,
-            sign_type: SignType::Rsa2,
-            gateway: Gateway::Production,
-            allow_insecure_http: false,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            app_auth_token: None,
-        }
-    }
-}
-
-impl ClientBuilder {
-    /// The app id from the Alipay console.
-    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
-        self.app_id = Some(app_id.into());
-        self
-    }
-
-    /// The app's private key, already loaded.
-    pub fn private_key(mut self, key: PrivateKey) -> Self {
-        self.private_key = KeySource::Key(key);
-        self
-    }
-
-    /// The app's private key as text: PEM or bare base64, PKCS#1 or PKCS#8.
-    pub fn private_key_text(mut self, text: impl Into<String>) -> Self {
-        self.private_key = KeySource::Text(Zeroizing::new(text.into()));
-        self
-    }
-
-    /// The app's private key read from a file when the client is built.
-    pub fn private_key_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.private_key = KeySource::File(path.into());
-        self
-    }
-
-    /// The Alipay public key (from the console, not your app's), already loaded.
-    pub fn alipay_public_key(mut self, key: PublicKey) -> Self {
-        self.alipay_public_key = KeySource::Key(key);
-        self
-    }
-
-    /// The Alipay public key as text: PEM or bare base64.
-    pub fn alipay_public_key_text(mut self, text: impl Into<String>) -> Self {
-        self.alipay_public_key = KeySource::Text(Zeroizing::new(text.into()));
-        self
-    }
-
-    /// The Alipay public key read from a file when the client is built.
-    pub fn alipay_public_key_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.alipay_public_key = KeySource::File(path.into());
-        self
-    }
-
-    /// `RSA2` (default) or legacy `RSA`.
-    pub fn sign_type(mut self, sign_type: SignType) -> Self {
-        self.sign_type = sign_type;
-        self
-    }
-
-    /// Production (default), Alipay's sandbox, or any URL.
-    pub fn gateway(mut self, gateway: Gateway) -> Self {
-        self.gateway = gateway;
-        self
-    }
-
-    /// Allows `http://` gateways on non-loopback hosts. Off by default: requests would travel unencrypted.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
-    }
-
-    /// TCP/TLS connect timeout (default 3 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Deadline of a whole call (default 15 s); [`CallOptions::timeout`] overrides it per call.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
-    }
-
-    /// Calls on a merchant's behalf (ISV mode) with this `app_auth_token`.
-    pub fn app_auth_token(mut self, token: impl Into<String>) -> Self {
-        self.app_auth_token = Some(token.into());
-        self
-    }
-
-    /// Checks every option and builds the client.
-    pub fn build(self) -> Result<Client> {
-        let app_id = self.app_id.filter(|a| !is_blank(a)).ok_or_else(|| {
-            Error::config_field(
-                "app_id",
-                "is required: the app id from the Alipay open platform console",
-            )
-        })?;
-        if !app_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::config_field(
-                "app_id",
-                format!("{app_id:?} should contain only digits"),
-            ));
-        }
-        let private_key = self
-            .private_key
-            .resolve("private_key", PrivateKey::from_text)?;
-        let alipay_public_key = self.alipay_public_key.resolve("alipay_public_key", |t| {
-            PublicKey::from_text_for("alipay_public_key", t)
-        })?;
-        check_not_own_public_key(&private_key, &alipay_public_key)?;
-        let url = check_gateway_url(self.gateway.url(), self.allow_insecure_http)?;
-        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
-            return Err(Error::config_field("timeout", "must be greater than zero"));
-        }
-        let app_auth_token = self.app_auth_token.filter(|t| !is_blank(t));
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .pool_idle_timeout(Duration::from_secs(90))
-            .user_agent(SDK_ID)
-            .build()
-            .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Client {
-            inner: Arc::new(Inner {
-                app_id,
-                private_key,
-                alipay_public_key,
-                sign_type: self.sign_type,
-                url,
-                http,
-                timeout: self.timeout,
-                app_auth_token,
-            }),
-        })
-    }
-}
-
-/// The most common configuration mistake in every Alipay SDK: the app's own public key configured as the
-/// "Alipay public key". It would verify our own signature, so a probe tells them apart.
-fn check_not_own_public_key(private_key: &PrivateKey, alipay_public_key: &PublicKey) -> Result<()> {
-    if private_key.public_key() == *alipay_public_key {
-        return Err(Error::config_field(
-            "alipay_public_key",
-            "is your app's own public key; use the Alipay public key shown beside it in the Alipay console \
-             (支付宝公钥, not 应用公钥)",
-        ));
-    }
-    Ok(())
-}
-
-fn check_gateway_url(text: &str, allow_insecure_http: bool) -> Result<url::Url> {
-    let url = url::Url::parse(text)
-        .map_err(|e| Error::config_field("gateway", format!("{text:?} is not a URL: {e}")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" => {
-            let loopback = match url.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if !loopback && !allow_insecure_http {
-                return Err(Error::config_field(
-                    "gateway",
-                    format!(
-                        "{text:?} uses plain http on a non-loopback host; use https, or allow_insecure_http if \
-                         you really mean it"
-                    ),
-                ));
-            }
-        }
-        other => {
-            return Err(Error::config_field(
-                "gateway",
-                format!("scheme {other:?} is not supported; use https"),
-            ));
-        }
-    }
-    if url.query().is_some() {
-        return Err(Error::config_field(
-            "gateway",
-            "must not carry a query string",
-        ));
-    }
-    Ok(url)
-}
-
 /// An Alipay OpenAPI client. `Send + Sync`, cheap to clone: clones share one connection pool.
 #[derive(Clone)]
 pub struct Client {
@@ -419,7 +192,14 @@ struct Inner {
     url: url::Url,
     http: reqwest::Client,
     timeout: Duration,
+    attempt_timeout: Duration,
+    retry: RetryPolicy,
+    rate_limiter: Option<RateLimiter>,
     app_auth_token: Option<String>,
+    counters: Counters,
+    closed: AtomicBool,
+    /// Wakes [`Client::close`] when the last in-flight call ends, and in-flight waits when the client closes.
+    drained: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for Client {
@@ -504,8 +284,34 @@ impl Client {
         request: &R,
         options: &CallOptions,
     ) -> Result<R::Response> {
+        let generated = request.with_generated_key(&|| retry::generate_key(SystemTime::now()));
+        let request = generated.as_ref().unwrap_or(request);
         let (node, _) = self.send(request, options).await?;
         request.parse_response(&node)
+    }
+
+    /// A snapshot of this client's counters (shared by all its clones).
+    pub fn stats(&self) -> ClientStats {
+        self.inner.counters.snapshot()
+    }
+
+    /// Closes the client: new calls fail at once with a `Config` error; calls in flight finish their current
+    /// attempt but make no further retries. Returns when no call is in flight. Clones share the closed state.
+    pub async fn close(&self) {
+        self.inner.closed.store(true, Ordering::SeqCst);
+        self.inner.drained.notify_waiters();
+        loop {
+            let drained = self.inner.drained.notified();
+            if self.inner.counters.in_flight.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            drained.await;
+        }
+    }
+
+    /// Whether [`Client::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.closed.load(Ordering::SeqCst)
     }
 
     /// The dry run: what [`Client::call`] would send now, without sending.
@@ -578,37 +384,121 @@ impl Client {
         request: &R,
         options: &CallOptions,
     ) -> Result<(String, Option<String>)> {
-        let prepared = self.prepare(request)?;
-        let deadline = options.timeout.unwrap_or(self.inner.timeout);
-        let started = Instant::now();
-        let result = tokio::time::timeout(deadline, self.round_trip(&prepared)).await;
-        let result = match result {
-            Ok(Err(e)) => Err(explain_signature_error(e, &prepared)),
-            Ok(r) => r,
-            Err(_) => Err(Error::timeout(format!(
-                "{} did not complete within {} ms; the outcome is unknown — retry with the same idempotency key{}",
-                prepared.method,
-                deadline.as_millis(),
-                prepared
-                    .idempotency_key
-                    .as_deref()
-                    .map(|k| format!(" ({k})"))
-                    .unwrap_or_default()
-            ))),
-        };
-        let elapsed_ms = started.elapsed().as_secs_f64() * 1e3;
+        let inner = &*self.inner;
+        Counters::bump(&inner.counters.calls);
+        let _in_flight = InFlight::enter(inner);
+        let result = self.send_with_retries(request, options).await;
         match &result {
-            Ok(_) => tracing::debug!(method = %prepared.method, elapsed_ms, "call succeeded"),
-            Err(e) => tracing::info!(
-                method = %prepared.method,
-                elapsed_ms,
-                kind = %e.kind(),
-                code = e.gateway_error().map(|g| g.code.as_str()).unwrap_or(""),
-                sub_code = e.gateway_error().and_then(|g| g.sub_code.as_deref()).unwrap_or(""),
-                "call failed"
-            ),
+            Ok(_) => Counters::bump(&inner.counters.successes),
+            Err(e) => inner.counters.failed(e.kind()),
         }
         result
+    }
+
+    async fn send_with_retries<R: ApiRequest>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<(String, Option<String>)> {
+        let inner = &*self.inner;
+        let started = Instant::now();
+        let deadline = started + options.timeout.unwrap_or(inner.timeout);
+        let policy = options.retry.unwrap_or(inner.retry);
+        let key = request.idempotency_key();
+        let span = tracing::info_span!(
+            "alipay_call",
+            method = request.method(),
+            idempotency_key = key
+        );
+        let _entered = span.enter();
+        if self.is_closed() {
+            return Err(closed_error());
+        }
+        let prepared = self.prepare(request)?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self.attempt(&prepared, deadline, attempt).await;
+            let error = match result {
+                Ok(ok) => {
+                    tracing::debug!(
+                        attempt,
+                        elapsed_ms = ms(started.elapsed()),
+                        "call succeeded"
+                    );
+                    return Ok(ok);
+                }
+                Err(error) => error,
+            };
+            let wait = (attempt < policy.attempts() && retry::should_retry(&error, key.is_some()))
+                .then(|| policy.delay(attempt, error.retry_after()))
+                .filter(|wait| Instant::now() + *wait < deadline);
+            tracing::info!(
+                attempt,
+                elapsed_ms = ms(started.elapsed()),
+                kind = %error.kind(),
+                code = error.gateway_error().map_or("", |g| g.code.as_str()),
+                sub_code = error.gateway_error().and_then(|g| g.sub_code.as_deref()).unwrap_or(""),
+                retry_in_ms = wait.map(ms),
+                "attempt failed"
+            );
+            let Some(wait) = wait else {
+                return Err(error.finish(attempt, key));
+            };
+            // Sleep, unless the client is closed meanwhile.
+            let closed = inner.drained.notified();
+            if self.is_closed() {
+                return Err(error.finish(attempt, key));
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = closed => return Err(error.finish(attempt, key)),
+            }
+            if self.is_closed() {
+                return Err(error.finish(attempt, key));
+            }
+            Counters::bump(&inner.counters.retries);
+        }
+    }
+
+    /// One HTTP attempt, bounded by the attempt timeout and the overall deadline, after any rate-limit wait.
+    async fn attempt(
+        &self,
+        prepared: &Prepared,
+        deadline: Instant,
+        attempt: u32,
+    ) -> Result<(String, Option<String>)> {
+        let inner = &*self.inner;
+        let timed_out = || {
+            Error::timeout(format!(
+                "{} did not complete within the deadline (attempt {attempt})",
+                prepared.method
+            ))
+        };
+        if let Some(limiter) = &inner.rate_limiter {
+            let budget = deadline.saturating_duration_since(Instant::now());
+            let wait = limiter.reserve(Instant::now(), budget).ok_or_else(|| {
+                Error::transport(
+                    format!(
+                        "{} was not sent: the client's rate limit leaves no slot before the deadline",
+                        prepared.method
+                    ),
+                    false,
+                )
+            })?;
+            tokio::time::sleep(wait).await;
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(timed_out());
+        }
+        let limit = deadline.min(now + inner.attempt_timeout);
+        Counters::bump(&inner.counters.attempts);
+        match tokio::time::timeout_at(limit.into(), self.round_trip(prepared)).await {
+            Ok(Err(e)) => Err(explain_signature_error(e, prepared)),
+            Ok(ok) => ok,
+            Err(_) => Err(timed_out()),
+        }
     }
 
     async fn round_trip(&self, prepared: &Prepared) -> Result<(String, Option<String>)> {
@@ -631,12 +521,18 @@ impl Client {
             .get("trace_id")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
+            .map(|secs| Duration::from_secs(secs.min(60)));
         let body = response.bytes().await.map_err(transport_error)?;
         if status != 200 {
             return Err(Error::http(
                 status,
                 format!("the gateway answered HTTP {status}: {}", snippet(&body)),
-            ));
+            )
+            .with_retry_after(retry_after));
         }
         let node = envelope::open(
             &body,
@@ -647,6 +543,32 @@ impl Client {
         )?;
         Ok((node.to_owned(), trace_id))
     }
+}
+
+/// Counts a call as in flight until dropped, and wakes [`Client::close`] when the last one ends.
+struct InFlight<'a>(&'a Inner);
+
+impl<'a> InFlight<'a> {
+    fn enter(inner: &'a Inner) -> Self {
+        inner.counters.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(inner)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if self.0.counters.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.drained.notify_waiters();
+        }
+    }
+}
+
+fn closed_error() -> Error {
+    Error::config("the client was closed (Client::close); build a new client to make more calls")
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
 }
 
 /// Attaches the explainer's findings to an `isv.invalid-signature` answer.

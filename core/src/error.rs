@@ -115,6 +115,9 @@ pub struct Error {
     mismatch: Option<Box<SignatureMismatch>>,
     http_status: Option<u16>,
     may_have_been_sent: bool,
+    idempotency_key: Option<String>,
+    attempts: u32,
+    retry_after: Option<std::time::Duration>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -128,6 +131,9 @@ impl Error {
             mismatch: None,
             http_status: None,
             may_have_been_sent: false,
+            idempotency_key: None,
+            attempts: 0,
+            retry_after: None,
             source: None,
         }
     }
@@ -259,13 +265,76 @@ impl Error {
     /// Whether sending the same request again, with the same idempotency key, is safe and may succeed.
     pub fn is_retryable(&self) -> bool {
         match self.kind {
-            ErrorKind::Transport | ErrorKind::Timeout | ErrorKind::Http => true,
+            ErrorKind::Transport | ErrorKind::Timeout => true,
+            ErrorKind::Http => self
+                .http_status
+                .is_none_or(|s| s == 200 || s == 429 || s >= 500),
             ErrorKind::Gateway => self.gateway.as_ref().is_some_and(|g| g.is_retryable()),
             ErrorKind::Config
             | ErrorKind::InvalidRequest
             | ErrorKind::Decode
             | ErrorKind::Signature => false,
         }
+    }
+}
+
+impl Error {
+    /// Whether the request may have taken effect although no verified answer came back: a timeout, a connection
+    /// lost after sending, a 5xx or garbled answer, or a gateway `20000`/`isp.*`/`SYSTEM_ERROR`. Retry later with
+    /// [`Error::idempotency_key`] to learn the outcome without applying the operation twice.
+    pub fn outcome_unknown(&self) -> bool {
+        match self.kind {
+            ErrorKind::Timeout => true,
+            ErrorKind::Transport => self.may_have_been_sent,
+            ErrorKind::Http => self.http_status.is_none_or(|s| s == 200 || s >= 500),
+            ErrorKind::Gateway => self
+                .gateway
+                .as_ref()
+                .is_some_and(|g| g.is_retryable() && g.code != "40005"),
+            ErrorKind::Config
+            | ErrorKind::InvalidRequest
+            | ErrorKind::Decode
+            | ErrorKind::Signature => false,
+        }
+    }
+
+    /// The idempotency key of the failed call (`out_biz_no`, `req_id`…), to retry with later.
+    pub fn idempotency_key(&self) -> Option<&str> {
+        self.idempotency_key.as_deref()
+    }
+
+    /// How many attempts were made before giving up (0 when the call failed before sending).
+    pub fn attempts(&self) -> u32 {
+        self.attempts
+    }
+
+    /// A back-off the server asked for (`Retry-After`), if any.
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        self.retry_after
+    }
+
+    pub(crate) fn with_retry_after(mut self, after: Option<std::time::Duration>) -> Self {
+        self.retry_after = after;
+        self
+    }
+
+    /// Records how the call ended: attempts made and the key; says so in the message when the outcome is unknown.
+    pub(crate) fn finish(mut self, attempts: u32, key: Option<&str>) -> Self {
+        self.attempts = attempts;
+        self.idempotency_key = key.map(str::to_owned);
+        if self.outcome_unknown() {
+            let retry = match key {
+                Some(key) => {
+                    format!("retry later with the same idempotency key ({key}) to learn it")
+                }
+                None => "this method has no idempotency key: check the effect before sending again"
+                    .to_owned(),
+            };
+            self.message.push_str(&format!(
+                "; outcome unknown after {attempts} attempt(s): {retry}"
+            ));
+        }
+        self
     }
 }
 

@@ -6,6 +6,8 @@
 //! - [`envelope`] — finding the signed bytes of a gateway response and checking them.
 //! - [`api`] — the three typed calls: [`api::invite`], [`api::voucher`], [`api::points`].
 //! - [`client`] — [`Client`] and its builder: sending, `prepare` (dry run) and `execute` for any method.
+//! - [`retry`] — [`RetryPolicy`]: which failures are retried, always with the same idempotency key.
+//! - [`stats`] — [`ClientStats`], the counters a running client keeps.
 //! - [`blocking`] — the one process-wide runtime that the C and Python faces share.
 //! - [`notify`] — verifying asynchronous notifications (callbacks).
 //! - [`mask`] — masking mobiles and user ids for logs.
@@ -23,8 +25,13 @@ pub mod keys;
 mod legacy_sha1;
 pub mod mask;
 pub mod notify;
+mod rate_limit;
+pub mod retry;
 pub mod sign;
+pub mod stats;
 
 pub use client::{CallOptions, Client, ClientBuilder, ExecuteResponse, Gateway, Prepared};
 pub use error::{Error, ErrorKind, GatewayError, Result, SignatureMismatch};
 pub use keys::{PrivateKey, PublicKey, SignType};
+pub use retry::RetryPolicy;
+pub use stats::ClientStats;

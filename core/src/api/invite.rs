@@ -124,8 +124,16 @@ impl ApiRequest for InviteAwardRequest {
         self.out_biz_no.as_deref()
     }
 
+    fn with_generated_key(&self, generate: &dyn Fn() -> String) -> Option<Self> {
+        self.out_biz_no
+            .is_none()
+            .then(|| self.clone().out_biz_no(generate()))
+    }
+
     fn parse_response(&self, node: &str) -> Result<InviteAwardResponse> {
-        InviteAwardResponse::from_node(node)
+        let mut response = InviteAwardResponse::from_node(node)?;
+        response.out_biz_no = self.out_biz_no.clone();
+        Ok(response)
     }
 }
 
@@ -287,6 +295,9 @@ pub struct InviteAwardResponse {
     pub mobile: Option<String>,
     /// Extension information, raw as sent; see [`InviteAwardResponse::ext_info_json`].
     pub ext_info: Option<String>,
+    /// The request's `out_biz_no`: the caller's, or the one the client generated when none was given (log it;
+    /// retrying with it never awards twice).
+    pub out_biz_no: Option<String>,
 }
 
 /// The response node as sent: every field optional, unknown fields ignored.
@@ -338,6 +349,7 @@ impl InviteAwardResponse {
                 .collect(),
             mobile: non_empty(n.mobile),
             ext_info: non_empty(ext_info),
+            out_biz_no: None,
         })
     }
 }
@@ -356,6 +368,7 @@ impl fmt::Debug for InviteAwardResponse {
             .field("alipay_account_no", &self.alipay_account_no)
             .field("mobile", &self.mobile.as_deref().map(mask_mobile))
             .field("ext_info", &self.ext_info)
+            .field("out_biz_no", &self.out_biz_no)
             .finish()
     }
 }

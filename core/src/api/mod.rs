@@ -29,6 +29,16 @@ pub trait ApiRequest: Send + Sync {
         None
     }
 
+    /// A copy carrying a key from `generate`, when the method has an optional idempotency key the caller left
+    /// empty (invite awards' `out_biz_no`), so that retries cannot apply the call twice.
+    fn with_generated_key(&self, generate: &dyn Fn() -> String) -> Option<Self>
+    where
+        Self: Sized,
+    {
+        let _ = generate;
+        None
+    }
+
     /// Builds the typed response from the verified text of a successful response node.
     fn parse_response(&self, node: &str) -> Result<Self::Response>;
 }
