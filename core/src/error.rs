@@ -107,7 +107,9 @@ pub struct SignatureMismatch {
 ///
 /// The message is written for the reader of a log: it says what was wrong, which field or key, and what to do.
 /// It never contains private-key material.
-pub struct Error {
+pub struct Error(Box<Details>);
+
+struct Details {
     kind: ErrorKind,
     message: String,
     field: Option<String>,
@@ -123,7 +125,7 @@ pub struct Error {
 
 impl Error {
     fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(Details {
             kind,
             message: message.into(),
             field: None,
@@ -135,7 +137,7 @@ impl Error {
             attempts: 0,
             retry_after: None,
             source: None,
-        }
+        }))
     }
 
     pub(crate) fn config(message: impl Into<String>) -> Self {
@@ -145,7 +147,7 @@ impl Error {
     /// A configuration error about one named option or key.
     pub(crate) fn config_field(field: &str, message: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorKind::Config, format!("{field}: {}", message.into()));
-        e.field = Some(field.to_owned());
+        e.0.field = Some(field.to_owned());
         e
     }
 
@@ -155,38 +157,38 @@ impl Error {
             ErrorKind::InvalidRequest,
             format!("{field}: {}", message.into()),
         );
-        e.field = Some(field.to_owned());
+        e.0.field = Some(field.to_owned());
         e
     }
 
     pub(crate) fn transport(message: impl Into<String>, may_have_been_sent: bool) -> Self {
         let mut e = Self::new(ErrorKind::Transport, message);
-        e.may_have_been_sent = may_have_been_sent;
+        e.0.may_have_been_sent = may_have_been_sent;
         e
     }
 
     pub(crate) fn timeout(message: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorKind::Timeout, message);
-        e.may_have_been_sent = true;
+        e.0.may_have_been_sent = true;
         e
     }
 
     pub(crate) fn http(status: u16, message: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorKind::Http, message);
-        e.http_status = Some(status);
-        e.may_have_been_sent = true;
+        e.0.http_status = Some(status);
+        e.0.may_have_been_sent = true;
         e
     }
 
     pub(crate) fn decode(message: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorKind::Decode, message);
-        e.may_have_been_sent = true;
+        e.0.may_have_been_sent = true;
         e
     }
 
     pub(crate) fn signature(message: impl Into<String>) -> Self {
         let mut e = Self::new(ErrorKind::Signature, message);
-        e.may_have_been_sent = true;
+        e.0.may_have_been_sent = true;
         e
     }
 
@@ -200,8 +202,8 @@ impl Error {
             message.push(')');
         }
         let mut e = Self::new(ErrorKind::Gateway, message);
-        e.gateway = Some(Box::new(details));
-        e.may_have_been_sent = true;
+        e.0.gateway = Some(Box::new(details));
+        e.0.may_have_been_sent = true;
         e
     }
 
@@ -209,12 +211,12 @@ impl Error {
         mut self,
         source: impl std::error::Error + Send + Sync + 'static,
     ) -> Self {
-        self.source = Some(Box::new(source));
+        self.0.source = Some(Box::new(source));
         self
     }
 
     pub(crate) fn with_mismatch(mut self, mismatch: SignatureMismatch) -> Self {
-        self.message.push_str(&format!(
+        self.0.message.push_str(&format!(
             "; {}{}",
             mismatch.likely_cause,
             mismatch
@@ -223,53 +225,54 @@ impl Error {
                 .map(|p| format!(" (first differing parameter: {p})"))
                 .unwrap_or_default()
         ));
-        self.mismatch = Some(Box::new(mismatch));
+        self.0.mismatch = Some(Box::new(mismatch));
         self
     }
 
     /// How far the call got.
     pub fn kind(&self) -> ErrorKind {
-        self.kind
+        self.0.kind
     }
 
     /// The message, without the kind prefix.
     pub fn message(&self) -> &str {
-        &self.message
+        &self.0.message
     }
 
     /// The request field or configuration option at fault, for `InvalidRequest` and some `Config` errors.
     pub fn field(&self) -> Option<&str> {
-        self.field.as_deref()
+        self.0.field.as_deref()
     }
 
     /// The gateway's error details, for `Gateway` errors.
     pub fn gateway_error(&self) -> Option<&GatewayError> {
-        self.gateway.as_deref()
+        self.0.gateway.as_deref()
     }
 
     /// For `isv.invalid-signature`: the comparison of our sign content with the gateway's.
     pub fn signature_mismatch(&self) -> Option<&SignatureMismatch> {
-        self.mismatch.as_deref()
+        self.0.mismatch.as_deref()
     }
 
     /// The HTTP status, for `Http` errors.
     pub fn http_status(&self) -> Option<u16> {
-        self.http_status
+        self.0.http_status
     }
 
     /// Whether the request may have reached the gateway (and so may have taken effect).
     pub fn request_may_have_been_sent(&self) -> bool {
-        self.may_have_been_sent
+        self.0.may_have_been_sent
     }
 
     /// Whether sending the same request again, with the same idempotency key, is safe and may succeed.
     pub fn is_retryable(&self) -> bool {
-        match self.kind {
+        match self.0.kind {
             ErrorKind::Transport | ErrorKind::Timeout => true,
             ErrorKind::Http => self
+                .0
                 .http_status
                 .is_none_or(|s| s == 200 || s == 429 || s >= 500),
-            ErrorKind::Gateway => self.gateway.as_ref().is_some_and(|g| g.is_retryable()),
+            ErrorKind::Gateway => self.0.gateway.as_ref().is_some_and(|g| g.is_retryable()),
             ErrorKind::Config
             | ErrorKind::InvalidRequest
             | ErrorKind::Decode
@@ -283,11 +286,12 @@ impl Error {
     /// lost after sending, a 5xx or garbled answer, or a gateway `20000`/`isp.*`/`SYSTEM_ERROR`. Retry later with
     /// [`Error::idempotency_key`] to learn the outcome without applying the operation twice.
     pub fn outcome_unknown(&self) -> bool {
-        match self.kind {
+        match self.0.kind {
             ErrorKind::Timeout => true,
-            ErrorKind::Transport => self.may_have_been_sent,
-            ErrorKind::Http => self.http_status.is_none_or(|s| s == 200 || s >= 500),
+            ErrorKind::Transport => self.0.may_have_been_sent,
+            ErrorKind::Http => self.0.http_status.is_none_or(|s| s == 200 || s >= 500),
             ErrorKind::Gateway => self
+                .0
                 .gateway
                 .as_ref()
                 .is_some_and(|g| g.is_retryable() && g.code != "40005"),
@@ -300,28 +304,28 @@ impl Error {
 
     /// The idempotency key of the failed call (`out_biz_no`, `req_id`…), to retry with later.
     pub fn idempotency_key(&self) -> Option<&str> {
-        self.idempotency_key.as_deref()
+        self.0.idempotency_key.as_deref()
     }
 
     /// How many attempts were made before giving up (0 when the call failed before sending).
     pub fn attempts(&self) -> u32 {
-        self.attempts
+        self.0.attempts
     }
 
     /// A back-off the server asked for (`Retry-After`), if any.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
-        self.retry_after
+        self.0.retry_after
     }
 
     pub(crate) fn with_retry_after(mut self, after: Option<std::time::Duration>) -> Self {
-        self.retry_after = after;
+        self.0.retry_after = after;
         self
     }
 
     /// Records how the call ended: attempts made and the key; says so in the message when the outcome is unknown.
     pub(crate) fn finish(mut self, attempts: u32, key: Option<&str>) -> Self {
-        self.attempts = attempts;
-        self.idempotency_key = key.map(str::to_owned);
+        self.0.attempts = attempts;
+        self.0.idempotency_key = key.map(str::to_owned);
         if self.outcome_unknown() {
             let retry = match key {
                 Some(key) => {
@@ -330,7 +334,7 @@ impl Error {
                 None => "this method has no idempotency key: check the effect before sending again"
                     .to_owned(),
             };
-            self.message.push_str(&format!(
+            self.0.message.push_str(&format!(
                 "; outcome unknown after {attempts} attempt(s): {retry}"
             ));
         }
@@ -341,17 +345,18 @@ impl Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
-        d.field("kind", &self.kind).field("message", &self.message);
-        if let Some(field) = &self.field {
+        d.field("kind", &self.0.kind)
+            .field("message", &self.0.message);
+        if let Some(field) = &self.0.field {
             d.field("field", field);
         }
-        if let Some(g) = &self.gateway {
+        if let Some(g) = &self.0.gateway {
             d.field("gateway", g);
         }
-        if let Some(status) = self.http_status {
+        if let Some(status) = self.0.http_status {
             d.field("http_status", &status);
         }
-        if let Some(source) = &self.source {
+        if let Some(source) = &self.0.source {
             d.field("source", source);
         }
         d.finish()
@@ -360,13 +365,14 @@ impl fmt::Debug for Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} error: {}", self.kind, self.message)
+        write!(f, "{} error: {}", self.0.kind, self.0.message)
     }
 }
 
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source
+        self.0
+            .source
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
     }
