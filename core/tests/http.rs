@@ -1,143 +1,22 @@
 //! The client against a small loopback server: the exact HTTP request it sends, and how it treats each kind of
 //! answer. (End-to-end tests against the full gateway emulator live in the sandbox crate.)
 
+mod support;
+
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use alipay_marketing::api::voucher::VoucherSendRequest;
 use alipay_marketing::envelope::response_key;
 use alipay_marketing::sign::{parse_beijing_timestamp, sign_content};
 use alipay_marketing::{CallOptions, Client, ErrorKind, Gateway, PrivateKey, SignType};
-use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-
-const METHOD: &str = "alipay.marketing.voucher.send";
-
-/// What the server saw, and what it should answer next.
-#[derive(Default)]
-struct Shared {
-    seen: Vec<Seen>,
-    answer: Option<Answer>,
-}
-
-#[derive(Clone)]
-struct Seen {
-    query: Vec<(String, String)>,
-    form: Vec<(String, String)>,
-    headers: HeaderMap,
-    raw_body: Bytes,
-}
-
-#[derive(Clone)]
-struct Answer {
-    status: StatusCode,
-    body: String,
-    delay: Duration,
-    trace_id: Option<&'static str>,
-}
-
-type Server = Arc<Mutex<Shared>>;
-
-async fn gateway(
-    State(server): State<Server>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let parse = |s: &[u8]| form_pairs(s);
-    let answer = {
-        let mut shared = server.lock().unwrap();
-        shared.seen.push(Seen {
-            query: parse(query.unwrap_or_default().as_bytes()),
-            form: parse(&body),
-            headers,
-            raw_body: body,
-        });
-        shared.answer.clone().expect("the test sets an answer")
-    };
-    tokio::time::sleep(answer.delay).await;
-    let mut response = (answer.status, answer.body).into_response();
-    if let Some(id) = answer.trace_id {
-        response
-            .headers_mut()
-            .insert("trace_id", id.parse().unwrap());
-    }
-    response
-}
-
-fn form_pairs(bytes: &[u8]) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(bytes)
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-struct Fixture {
-    server: Server,
-    client: Client,
-    app_key: PrivateKey,
-    alipay_key: PrivateKey,
-}
-
-impl Fixture {
-    async fn start() -> Fixture {
-        let server = Server::default();
-        let app = axum::Router::new()
-            .route("/gateway.do", axum::routing::post(gateway))
-            .with_state(server.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        let app_key = PrivateKey::generate().unwrap();
-        let alipay_key = PrivateKey::generate().unwrap();
-        let client = Client::builder()
-            .app_id("2021000000000001")
-            .private_key(app_key.clone())
-            .alipay_public_key(alipay_key.public_key())
-            .gateway(Gateway::Url(format!("http://{addr}/gateway.do")))
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap();
-        Fixture {
-            server,
-            client,
-            app_key,
-            alipay_key,
-        }
-    }
-
-    fn answer(&self, status: u16, body: impl Into<String>) {
-        self.server.lock().unwrap().answer = Some(Answer {
-            status: StatusCode::from_u16(status).unwrap(),
-            body: body.into(),
-            delay: Duration::ZERO,
-            trace_id: Some("0b8f1c2d17000000000000001"),
-        });
-    }
-
-    fn answer_signed(&self, node: &str) {
-        self.answer(200, signed(&self.alipay_key, &response_key(METHOD), node));
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.server.lock().unwrap().seen.clone()
-    }
-}
-
-fn signed(key: &PrivateKey, node_key: &str, node: &str) -> String {
-    let sign = key.sign(SignType::Rsa2, node.as_bytes()).unwrap();
-    format!("{{\"{node_key}\":{node},\"sign\":\"{sign}\"}}")
-}
+use support::{Answer, Fixture, METHOD, SUCCESS, signed};
 
 fn voucher() -> VoucherSendRequest {
     VoucherSendRequest::new("TPL-FIXED-10", "order 0001")
         .user_id("2088000000000001")
         .memo("新客 礼券")
 }
-
-const SUCCESS: &str = r#"{"code":"10000","msg":"Success","voucher_id":"2024052700826004000000000001","user_id":"2088000000000001"}"#;
 
 #[tokio::test]
 async fn the_request_on_the_wire_is_exactly_what_prepare_describes_and_what_was_signed() {
@@ -339,8 +218,7 @@ async fn http_failures_and_html_pages_are_http_errors() {
 #[tokio::test]
 async fn the_deadline_bounds_the_call_and_can_be_overridden_per_call() {
     let f = Fixture::start().await;
-    f.answer_signed(SUCCESS);
-    f.server.lock().unwrap().answer.as_mut().unwrap().delay = Duration::from_millis(1500);
+    f.script([Answer::new(200, f.signed(SUCCESS)).delayed(Duration::from_millis(1500))]);
     let options = CallOptions::with_timeout(Duration::from_millis(200));
     let error = f.client.call(&voucher(), &options).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
