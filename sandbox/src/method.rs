@@ -16,7 +16,11 @@ pub enum Method {
 
 impl Method {
     /// Every method, in a stable order.
-    pub const ALL: [Method; 3] = [Method::InviteAwardReceive, Method::VoucherSend, Method::PointsUpdate];
+    pub const ALL: [Method; 3] = [
+        Method::InviteAwardReceive,
+        Method::VoucherSend,
+        Method::PointsUpdate,
+    ];
 
     /// The wire name, e.g. `"alipay.marketing.voucher.send"`.
     pub fn as_str(self) -> &'static str {
@@ -74,7 +78,10 @@ mod tests {
     #[test]
     fn response_node_is_the_method_with_underscores() {
         for m in Method::ALL {
-            assert_eq!(m.response_node(), format!("{}_response", m.as_str().replace('.', "_")));
+            assert_eq!(
+                m.response_node(),
+                format!("{}_response", m.as_str().replace('.', "_"))
+            );
             assert_eq!(m.as_str().parse::<Method>(), Ok(m));
         }
     }

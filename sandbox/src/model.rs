@@ -1,7 +1,5 @@
 //! The entities a scenario seeds and the gateway keeps: users, invite activities, voucher templates, issued
-//! vouchers, stamp-card balances and point freezes. Plain data with serde; the rules live in [`crate::rules`].
-
-use std::collections::BTreeMap;
+//! vouchers, stamp-card balances and point freezes. Plain data with serde; the rules live in `rules`.
 
 use serde::{Deserialize, Serialize};
 
@@ -203,8 +201,6 @@ pub struct Voucher {
     pub amount: String,
     /// When it was issued, Beijing time.
     pub issued_at: String,
-    /// The request's business fields, compared on replay.
-    pub request: BTreeMap<String, String>,
 }
 
 /// Where a point freeze stands.

@@ -42,7 +42,9 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_plain_amount() {
-        for bad in ["", ".5", "5.", "5.001", "-1", "+1", "1e3", " 1", "1,00", "一"] {
+        for bad in [
+            "", ".5", "5.", "5.001", "-1", "+1", "1e3", " 1", "1,00", "一",
+        ] {
             assert_eq!(parse_fen(bad), None, "{bad:?}");
         }
     }

@@ -1,0 +1,192 @@
+//! Compiling and running the C programs of `tests/c` (and `bench/c`) against the library cargo just built, with
+//! a sandbox's URL and keys handed over in the environment variables the sandbox's env file also uses.
+#![allow(dead_code)] // each test binary that includes this module uses part of it
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use alipay_marketing::PrivateKey;
+use alipay_marketing_sandbox::Sandbox;
+
+/// The flags every C source of the project compiles with.
+pub const C_FLAGS: &[&str] = &["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g"];
+/// The flags of the C++ compile of the header.
+pub const CXX_FLAGS: &[&str] = &["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g"];
+/// What a program linked with the static library needs besides it (see docs/c.md).
+pub const STATIC_LINK_LIBS: &[&str] = &["-lpthread", "-ldl", "-lm"];
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("ffi/ has a parent").to_path_buf()
+}
+
+/// The profile directory holding `libalipay_marketing.{so,a}`: the test binary lives in its `deps/`.
+pub fn lib_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let deps = exe.parent().expect("the test binary is in a directory");
+    let dir = deps.parent().expect("deps/ has a parent").to_path_buf();
+    assert!(
+        dir.join("libalipay_marketing.so").exists() && dir.join("libalipay_marketing.a").exists(),
+        "libalipay_marketing.so/.a not found in {}; build with cargo build -p alipay-marketing-ffi",
+        dir.display()
+    );
+    dir
+}
+
+/// A fresh directory under cargo's target tmp dir.
+pub fn scratch_dir(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+fn run_compiler(mut command: Command, what: &str) {
+    let output = command.output().unwrap_or_else(|e| panic!("cannot run the compiler for {what}: {e}"));
+    assert!(
+        output.status.success(),
+        "compiling {what} failed:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Compiles C sources (paths relative to the repository) against the shared library, with an rpath to it.
+pub fn compile_c_shared(sources: &[&str], out: &Path) {
+    let lib = lib_dir();
+    let mut cc = Command::new(std::env::var("CC").unwrap_or_else(|_| "gcc".into()));
+    cc.args(C_FLAGS)
+        .arg("-pthread")
+        .arg("-I")
+        .arg(repo().join("include"))
+        .arg("-I")
+        .arg(repo().join("tests/c"))
+        .args(sources.iter().map(|s| repo().join(s)))
+        .arg("-o")
+        .arg(out)
+        .arg("-L")
+        .arg(&lib)
+        .arg(format!("-Wl,-rpath,{}", lib.display()))
+        .arg("-lalipay_marketing")
+        .args(STATIC_LINK_LIBS);
+    run_compiler(cc, &sources.join(" "));
+}
+
+/// Compiles C++ sources against the static library.
+pub fn compile_cxx_static(sources: &[&str], out: &Path) {
+    let mut cxx = Command::new(std::env::var("CXX").unwrap_or_else(|_| "g++".into()));
+    cxx.args(CXX_FLAGS)
+        .arg("-pthread")
+        .arg("-I")
+        .arg(repo().join("include"))
+        .args(sources.iter().map(|s| repo().join(s)))
+        .arg("-o")
+        .arg(out)
+        .arg(lib_dir().join("libalipay_marketing.a"))
+        .args(STATIC_LINK_LIBS);
+    run_compiler(cxx, &sources.join(" "));
+}
+
+/// Key files and the environment a C program needs to talk to `sandbox`.
+pub struct ProgramEnv {
+    pub vars: Vec<(String, String)>,
+    pub dir: PathBuf,
+}
+
+impl ProgramEnv {
+    /// Writes the sandbox's keys (and a few extra keys for the error cases) to files and lists the variables.
+    pub fn for_sandbox(sandbox: &Sandbox) -> ProgramEnv {
+        let dir = scratch_dir("keys");
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).expect("write a key file");
+            path.display().to_string()
+        };
+        let app_private = write("app_private_key.pem", sandbox.app_private_key_pem());
+        let alipay_public = write("alipay_public_key.pem", sandbox.alipay_public_key_pem());
+        let app_key = PrivateKey::from_text(sandbox.app_private_key_pem()).expect("the sandbox's app key parses");
+        let app_public = write("app_public_key.pem", &app_key.public_key().to_pem());
+        let stranger = PrivateKey::generate().expect("generate a key");
+        let wrong_public = write("wrong_public_key.pem", &stranger.public_key().to_pem());
+        let vars = vec![
+            ("ALIPAY_GATEWAY_URL".into(), sandbox.url()),
+            ("ALIPAY_ADMIN_URL".into(), sandbox.admin_url()),
+            ("ALIPAY_APP_ID".into(), sandbox.app_id().to_owned()),
+            ("ALIPAY_APP_PRIVATE_KEY_FILE".into(), app_private),
+            ("ALIPAY_PUBLIC_KEY_FILE".into(), alipay_public),
+            ("ALIPAY_TEST_APP_PUBLIC_KEY_FILE".into(), app_public),
+            ("ALIPAY_TEST_WRONG_PUBLIC_KEY_FILE".into(), wrong_public),
+        ];
+        ProgramEnv { vars, dir }
+    }
+
+    /// Adds or replaces a variable.
+    pub fn set(&mut self, name: &str, value: impl Into<String>) {
+        self.vars.retain(|(n, _)| n != name);
+        self.vars.push((name.to_owned(), value.into()));
+    }
+}
+
+/// How a program is run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Native,
+    Valgrind,
+}
+
+/// Whether valgrind is installed. `ALIPAY_REQUIRE_VALGRIND=1` (set by `make test-c`) turns its absence into a
+/// failure instead of a native-only run.
+pub fn modes() -> Vec<Mode> {
+    let found = Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success());
+    let required = std::env::var_os("ALIPAY_REQUIRE_VALGRIND").is_some_and(|v| v == "1");
+    assert!(found || !required, "ALIPAY_REQUIRE_VALGRIND=1 but valgrind is not installed");
+    if found {
+        vec![Mode::Native, Mode::Valgrind]
+    } else {
+        eprintln!("valgrind not found: running the C programs natively only");
+        vec![Mode::Native]
+    }
+}
+
+/// The valgrind exit code that means "memcheck found errors or leaks", distinct from the program's own codes.
+pub const VALGRIND_ERROR_EXIT: i32 = 99;
+
+/// Runs a compiled program and returns its output; fails the test when it exits non-zero.
+pub fn run(program: &Path, args: &[&str], env: &ProgramEnv, mode: Mode) -> String {
+    let mut command = match mode {
+        Mode::Native => Command::new(program),
+        Mode::Valgrind => {
+            let mut v = Command::new("valgrind");
+            v.arg("--quiet")
+                .arg("--leak-check=full")
+                .arg("--show-leak-kinds=definite,indirect,possible")
+                .arg("--errors-for-leak-kinds=definite,indirect,possible")
+                .arg(format!("--error-exitcode={VALGRIND_ERROR_EXIT}"))
+                .arg(format!("--suppressions={}", repo().join("tests/c/valgrind.supp").display()))
+                .arg(program);
+            v
+        }
+    };
+    command.args(args).envs(env.vars.iter().map(|(k, v)| (k, v)));
+    let output: Output = command.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{} {args:?} ({mode:?}) exited with {:?}{}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        program.display(),
+        output.status.code(),
+        if output.status.code() == Some(VALGRIND_ERROR_EXIT) { " (valgrind found errors or leaks)" } else { "" },
+    );
+    stdout
+}
+
+/// The value of the first `key=value` line of a program's output.
+pub fn value<'a>(stdout: &'a str, key: &str) -> Option<&'a str> {
+    stdout.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+}

@@ -1,0 +1,70 @@
+"""Alipay OpenAPI v2 marketing calls: invite awards, vouchers and stamp-card points.
+
+Sync and asyncio clients over one Rust core (RSA2 signing, verified responses, typed requests)::
+
+    from pathlib import Path
+    from alipay_marketing import Client
+
+    with Client(
+        app_id="2021000000000001",
+        private_key=Path("app_private_key.pem"),
+        alipay_public_key=Path("alipay_public_key.pem"),
+    ) as client:
+        result = client.send_voucher(template_id="TPL-1", out_biz_no="order-1", user_id="2088000000000001")
+        print(result.voucher_id)
+
+Errors are in :mod:`alipay_marketing.errors`; the offline gateway emulator for tests is
+:class:`alipay_marketing.testing.Sandbox`. Log records go to the ``alipay_marketing`` logger.
+"""
+
+from __future__ import annotations
+
+from ._native import (
+    AsyncClient,
+    Client,
+    ExecuteResult,
+    InviteAwardResult,
+    PointsUpdateResult,
+    PreparedRequest,
+    VoucherSendResult,
+    __version__,
+    generate_key_pair,
+)
+from .enums import BizResultCode, TransType, UserAttr
+from .errors import (
+    AlipayError,
+    BusinessError,
+    ConfigError,
+    DecodeError,
+    GatewayError,
+    HttpError,
+    SignatureError,
+    TimeoutError,
+    TransportError,
+    ValidationError,
+)
+
+__all__ = [
+    "AlipayError",
+    "AsyncClient",
+    "BizResultCode",
+    "BusinessError",
+    "Client",
+    "ConfigError",
+    "DecodeError",
+    "ExecuteResult",
+    "GatewayError",
+    "HttpError",
+    "InviteAwardResult",
+    "PointsUpdateResult",
+    "PreparedRequest",
+    "SignatureError",
+    "TimeoutError",
+    "TransType",
+    "TransportError",
+    "UserAttr",
+    "ValidationError",
+    "VoucherSendResult",
+    "__version__",
+    "generate_key_pair",
+]

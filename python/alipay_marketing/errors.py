@@ -1,0 +1,217 @@
+"""The exceptions of ``alipay_marketing``.
+
+Every exception raised for a failed call derives from :class:`AlipayError`. The class says how far the call got,
+following the core's error kinds one to one (see ``_CLASS_OF_KIND``, the one place that maps them)::
+
+    ConfigError      bad key, URL or option, caught when the client is built     never retry
+    ValidationError  a request field breaks a documented rule; nothing was sent  never retry (also a ValueError)
+    TransportError   connect/TLS/IO failure                                      retry with the same key
+    TimeoutError     the call outlived its deadline; outcome unknown             retry with the same key
+    HttpError        non-200 status or a body that is not JSON                   retry with the same key
+    DecodeError      the body is not a valid gateway envelope                    never retry
+    SignatureError   the response signature does not verify: treat as an attack  never retry
+    GatewayError     the gateway answered an error code                          see .retryable
+      BusinessError  code 40004: a business rule refused the request             see .retryable
+
+``retryable`` tells whether sending the same request again, with the same idempotency key, is safe and may succeed.
+"""
+
+from __future__ import annotations
+
+import builtins
+from types import MappingProxyType
+from typing import Any, Mapping, Optional
+
+__all__ = [
+    "AlipayError",
+    "ConfigError",
+    "ValidationError",
+    "TransportError",
+    "TimeoutError",
+    "HttpError",
+    "DecodeError",
+    "SignatureError",
+    "GatewayError",
+    "BusinessError",
+    "SandboxError",
+]
+
+
+class AlipayError(Exception):
+    """Base class of every error of this package."""
+
+    #: The core's name for how far the call got, e.g. ``"invalid_request"``.
+    kind: str = "unknown"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        retryable: bool = False,
+        request_may_have_been_sent: bool = False,
+    ) -> None:
+        super().__init__(message)
+        #: What was wrong and what to do, written for the reader of a log.
+        self.message: str = message
+        #: Whether sending the same request again, with the same idempotency key, is safe and may succeed.
+        self.retryable: bool = retryable
+        #: Whether the request may have reached the gateway (and so may have taken effect).
+        self.request_may_have_been_sent: bool = request_may_have_been_sent
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ConfigError(AlipayError):
+    """A bad key, certificate, URL or option, found when the client was built (or a closed client was used)."""
+
+    kind = "config"
+
+    def __init__(self, message: str, *, field: Optional[str] = None, **details: Any) -> None:
+        super().__init__(message, **details)
+        #: The option or key at fault, when there is one (``"alipay_public_key"``, ``"gateway"``, …).
+        self.field: Optional[str] = field
+
+
+class ValidationError(AlipayError, ValueError):
+    """A request field breaks a documented rule. Raised before anything is sent."""
+
+    kind = "invalid_request"
+
+    def __init__(self, message: str, *, field: Optional[str] = None, **details: Any) -> None:
+        super().__init__(message, **details)
+        #: The request field at fault, e.g. ``"mobile"``.
+        self.field: Optional[str] = field
+
+
+class TransportError(AlipayError):
+    """Connecting, TLS or I/O failed; ``request_may_have_been_sent`` says whether it may have taken effect."""
+
+    kind = "transport"
+
+
+class TimeoutError(AlipayError, builtins.TimeoutError):
+    """The call outlived its deadline; the outcome is unknown. Also a builtin :class:`TimeoutError`."""
+
+    kind = "timeout"
+
+
+class HttpError(AlipayError):
+    """The gateway, or a proxy before it, answered a non-200 status or a body that is not JSON."""
+
+    kind = "http"
+
+    def __init__(self, message: str, *, http_status: Optional[int] = None, **details: Any) -> None:
+        super().__init__(message, **details)
+        #: The HTTP status, e.g. ``502``.
+        self.http_status: Optional[int] = http_status
+
+
+class DecodeError(AlipayError):
+    """The body is JSON but not a valid gateway envelope."""
+
+    kind = "decode"
+
+
+class SignatureError(AlipayError):
+    """The response signature is missing on a success or does not verify. Treat it as an attack."""
+
+    kind = "signature"
+
+
+class GatewayError(AlipayError):
+    """The gateway answered an error code (``code``, ``msg``, ``sub_code``, ``sub_msg``)."""
+
+    kind = "gateway"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        msg: str = "",
+        sub_code: Optional[str] = None,
+        sub_msg: Optional[str] = None,
+        trace_id: Optional[str] = None,
+        first_difference: Optional[str] = None,
+        likely_cause: Optional[str] = None,
+        **details: Any,
+    ) -> None:
+        super().__init__(message, **details)
+        #: Gateway code, e.g. ``"40004"``.
+        self.code: str = code
+        #: Gateway message, e.g. ``"Business Failed"``.
+        self.msg: str = msg
+        #: Detailed code, e.g. ``"TEMPLATE_NOT_EXIST"`` or ``"isv.invalid-signature"``.
+        self.sub_code: Optional[str] = sub_code
+        #: Detailed message.
+        self.sub_msg: Optional[str] = sub_msg
+        #: The gateway's trace id, to quote to Alipay support.
+        self.trace_id: Optional[str] = trace_id
+        #: For ``isv.invalid-signature``: the first parameter whose signed value differs from the gateway's.
+        self.first_difference: Optional[str] = first_difference
+        #: For ``isv.invalid-signature``: the likely cause, in words.
+        self.likely_cause: Optional[str] = likely_cause
+
+
+class BusinessError(GatewayError):
+    """Code 40004: a business rule refused the request (``sub_code`` says which, e.g. ``TEMPLATE_EXPIRED``)."""
+
+
+class SandboxError(AlipayError):
+    """The test sandbox (:mod:`alipay_marketing.testing`) could not start, load a scenario or arm faults.
+
+    Not a gateway answer: it comes from the emulator itself, never from a client call.
+    """
+
+    kind = "sandbox"
+
+
+#: The one mapping from the core's error kinds to classes. ``_native.ERROR_KINDS`` lists every kind; a test
+#: checks that this table covers each one.
+_CLASS_OF_KIND: Mapping[str, type[AlipayError]] = MappingProxyType(
+    {
+        "config": ConfigError,
+        "invalid_request": ValidationError,
+        "transport": TransportError,
+        "timeout": TimeoutError,
+        "http": HttpError,
+        "decode": DecodeError,
+        "signature": SignatureError,
+        "gateway": GatewayError,
+    }
+)
+
+_BUSINESS_CODE = "40004"
+
+# Which detail keywords each class takes; the native side sends every detail it has.
+_COMMON = frozenset({"retryable", "request_may_have_been_sent"})
+_EXTRA: Mapping[type[AlipayError], frozenset[str]] = MappingProxyType(
+    {
+        ConfigError: frozenset({"field"}),
+        ValidationError: frozenset({"field"}),
+        HttpError: frozenset({"http_status"}),
+        GatewayError: frozenset(
+            {"code", "msg", "sub_code", "sub_msg", "trace_id", "first_difference", "likely_cause"}
+        ),
+    }
+)
+
+
+def _class_of(kind: str, code: Optional[str] = None) -> type[AlipayError]:
+    """The class for a core error kind (and, for gateway errors, its code)."""
+    cls = _CLASS_OF_KIND.get(kind, AlipayError)
+    if cls is GatewayError and code == _BUSINESS_CODE:
+        return BusinessError
+    return cls
+
+
+def _from_native(kind: str, message: str, **details: Any) -> AlipayError:
+    """Builds the exception for an error raised by the native module."""
+    cls = _class_of(kind, details.get("code"))
+    base = GatewayError if issubclass(cls, GatewayError) else cls
+    allowed = _COMMON | _EXTRA.get(base, frozenset())
+    error = cls(message, **{k: v for k, v in details.items() if k in allowed})
+    if cls is AlipayError:
+        error.kind = kind
+    return error

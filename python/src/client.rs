@@ -1,0 +1,493 @@
+//! The sync `Client` and the asyncio `AsyncClient`: the same keyword API over one core client each, differing
+//! only in how a call is awaited ([`Blocking`] releases the GIL and blocks; [`Asyncio`] returns an awaitable
+//! running on the core's shared runtime).
+
+use std::future::Future;
+use std::sync::Once;
+
+use alipay_marketing::api::invite::InviteAwardRequest;
+use alipay_marketing::api::points::PointsUpdateRequest;
+use alipay_marketing::api::voucher::VoucherSendRequest;
+use alipay_marketing::{Error, blocking};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use crate::config::ClientOptions;
+use crate::errors::to_py_err;
+use crate::requests::{Fields, InviteArgs, PointsArgs, VoucherArgs, call_options, json_object_text};
+use crate::results::{Outcome, ToPython};
+use crate::{logging, wait};
+
+/// The core client behind a `Client` or `AsyncClient` object (for the benchmark baselines).
+pub fn core_client(object: &Bound<'_, PyAny>) -> PyResult<alipay_marketing::Client> {
+    let py = object.py();
+    if let Ok(client) = object.cast::<Client>() {
+        return client.get().handle.get(py);
+    }
+    if let Ok(client) = object.cast::<AsyncClient>() {
+        return client.get().handle.get(py);
+    }
+    Err(PyTypeError::new_err("expected a Client or an AsyncClient"))
+}
+
+/// How a call's future is turned into a Python value.
+trait Mode {
+    fn run<R, F>(py: Python<'_>, future: F) -> PyResult<Py<PyAny>>
+    where
+        R: ToPython,
+        F: Future<Output = Result<R, Error>> + Send + 'static;
+}
+
+/// Blocks the calling thread with the GIL released.
+struct Blocking;
+
+impl Mode for Blocking {
+    fn run<R, F>(py: Python<'_>, future: F) -> PyResult<Py<PyAny>>
+    where
+        R: ToPython,
+        F: Future<Output = Result<R, Error>> + Send + 'static,
+    {
+        let outcome = wait::block_on(py, future)?;
+        Ok(Outcome(outcome).into_pyobject(py)?.unbind())
+    }
+}
+
+/// Returns an asyncio awaitable; cancelling it drops the call.
+struct Asyncio;
+
+static ASYNC_RUNTIME: Once = Once::new();
+
+impl Mode for Asyncio {
+    fn run<R, F>(py: Python<'_>, future: F) -> PyResult<Py<PyAny>>
+    where
+        R: ToPython,
+        F: Future<Output = Result<R, Error>> + Send + 'static,
+    {
+        ensure_async_runtime(py)?;
+        let awaitable =
+            pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(Outcome(future.await)) })?;
+        Ok(awaitable.unbind())
+    }
+}
+
+/// Points pyo3-async-runtimes at the core's shared runtime. Checked on every call: after a fork the shared
+/// runtime is unusable and this says so.
+fn ensure_async_runtime(py: Python<'_>) -> PyResult<()> {
+    let runtime = blocking::runtime().map_err(|e| to_py_err(py, &e))?;
+    ASYNC_RUNTIME.call_once(|| {
+        // Fails only if already set, which only this Once does.
+        let _ = pyo3_async_runtimes::tokio::init_with_runtime(runtime);
+    });
+    Ok(())
+}
+
+/// The core client of a Python client object.
+struct Handle {
+    client: alipay_marketing::Client,
+}
+
+impl Handle {
+    fn new(client: alipay_marketing::Client) -> Self {
+        Handle { client }
+    }
+
+    /// A clone of the core client (clones share the pool and the closed state), after refreshing the log level.
+    fn get(&self, py: Python<'_>) -> PyResult<alipay_marketing::Client> {
+        logging::refresh(py);
+        Ok(self.client.clone())
+    }
+
+    fn closed(&self) -> bool {
+        self.client.is_closed()
+    }
+
+    fn repr(&self, class: &str) -> String {
+        format!(
+            "{class}(app_id={}, gateway={}{})",
+            crate::results::quote(self.client.app_id()),
+            crate::results::quote(self.client.gateway_url()),
+            if self.closed() { ", closed" } else { "" }
+        )
+    }
+}
+
+/// The dry run for any method: the three typed ones take their fields as keywords, others a `biz_content` dict.
+fn prepare(
+    py: Python<'_>,
+    client: &alipay_marketing::Client,
+    method: &str,
+    biz_content: Option<&Bound<'_, PyAny>>,
+    fields: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let typed = [
+        InviteAwardRequest::METHOD,
+        VoucherSendRequest::METHOD,
+        PointsUpdateRequest::METHOD,
+    ]
+    .contains(&method);
+    if typed && biz_content.is_some_and(|b| !b.is_none()) {
+        return Err(PyTypeError::new_err(format!(
+            "prepare({method:?}) takes the request fields as keyword arguments, not biz_content"
+        )));
+    }
+    let f = Fields::new(method, fields, py)?;
+    let prepared = match method {
+        InviteAwardRequest::METHOD => {
+            let request = InviteArgs {
+                mobile: f.text("mobile")?,
+                user_id: f.text("user_id")?,
+                out_biz_no: f.text("out_biz_no")?,
+                out_biz_code: f.text("out_biz_code")?,
+            }
+            .into_request();
+            f.finish()?;
+            client.prepare(&request)
+        }
+        VoucherSendRequest::METHOD => {
+            let request = VoucherArgs {
+                template_id: f.required_text("template_id")?,
+                out_biz_no: f.required_text("out_biz_no")?,
+                user_id: f.text("user_id")?,
+                login_id: f.text("login_id")?,
+                taobao_nick: f.text("taobao_nick")?,
+                open_id: f.text("open_id")?,
+                amount: f.take("amount")?,
+                memo: f.text("memo")?,
+                extend_info: f.take("extend_info")?,
+                alipay_mini_app_token: f.text("alipay_mini_app_token")?,
+            };
+            f.finish()?;
+            client.prepare(&request.into_request(py)?)
+        }
+        PointsUpdateRequest::METHOD => {
+            let request = PointsArgs {
+                req_id: f.required_text("req_id")?,
+                user_id: f.required_text("user_id")?,
+                activity_account: f.required_text("activity_account")?,
+                trans_type: f.required("trans_type")?,
+                trans_amount: f.required("trans_amount")?,
+                biz_no: f.text("biz_no")?,
+                shop_id: f.text("shop_id")?,
+                memo: f.text("memo")?,
+                ext_info: f.text("ext_info")?,
+            };
+            f.finish()?;
+            client.prepare(&request.into_request(py)?)
+        }
+        _ => {
+            f.finish()?;
+            let biz = biz_text(py, biz_content)?;
+            client.prepare_execute(method, &biz)
+        }
+    };
+    Ok(Outcome(prepared).into_pyobject(py)?.unbind())
+}
+
+/// `biz_content` of `execute`: a dict as JSON text; `None` sends none.
+fn biz_text(py: Python<'_>, biz_content: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    match biz_content {
+        Some(b) if !b.is_none() => {
+            if b.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err(
+                    "biz_content must be a dict; it is written as JSON for you",
+                ));
+            }
+            json_object_text(py, "biz_content", b)
+        }
+        _ => Ok(String::new()),
+    }
+}
+
+/// The methods both clients share, generated for each with its [`Mode`].
+macro_rules! client_methods {
+    ($class:ident, $mode:ty, { $($extra:tt)* }) => {
+        #[pymethods]
+        impl $class {
+            $($extra)*
+
+            #[new]
+            #[pyo3(signature = (
+                *, app_id, private_key, alipay_public_key, gateway = "production", sign_type = "RSA2",
+                timeout = 15.0, connect_timeout = 3.0, app_auth_token = None, allow_insecure_http = false,
+                max_attempts = 3
+            ))]
+            #[allow(clippy::too_many_arguments)]
+            fn new(
+                py: Python<'_>,
+                app_id: &str,
+                private_key: &Bound<'_, PyAny>,
+                alipay_public_key: &Bound<'_, PyAny>,
+                gateway: &str,
+                sign_type: &str,
+                timeout: f64,
+                connect_timeout: f64,
+                app_auth_token: Option<&str>,
+                allow_insecure_http: bool,
+                max_attempts: u32,
+            ) -> PyResult<Self> {
+                let client = ClientOptions {
+                    app_id,
+                    private_key,
+                    alipay_public_key,
+                    gateway,
+                    sign_type,
+                    timeout,
+                    connect_timeout,
+                    app_auth_token,
+                    allow_insecure_http,
+                    max_attempts,
+                }
+                .build(py)?;
+                Ok($class {
+                    handle: Handle::new(client),
+                })
+            }
+
+            /// `alipay.user.invite.award.receive`: award a new or old user (by `mobile` or `user_id`).
+            #[pyo3(signature = (*, mobile = None, user_id = None, out_biz_no = None, out_biz_code = None, timeout = None))]
+            fn receive_invite_award(
+                &self,
+                py: Python<'_>,
+                mobile: Option<String>,
+                user_id: Option<String>,
+                out_biz_no: Option<String>,
+                out_biz_code: Option<String>,
+                timeout: Option<f64>,
+            ) -> PyResult<Py<PyAny>> {
+                let request = InviteArgs {
+                    mobile,
+                    user_id,
+                    out_biz_no,
+                    out_biz_code,
+                }
+                .into_request();
+                let options = call_options(py, timeout)?;
+                let client = self.handle.get(py)?;
+                <$mode>::run(py, async move { client.call(&request, &options).await })
+            }
+
+            /// `alipay.marketing.voucher.send`: send a voucher of `template_id`; `out_biz_no` makes it idempotent.
+            #[pyo3(signature = (
+                *, template_id, out_biz_no, user_id = None, login_id = None, taobao_nick = None, open_id = None,
+                amount = None, memo = None, extend_info = None, alipay_mini_app_token = None, timeout = None
+            ))]
+            #[allow(clippy::too_many_arguments)]
+            fn send_voucher(
+                &self,
+                py: Python<'_>,
+                template_id: String,
+                out_biz_no: String,
+                user_id: Option<String>,
+                login_id: Option<String>,
+                taobao_nick: Option<String>,
+                open_id: Option<String>,
+                amount: Option<Bound<'_, PyAny>>,
+                memo: Option<String>,
+                extend_info: Option<Bound<'_, PyAny>>,
+                alipay_mini_app_token: Option<String>,
+                timeout: Option<f64>,
+            ) -> PyResult<Py<PyAny>> {
+                let request = VoucherArgs {
+                    template_id,
+                    out_biz_no,
+                    user_id,
+                    login_id,
+                    taobao_nick,
+                    open_id,
+                    amount,
+                    memo,
+                    extend_info,
+                    alipay_mini_app_token,
+                }
+                .into_request(py)?;
+                let options = call_options(py, timeout)?;
+                let client = self.handle.get(py)?;
+                <$mode>::run(py, async move { client.call(&request, &options).await })
+            }
+
+            /// `koubei.marketing.tool.points.update`: move stamp-card points; `req_id` makes it idempotent.
+            #[pyo3(signature = (
+                *, req_id, user_id, activity_account, trans_type, trans_amount, biz_no = None, shop_id = None,
+                memo = None, ext_info = None, timeout = None
+            ))]
+            #[allow(clippy::too_many_arguments)]
+            fn update_points(
+                &self,
+                py: Python<'_>,
+                req_id: String,
+                user_id: String,
+                activity_account: String,
+                trans_type: Bound<'_, PyAny>,
+                trans_amount: Bound<'_, PyAny>,
+                biz_no: Option<String>,
+                shop_id: Option<String>,
+                memo: Option<String>,
+                ext_info: Option<String>,
+                timeout: Option<f64>,
+            ) -> PyResult<Py<PyAny>> {
+                let request = PointsArgs {
+                    req_id,
+                    user_id,
+                    activity_account,
+                    trans_type,
+                    trans_amount,
+                    biz_no,
+                    shop_id,
+                    memo,
+                    ext_info,
+                }
+                .into_request(py)?;
+                let options = call_options(py, timeout)?;
+                let client = self.handle.get(py)?;
+                <$mode>::run(py, async move { client.call(&request, &options).await })
+            }
+
+            /// Any gateway method with a `biz_content` dict, with the same signing, verification and errors.
+            #[pyo3(signature = (method, biz_content = None, *, timeout = None))]
+            fn execute(
+                &self,
+                py: Python<'_>,
+                method: String,
+                biz_content: Option<&Bound<'_, PyAny>>,
+                timeout: Option<f64>,
+            ) -> PyResult<Py<PyAny>> {
+                let biz = biz_text(py, biz_content)?;
+                let options = call_options(py, timeout)?;
+                let client = self.handle.get(py)?;
+                <$mode>::run(py, async move { client.execute_with(&method, &biz, &options).await })
+            }
+
+            /// The dry run: validates and signs what a call would send now, without sending it.
+            #[pyo3(signature = (method, biz_content = None, **fields))]
+            fn prepare(
+                &self,
+                py: Python<'_>,
+                method: &str,
+                biz_content: Option<&Bound<'_, PyAny>>,
+                fields: Option<&Bound<'_, PyDict>>,
+            ) -> PyResult<Py<PyAny>> {
+                let client = self.handle.get(py)?;
+                prepare(py, &client, method, biz_content, fields)
+            }
+
+            /// The app id.
+            #[getter]
+            fn app_id(&self) -> &str {
+                self.handle.client.app_id()
+            }
+
+            /// The gateway URL.
+            #[getter]
+            fn gateway_url(&self) -> &str {
+                self.handle.client.gateway_url()
+            }
+
+            /// Whether the client was closed; a closed client raises `ConfigError` on every call.
+            #[getter]
+            fn closed(&self) -> bool {
+                self.handle.closed()
+            }
+
+            fn __repr__(&self) -> String {
+                self.handle.repr(stringify!($class))
+            }
+        }
+    };
+}
+
+/// The sync client. Threads may share one; each call releases the GIL while it waits.
+#[pyclass(frozen, module = "alipay_marketing._native")]
+pub struct Client {
+    handle: Handle,
+}
+
+client_methods!(Client, Blocking, {
+    /// Closes the client: new calls raise `ConfigError`; returns once the calls in flight have finished (they
+    /// make no further retries).
+    fn close(&self, py: Python<'_>) -> PyResult<()> {
+        let client = self.handle.client.clone();
+        wait::block_on(py, async move { client.close().await })
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (exc_type = None, exc_value = None, traceback = None))]
+    fn __exit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<&Bound<'_, PyAny>>,
+        exc_value: Option<&Bound<'_, PyAny>>,
+        traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<bool> {
+        let _ = (exc_type, exc_value, traceback);
+        self.close(py)?;
+        Ok(false)
+    }
+});
+
+/// The asyncio client: every call returns an awaitable running on the shared runtime; cancelling it drops the
+/// request.
+#[pyclass(frozen, module = "alipay_marketing._native")]
+pub struct AsyncClient {
+    handle: Handle,
+}
+
+client_methods!(AsyncClient, Asyncio, {
+    fn __aenter__(slf: Py<Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        ready(py, slf)
+    }
+
+    #[pyo3(signature = (exc_type = None, exc_value = None, traceback = None))]
+    fn __aexit__(
+        &self,
+        py: Python<'_>,
+        exc_type: Option<&Bound<'_, PyAny>>,
+        exc_value: Option<&Bound<'_, PyAny>>,
+        traceback: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        let _ = (exc_type, exc_value, traceback);
+        let client = self.handle.client.clone();
+        ensure_async_runtime(py)?;
+        let awaitable = pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            client.close().await;
+            Ok(false)
+        })?;
+        Ok(awaitable.unbind())
+    }
+
+    /// Closes the client: new calls raise `ConfigError`; the awaitable completes once the calls in flight have
+    /// finished (they make no further retries).
+    fn aclose(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let client = self.handle.client.clone();
+        ensure_async_runtime(py)?;
+        let awaitable = pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            client.close().await;
+            Ok(())
+        })?;
+        Ok(awaitable.unbind())
+    }
+
+    /// Closes the client without waiting for calls in flight (they finish, without further retries).
+    fn close(&self) {
+        let client = self.handle.client.clone();
+        if let Ok(runtime) = blocking::runtime() {
+            runtime.spawn(async move { client.close().await });
+        }
+    }
+});
+
+/// An awaitable that is already done, on the running event loop.
+fn ready<T>(py: Python<'_>, value: T) -> PyResult<Py<PyAny>>
+where
+    T: for<'py> IntoPyObject<'py> + Send + 'static,
+{
+    let future = py
+        .import("asyncio")?
+        .call_method0("get_running_loop")?
+        .call_method0("create_future")?;
+    future.call_method1("set_result", (value,))?;
+    Ok(future.unbind())
+}

@@ -1,0 +1,48 @@
+//! The native half of the `alipay_marketing` Python package (`alipay_marketing._native`).
+//!
+//! Module map:
+//! - [`client`] — the sync `Client` and the asyncio `AsyncClient`, both thin over the core client.
+//! - [`config`] — turning constructor keywords (keys as text or paths, gateway, timeouts) into a core client.
+//! - [`requests`] — turning method keywords into the core's typed requests.
+//! - [`results`] — the frozen result objects handed back to Python.
+//! - [`errors`] — raising the exception classes of `alipay_marketing/errors.py` from core errors.
+//! - [`wait`] — waiting for a call with the GIL released and Ctrl-C still honoured.
+//! - [`logging`] — forwarding the core's `tracing` events to Python `logging`, masked.
+//! - [`keys`] — key helpers for tests and tools (generating a pair).
+//! - [`sandbox`] — the in-process gateway emulator behind `alipay_marketing.testing.Sandbox`.
+//! - [`baseline`] — the pure-Rust loops the benchmarks compare the Python face with.
+//!
+//! No protocol or business rule lives here: validation, signing and verification are the core's.
+#![forbid(unsafe_code)]
+
+mod baseline;
+mod client;
+mod config;
+mod errors;
+mod keys;
+mod logging;
+mod requests;
+mod results;
+mod sandbox;
+mod wait;
+
+use pyo3::prelude::*;
+
+/// The native module. The pure-Python package re-exports what users need.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    logging::install();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("ERROR_KINDS", errors::kind_names(m.py())?)?;
+    m.add_class::<client::Client>()?;
+    m.add_class::<client::AsyncClient>()?;
+    m.add_class::<results::InviteAwardResult>()?;
+    m.add_class::<results::VoucherSendResult>()?;
+    m.add_class::<results::PointsUpdateResult>()?;
+    m.add_class::<results::ExecuteResult>()?;
+    m.add_class::<results::PreparedRequest>()?;
+    m.add_class::<sandbox::SandboxServer>()?;
+    m.add_function(wrap_pyfunction!(keys::generate_key_pair, m)?)?;
+    m.add_function(wrap_pyfunction!(baseline::rust_baseline, m)?)?;
+    Ok(())
+}

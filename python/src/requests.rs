@@ -1,0 +1,253 @@
+//! Method keywords → the core's typed requests. Only shapes are converted here; every rule is checked by the
+//! core when the request is prepared, before anything is sent.
+
+use alipay_marketing::CallOptions;
+use alipay_marketing::api::invite::InviteAwardRequest;
+use alipay_marketing::api::points::{PointsUpdateRequest, TransType};
+use alipay_marketing::api::voucher::VoucherSendRequest;
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyDict, PyInt, PyMapping, PyString};
+
+use crate::config::seconds;
+use crate::errors::{invalid_argument, to_py_err};
+
+/// Keywords of `receive_invite_award`.
+pub struct InviteArgs {
+    pub mobile: Option<String>,
+    pub user_id: Option<String>,
+    pub out_biz_no: Option<String>,
+    pub out_biz_code: Option<String>,
+}
+
+impl InviteArgs {
+    pub fn into_request(self) -> InviteAwardRequest {
+        let mut request = InviteAwardRequest::new();
+        request.mobile = self.mobile;
+        request.user_id = self.user_id;
+        request.out_biz_no = self.out_biz_no;
+        request.out_biz_code = self.out_biz_code;
+        request
+    }
+}
+
+/// Keywords of `send_voucher`.
+pub struct VoucherArgs<'py> {
+    pub template_id: String,
+    pub out_biz_no: String,
+    pub user_id: Option<String>,
+    pub login_id: Option<String>,
+    pub taobao_nick: Option<String>,
+    pub open_id: Option<String>,
+    pub amount: Option<Bound<'py, PyAny>>,
+    pub memo: Option<String>,
+    pub extend_info: Option<Bound<'py, PyAny>>,
+    pub alipay_mini_app_token: Option<String>,
+}
+
+impl VoucherArgs<'_> {
+    pub fn into_request(self, py: Python<'_>) -> PyResult<VoucherSendRequest> {
+        let mut request = VoucherSendRequest::new(self.template_id, self.out_biz_no);
+        request.user_id = self.user_id;
+        request.login_id = self.login_id;
+        request.taobao_nick = self.taobao_nick;
+        request.open_id = self.open_id;
+        request.memo = self.memo;
+        // A decimal.Decimal is taken as its text ("10.00"); the core checks the format.
+        request.amount = match self.amount {
+            None => None,
+            Some(amount) if amount.is_instance(decimal_type(py)?)? => Some(amount.str()?.extract()?),
+            Some(amount) => Some(amount.extract::<String>().map_err(|_| {
+                PyTypeError::new_err("amount must be a str like \"10.00\" or a decimal.Decimal")
+            })?),
+        };
+        request.extend_info = match self.extend_info {
+            None => None,
+            Some(info) => Some(json_object_text(py, "extend_info", &info)?),
+        };
+        if let Some(token) = self.alipay_mini_app_token {
+            if request.extend_info.is_some() {
+                return Err(invalid_argument(
+                    py,
+                    "extend_info",
+                    "give extend_info or alipay_mini_app_token, not both",
+                ));
+            }
+            request = request.alipay_mini_app_token(token);
+        }
+        Ok(request)
+    }
+}
+
+/// Keywords of `update_points`.
+pub struct PointsArgs<'py> {
+    pub req_id: String,
+    pub user_id: String,
+    pub activity_account: String,
+    pub trans_type: Bound<'py, PyAny>,
+    pub trans_amount: Bound<'py, PyAny>,
+    pub biz_no: Option<String>,
+    pub shop_id: Option<String>,
+    pub memo: Option<String>,
+    pub ext_info: Option<String>,
+}
+
+impl PointsArgs<'_> {
+    pub fn into_request(self, py: Python<'_>) -> PyResult<PointsUpdateRequest> {
+        // The TransType enum is a str subclass, so both it and a plain string read as text here.
+        let trans_type: TransType = self
+            .trans_type
+            .extract::<String>()
+            .map_err(|_| PyTypeError::new_err("trans_type must be a TransType or a str like \"DEPOSIT\""))?
+            .parse()
+            .map_err(|e| to_py_err(py, &e))?;
+        let trans_amount = points_amount(py, &self.trans_amount)?;
+        let mut request = PointsUpdateRequest::new(
+            self.req_id,
+            self.user_id,
+            self.activity_account,
+            trans_type,
+            trans_amount,
+        );
+        request.biz_no = self.biz_no;
+        request.shop_id = self.shop_id;
+        request.memo = self.memo;
+        request.ext_info = self.ext_info;
+        Ok(request)
+    }
+}
+
+/// A whole number of points. Negative numbers cannot reach the core's unsigned field, so they are refused here;
+/// numbers too large for it are clamped so that the core's own range check names the limit.
+fn points_amount(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
+    if !value.is_instance_of::<PyInt>() || value.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "trans_amount must be an int (a whole number of points), not {}",
+            value.get_type().name()?
+        )));
+    }
+    if value.lt(0)? {
+        return Err(invalid_argument(
+            py,
+            "trans_amount",
+            "is negative; it must be a whole number of points from 1 to 2147483647",
+        ));
+    }
+    Ok(value.extract::<u64>().unwrap_or(u64::MAX))
+}
+
+static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+    DECIMAL
+        .get_or_try_init(py, || {
+            Ok::<_, PyErr>(py.import("decimal")?.getattr("Decimal")?.unbind())
+        })
+        .map(|d| d.bind(py))
+}
+
+/// A mapping as compact JSON text (non-ASCII kept, as the core writes its own biz_content); a `str` is taken as
+/// JSON text already.
+pub fn json_object_text(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(text.to_cow()?.into_owned());
+    }
+    if !value.is_instance_of::<PyDict>() && value.cast::<PyMapping>().is_err() {
+        return Err(PyTypeError::new_err(format!(
+            "{field} must be a dict (or JSON object text), not {}",
+            value.get_type().name()?
+        )));
+    }
+    let dumps = DUMPS.get_or_try_init(py, || {
+        Ok::<_, PyErr>(py.import("json")?.getattr("dumps")?.unbind())
+    })?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("ensure_ascii", false)?;
+    kwargs.set_item("separators", (",", ":"))?;
+    kwargs.set_item("default", py.import("builtins")?.getattr("str")?)?;
+    let text = dumps
+        .bind(py)
+        .call((value,), Some(&kwargs))
+        .map_err(|e| invalid_argument(py, field, &format!("cannot be written as JSON: {e}")))?;
+    text.extract()
+}
+
+/// Per-call options from the `timeout` keyword (seconds).
+pub fn call_options(py: Python<'_>, timeout: Option<f64>) -> PyResult<CallOptions> {
+    match timeout {
+        None => Ok(CallOptions::default()),
+        Some(t) => {
+            let duration = seconds(py, "timeout", t).map_err(|_| {
+                invalid_argument(
+                    py,
+                    "timeout",
+                    &format!("{t} is not a number of seconds greater than zero"),
+                )
+            })?;
+            Ok(CallOptions::with_timeout(duration))
+        }
+    }
+}
+
+/// The keywords given to `prepare` for one typed method, taken out by name; any left over is a `TypeError`.
+pub struct Fields<'py> {
+    method: String,
+    fields: Bound<'py, PyDict>,
+}
+
+impl<'py> Fields<'py> {
+    pub fn new(method: &str, fields: Option<&Bound<'py, PyDict>>, py: Python<'py>) -> PyResult<Self> {
+        Ok(Fields {
+            method: method.to_owned(),
+            fields: match fields {
+                Some(f) => f.copy()?,
+                None => PyDict::new(py),
+            },
+        })
+    }
+
+    pub fn take(&self, name: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let value = self.fields.get_item(name)?;
+        if value.is_some() {
+            self.fields.del_item(name)?;
+        }
+        Ok(value.filter(|v| !v.is_none()))
+    }
+
+    pub fn text(&self, name: &str) -> PyResult<Option<String>> {
+        self.take(name)?.map(|v| v.extract::<String>()).transpose()
+    }
+
+    pub fn required_text(&self, name: &str) -> PyResult<String> {
+        self.text(name)?.ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "prepare({:?}) is missing the keyword argument {name:?}",
+                self.method
+            ))
+        })
+    }
+
+    pub fn required(&self, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        self.take(name)?.ok_or_else(|| {
+            PyTypeError::new_err(format!(
+                "prepare({:?}) is missing the keyword argument {name:?}",
+                self.method
+            ))
+        })
+    }
+
+    /// Fails on keywords the method does not have.
+    pub fn finish(self) -> PyResult<()> {
+        if self.fields.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<String> = self.fields.keys().extract()?;
+        Err(PyTypeError::new_err(format!(
+            "prepare({:?}) got unexpected keyword arguments: {}",
+            self.method,
+            names.join(", ")
+        )))
+    }
+}

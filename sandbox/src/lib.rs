@@ -1,0 +1,54 @@
+//! A local emulator of the Alipay OpenAPI v2 gateway (`gateway.do`) for three marketing methods, so tests, demos
+//! and integrations run offline against the real protocol: signed requests checked in the gateway's order, signed
+//! answers in the real envelope, stateful business rules, and faults on demand.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use alipay_marketing::api::voucher::VoucherSendRequest;
+//! use alipay_marketing_sandbox::{Config, Sandbox};
+//!
+//! let sandbox = Sandbox::start(Config::default()).await?;
+//! let client = sandbox.client_builder().build()?;
+//! let voucher = client
+//!     .send_voucher(&VoucherSendRequest::new("TPL-FIXED-10", "order-1").user_id("2088000000000001"))
+//!     .await?;
+//! println!("{}", voucher.voucher_id);
+//! sandbox.stop().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Module map:
+//! - [`sandbox`] — [`Config`] and the [`Sandbox`] handle (start, keys, client builder, state, faults, stop).
+//! - [`scenario`] — [`Scenario`]: the starting world, from TOML/JSON or the demo default.
+//! - [`model`] — the entities: users, activities, templates, accounts, vouchers, freezes.
+//! - [`faults`] — [`FaultPlan`] and [`Fault`]: what goes wrong, per method, by seeded rate or script.
+//! - [`method`] — the three gateway methods served.
+//! - `request` — query + body merged, decoded in the request charset.
+//! - `gateway` — the checks in the gateway's order, faults, rules, the signed answer.
+//! - `envelope` — response nodes and the signed envelope.
+//! - `rules` — the business rules and idempotency.
+//! - `state` — the catalog, the mutable world and its state file.
+//! - `server` — the accept loop, routes, admin API and graceful stop.
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod envelope;
+pub mod error;
+pub mod faults;
+mod gateway;
+pub mod method;
+pub mod model;
+mod money;
+mod request;
+mod rules;
+pub mod sandbox;
+pub mod scenario;
+mod server;
+mod state;
+
+pub use error::{SandboxError, SandboxErrorKind};
+pub use faults::{Fault, FaultPlan, FaultRule};
+pub use gateway::{CallLogger, CallRecord};
+pub use method::Method;
+pub use sandbox::{Config, DEFAULT_TIMESTAMP_WINDOW, Sandbox};
+pub use scenario::{App, DEFAULT_APP_ID, Scenario};

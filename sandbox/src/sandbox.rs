@@ -1,0 +1,520 @@
+//! [`Config`] and the [`Sandbox`] handle: start (inside a runtime or on its own thread), URLs, keys, a
+//! preconfigured client builder, state, faults, reset and graceful stop.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::Duration;
+
+use alipay_marketing::{ClientBuilder, Gateway, PrivateKey, PublicKey};
+use tokio::sync::oneshot;
+use zeroize::Zeroizing;
+
+use crate::error::{SandboxError, SandboxErrorKind};
+use crate::faults::{ArmedFaults, FaultPlan};
+use crate::gateway::{AppKey, CallLogger, CallRecord, Shared};
+use crate::scenario::Scenario;
+use crate::server;
+use crate::state::{Catalog, World};
+
+/// How far a request's timestamp may be from the sandbox's clock: ±15 minutes.
+pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// How a sandbox starts. Every field has a builder method of the same name.
+#[derive(Clone)]
+pub struct Config {
+    /// The world to start from.
+    pub scenario: Scenario,
+    /// TCP port; 0 picks a free one.
+    pub port: u16,
+    /// Address to bind; default 127.0.0.1.
+    pub bind: IpAddr,
+    /// Where to persist the state (atomically, after every call); on start an existing file is loaded instead of
+    /// the scenario's starting world.
+    pub state_file: Option<PathBuf>,
+    /// Seed of the fault-rate draws.
+    pub seed: u64,
+    /// Accepted distance between a request's timestamp and the sandbox's clock.
+    pub timestamp_window: Duration,
+    /// The sandbox's own "Alipay" signing key; generated at start when absent.
+    pub alipay_private_key: Option<PrivateKey>,
+    /// Private keys of scenario apps: used instead of generating one for an app without a public key, and checked
+    /// against the public key when the scenario gives one.
+    pub app_private_keys: BTreeMap<String, PrivateKey>,
+    /// Receives every call (the binary prints one line per call).
+    pub on_call: Option<CallLogger>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            scenario: Scenario::default(),
+            port: 0,
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            state_file: None,
+            seed: 0,
+            timestamp_window: DEFAULT_TIMESTAMP_WINDOW,
+            alipay_private_key: None,
+            app_private_keys: BTreeMap::new(),
+            on_call: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field(
+                "apps",
+                &self
+                    .scenario
+                    .apps
+                    .iter()
+                    .map(|a| a.app_id.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("port", &self.port)
+            .field("bind", &self.bind)
+            .field("state_file", &self.state_file)
+            .field("seed", &self.seed)
+            .field("timestamp_window", &self.timestamp_window)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Config {
+    /// The default configuration: demo scenario, ephemeral port on 127.0.0.1, no state file.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the scenario.
+    pub fn scenario(mut self, scenario: Scenario) -> Self {
+        self.scenario = scenario;
+        self
+    }
+
+    /// Sets the port (0: ephemeral).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Sets the bind address. The admin API still answers loopback clients only.
+    pub fn bind(mut self, bind: IpAddr) -> Self {
+        self.bind = bind;
+        self
+    }
+
+    /// Persists the state to this file.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Sets the seed of the fault-rate draws.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the accepted timestamp distance.
+    pub fn timestamp_window(mut self, window: Duration) -> Self {
+        self.timestamp_window = window;
+        self
+    }
+
+    /// Uses this key as the sandbox's "Alipay" signing key.
+    pub fn alipay_private_key(mut self, key: PrivateKey) -> Self {
+        self.alipay_private_key = Some(key);
+        self
+    }
+
+    /// Gives the private key of a scenario app.
+    pub fn app_private_key(mut self, app_id: impl Into<String>, key: PrivateKey) -> Self {
+        self.app_private_keys.insert(app_id.into(), key);
+        self
+    }
+
+    /// Calls `log` for every call the gateway answers.
+    pub fn on_call(mut self, log: impl Fn(&CallRecord) + Send + Sync + 'static) -> Self {
+        self.on_call = Some(Arc::new(log));
+        self
+    }
+}
+
+/// A running sandbox. Dropping it stops the server (for a [`Sandbox::start_blocking`] one, waiting for its thread).
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    app_id: String,
+    app_private_key_pem: Zeroizing<String>,
+    app_keys: BTreeMap<String, PrivateKey>,
+    alipay_public_key_pem: String,
+    shutdown: Option<oneshot::Sender<()>>,
+    done: mpsc::Receiver<()>,
+    runner: Runner,
+}
+
+enum Runner {
+    /// Served by a task of the caller's runtime.
+    Task(Option<tokio::task::JoinHandle<()>>),
+    /// Served by a runtime on a thread of its own.
+    Thread(Option<std::thread::JoinHandle<()>>),
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("url", &self.url())
+            .field("app_id", &self.app_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything prepared before the server runs.
+struct Prepared {
+    shared: Arc<Shared>,
+    listener: std::net::TcpListener,
+    app_id: String,
+    app_keys: BTreeMap<String, PrivateKey>,
+}
+
+fn prepare(config: Config) -> Result<Prepared, SandboxError> {
+    let scenario = config.scenario;
+    scenario.validate()?;
+    let keys_err = |m: String| SandboxError::new(SandboxErrorKind::Keys, m);
+    let alipay_key = match config.alipay_private_key {
+        Some(k) => k,
+        None => PrivateKey::generate()
+            .map_err(|e| keys_err(format!("cannot generate the Alipay key: {e}")))?,
+    };
+    let mut apps = HashMap::new();
+    let mut app_keys = BTreeMap::new();
+    for app in &scenario.apps {
+        let given = config.app_private_keys.get(&app.app_id).cloned();
+        let public_key = match (&app.public_key, given) {
+            (Some(text), given) => {
+                let public = PublicKey::from_text_for("public_key", text).map_err(|e| {
+                    SandboxError::scenario(format!("app {}: {}", app.app_id, e.message()))
+                })?;
+                if let Some(private) = given {
+                    if private.public_key() != public {
+                        return Err(keys_err(format!(
+                            "the private key given for app {} does not match the scenario's public key",
+                            app.app_id
+                        )));
+                    }
+                    app_keys.insert(app.app_id.clone(), private);
+                }
+                public
+            }
+            (None, Some(private)) => {
+                let public = private.public_key();
+                app_keys.insert(app.app_id.clone(), private);
+                public
+            }
+            (None, None) => {
+                let private = PrivateKey::generate().map_err(|e| {
+                    keys_err(format!("cannot generate a key for app {}: {e}", app.app_id))
+                })?;
+                let public = private.public_key();
+                app_keys.insert(app.app_id.clone(), private);
+                public
+            }
+        };
+        apps.insert(
+            app.app_id.clone(),
+            AppKey {
+                public_key,
+                sign_type: app.sign_type()?,
+            },
+        );
+    }
+    let world = match &config.state_file {
+        Some(path) => match World::load(path)? {
+            Some(world) => world,
+            None => {
+                let world = World::from_scenario(&scenario);
+                world.save(path)?;
+                world
+            }
+        },
+        None => World::from_scenario(&scenario),
+    };
+    let addr = SocketAddr::new(config.bind, config.port);
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| {
+        SandboxError::new(
+            SandboxErrorKind::Bind,
+            format!("cannot listen on {addr}: {e}"),
+        )
+    })?;
+    listener.set_nonblocking(true).map_err(|e| {
+        SandboxError::new(
+            SandboxErrorKind::Bind,
+            format!("cannot configure the socket: {e}"),
+        )
+    })?;
+    let app_id = scenario.default_app().app_id.clone();
+    let shared = Arc::new(Shared {
+        catalog: Catalog::new(&scenario),
+        scenario,
+        apps,
+        alipay_key,
+        world: Mutex::new(world),
+        faults: Mutex::new(ArmedFaults::none(config.seed)),
+        seed: config.seed,
+        state_file: config.state_file,
+        timestamp_window: config.timestamp_window,
+        on_call: config.on_call,
+        trace_seq: AtomicU64::new(0),
+    });
+    Ok(Prepared {
+        shared,
+        listener,
+        app_id,
+        app_keys,
+    })
+}
+
+impl Sandbox {
+    /// Starts the sandbox on the current tokio runtime.
+    pub async fn start(config: Config) -> Result<Sandbox, SandboxError> {
+        let prepared = prepare(config)?;
+        let listener = tokio::net::TcpListener::from_std(prepared.listener).map_err(|e| {
+            SandboxError::new(
+                SandboxErrorKind::Bind,
+                format!("cannot register the socket: {e}"),
+            )
+        })?;
+        let addr = local_addr(&listener)?;
+        let (shutdown, rx) = oneshot::channel();
+        let (done_tx, done) = mpsc::channel();
+        let shared = prepared.shared.clone();
+        let task = tokio::spawn(async move {
+            server::serve(listener, shared, rx).await;
+            let _ = done_tx.send(());
+        });
+        Ok(Self::handle(
+            addr,
+            prepared.shared,
+            prepared.app_id,
+            prepared.app_keys,
+            shutdown,
+            done,
+            Runner::Task(Some(task)),
+        ))
+    }
+
+    /// Starts the sandbox on a thread with its own runtime; works with or without a runtime in the caller.
+    pub fn start_blocking(config: Config) -> Result<Sandbox, SandboxError> {
+        let prepared = prepare(config)?;
+        let runtime_err = |m: String| SandboxError::new(SandboxErrorKind::Runtime, m);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("alipay-sandbox")
+            .enable_all()
+            .build()
+            .map_err(|e| runtime_err(format!("cannot start the sandbox runtime: {e}")))?;
+        let listener = {
+            let _guard = runtime.enter();
+            tokio::net::TcpListener::from_std(prepared.listener).map_err(|e| {
+                SandboxError::new(
+                    SandboxErrorKind::Bind,
+                    format!("cannot register the socket: {e}"),
+                )
+            })?
+        };
+        let addr = local_addr(&listener)?;
+        let (shutdown, rx) = oneshot::channel();
+        let (done_tx, done) = mpsc::channel();
+        let shared = prepared.shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("alipay-sandbox".into())
+            .spawn(move || {
+                runtime.block_on(server::serve(listener, shared, rx));
+                let _ = done_tx.send(());
+            })
+            .map_err(|e| runtime_err(format!("cannot start the sandbox thread: {e}")))?;
+        Ok(Self::handle(
+            addr,
+            prepared.shared,
+            prepared.app_id,
+            prepared.app_keys,
+            shutdown,
+            done,
+            Runner::Thread(Some(thread)),
+        ))
+    }
+
+    fn handle(
+        addr: SocketAddr,
+        shared: Arc<Shared>,
+        app_id: String,
+        app_keys: BTreeMap<String, PrivateKey>,
+        shutdown: oneshot::Sender<()>,
+        done: mpsc::Receiver<()>,
+        runner: Runner,
+    ) -> Sandbox {
+        let app_private_key_pem = app_keys
+            .get(&app_id)
+            .map(|k| k.to_pkcs8_pem())
+            .unwrap_or_else(|| Zeroizing::new(String::new()));
+        let alipay_public_key_pem = shared.alipay_key.public_key().to_pem();
+        Sandbox {
+            addr,
+            shared,
+            app_id,
+            app_private_key_pem,
+            app_keys,
+            alipay_public_key_pem,
+            shutdown: Some(shutdown),
+            done,
+            runner,
+        }
+    }
+
+    /// The address the gateway listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT/gateway.do`.
+    pub fn url(&self) -> String {
+        format!("http://{}/gateway.do", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/admin`.
+    pub fn admin_url(&self) -> String {
+        format!("http://{}/admin", self.addr)
+    }
+
+    /// The default (first) app's id.
+    pub fn app_id(&self) -> &str {
+        &self.app_id
+    }
+
+    /// The default app's private key (PKCS#8 PEM) for clients to sign with; empty when the scenario gave the app's
+    /// public key and no private key was configured (the caller holds it).
+    pub fn app_private_key_pem(&self) -> &str {
+        &self.app_private_key_pem
+    }
+
+    /// The private key of any scenario app whose key the sandbox knows.
+    pub fn app_private_key(&self, app_id: &str) -> Option<&PrivateKey> {
+        self.app_keys.get(app_id)
+    }
+
+    /// The public half of the sandbox's "Alipay" signing key (SPKI PEM): the client's Alipay public key.
+    pub fn alipay_public_key_pem(&self) -> &str {
+        &self.alipay_public_key_pem
+    }
+
+    /// A client builder for the default app: app id, keys (when known), sign type and this gateway's URL.
+    pub fn client_builder(&self) -> ClientBuilder {
+        self.client_builder_for(&self.app_id)
+    }
+
+    /// A client builder for any scenario app.
+    pub fn client_builder_for(&self, app_id: &str) -> ClientBuilder {
+        let mut builder = alipay_marketing::Client::builder()
+            .app_id(app_id)
+            .alipay_public_key(self.shared.alipay_key.public_key())
+            .gateway(Gateway::Url(self.url()));
+        if let Some(app) = self.shared.apps.get(app_id) {
+            builder = builder.sign_type(app.sign_type);
+        }
+        if let Some(key) = self.app_keys.get(app_id) {
+            builder = builder.private_key(key.clone());
+        }
+        builder
+    }
+
+    /// The same JSON as `GET /admin/state`.
+    pub fn state(&self) -> serde_json::Value {
+        self.shared.state_json()
+    }
+
+    /// Arms a fault plan, replacing what was armed.
+    pub fn arm_faults(&self, plan: FaultPlan) -> Result<(), SandboxError> {
+        plan.validate()?;
+        server::arm(&self.shared, &plan);
+        Ok(())
+    }
+
+    /// Disarms every fault.
+    pub fn clear_faults(&self) {
+        server::clear(&self.shared);
+    }
+
+    /// Back to the scenario's starting world (awards, vouchers, balances, idempotency keys, call counts), with no
+    /// faults armed. Persisted when a state file is configured.
+    pub fn reset(&self) {
+        server::reset(&self.shared);
+    }
+
+    /// Stops gracefully: no new connections, calls in flight finish.
+    pub async fn stop(mut self) {
+        self.signal();
+        match &mut self.runner {
+            Runner::Task(task) => {
+                if let Some(task) = task.take() {
+                    let _ = task.await;
+                }
+            }
+            Runner::Thread(thread) => {
+                if let Some(thread) = thread.take() {
+                    let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+                }
+            }
+        }
+    }
+
+    /// Stops gracefully and waits, from code without a runtime. (From async code, use [`Sandbox::stop`].)
+    pub fn stop_blocking(mut self) {
+        self.signal();
+        self.wait();
+    }
+
+    fn signal(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    fn wait(&mut self) {
+        match &mut self.runner {
+            Runner::Thread(thread) => {
+                if let Some(thread) = thread.take() {
+                    let _ = thread.join();
+                }
+            }
+            Runner::Task(task) => {
+                // Waiting inside the serving runtime would block the very task we wait for.
+                if task.take().is_some() && tokio::runtime::Handle::try_current().is_err() {
+                    let _ = self.done.recv_timeout(Duration::from_secs(10));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.signal();
+        if let Runner::Thread(_) = self.runner {
+            self.wait();
+        }
+    }
+}
+
+fn local_addr(listener: &tokio::net::TcpListener) -> Result<SocketAddr, SandboxError> {
+    listener.local_addr().map_err(|e| {
+        SandboxError::new(
+            SandboxErrorKind::Bind,
+            format!("cannot read the listening address: {e}"),
+        )
+    })
+}

@@ -1,0 +1,229 @@
+//! The HTTP server: an accept loop serving each connection with hyper (so a fault can close one connection without
+//! answering), the `/gateway.do` route, the loopback-only `/admin` routes, and graceful shutdown.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Extension, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, oneshot};
+use tower::ServiceExt;
+
+use crate::faults::{ArmedFaults, FaultPlan};
+use crate::gateway::{self, Answer, Shared};
+use crate::state::World;
+
+/// How long a graceful stop waits for calls in flight before closing their connections.
+const GRACE: Duration = Duration::from_secs(5);
+
+/// The connection a request arrived on.
+#[derive(Clone)]
+struct Conn {
+    peer: SocketAddr,
+    kill: Arc<Notify>,
+}
+
+fn routes(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/gateway.do", any(gateway_do))
+        .route("/admin/state", get(admin_state))
+        .route("/admin/faults", post(admin_arm).delete(admin_clear))
+        .route("/admin/reset", post(admin_reset))
+        .with_state(shared)
+}
+
+/// Serves until `shutdown` fires, then stops accepting, lets calls in flight finish (up to [`GRACE`]) and returns.
+pub(crate) async fn serve(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    mut shutdown: oneshot::Receiver<()>,
+) {
+    let router = routes(shared);
+    let graceful = GracefulShutdown::new();
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let conn = Conn {
+            peer,
+            kill: Arc::new(Notify::new()),
+        };
+        let kill = conn.kill.clone();
+        let service = router.clone().map_request(
+            move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(conn.clone());
+                req
+            },
+        );
+        let connection = builder
+            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = connection => {}
+                // Dropping the connection closes the socket without a response.
+                _ = kill.notified() => {}
+            }
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(GRACE, graceful.shutdown()).await;
+}
+
+async fn gateway_do(
+    State(shared): State<Arc<Shared>>,
+    Extension(conn): Extension<Conn>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    // A task of its own, like a real gateway's worker: a client that hangs up (a timeout) does not cancel a call
+    // that is already being processed, so a delayed call still takes effect.
+    let call = tokio::spawn(async move {
+        gateway::handle(&shared, query.as_deref(), content_type.as_deref(), &body).await
+    });
+    let answer = match call.await {
+        Ok(answer) => answer,
+        Err(e) => {
+            tracing::error!("a gateway call failed: {e}");
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "the sandbox failed while handling this call".into(),
+            );
+        }
+    };
+    match answer {
+        Answer::Reply {
+            status,
+            content_type,
+            body,
+            trace_id,
+        } => {
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+            if let Ok(v) = HeaderValue::from_str(&trace_id) {
+                headers.insert("trace_id", v);
+            }
+            response
+        }
+        Answer::Drop => {
+            conn.kill.notify_one();
+            // The connection task drops this future with the connection.
+            std::future::pending::<Response>().await
+        }
+    }
+}
+
+/// Admin routes answer only loopback peers, whatever address the gateway is bound to.
+/// `Some(refusal)` for a peer that is not on loopback.
+fn refuse_remote(conn: &Conn) -> Option<Response> {
+    if conn.peer.ip().is_loopback() {
+        return None;
+    }
+    Some(json_error(
+        StatusCode::FORBIDDEN,
+        format!(
+            "the admin API answers loopback clients only, not {}",
+            conn.peer.ip()
+        ),
+    ))
+}
+
+fn json_error(status: StatusCode, message: String) -> Response {
+    (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+async fn admin_state(
+    State(shared): State<Arc<Shared>>,
+    Extension(conn): Extension<Conn>,
+) -> Response {
+    if let Some(refusal) = refuse_remote(&conn) {
+        return refusal;
+    }
+    axum::Json(shared.state_json()).into_response()
+}
+
+async fn admin_arm(
+    State(shared): State<Arc<Shared>>,
+    Extension(conn): Extension<Conn>,
+    body: Bytes,
+) -> Response {
+    if let Some(refusal) = refuse_remote(&conn) {
+        return refusal;
+    }
+    let text = String::from_utf8_lossy(&body);
+    match FaultPlan::from_json_str(&text) {
+        Ok(plan) => {
+            arm(&shared, &plan);
+            axum::Json(serde_json::json!({ "armed": plan.rules.len() })).into_response()
+        }
+        Err(e) => json_error(StatusCode::BAD_REQUEST, e.to_string()),
+    }
+}
+
+async fn admin_clear(
+    State(shared): State<Arc<Shared>>,
+    Extension(conn): Extension<Conn>,
+) -> Response {
+    if let Some(refusal) = refuse_remote(&conn) {
+        return refusal;
+    }
+    clear(&shared);
+    axum::Json(serde_json::json!({ "armed": 0 })).into_response()
+}
+
+async fn admin_reset(
+    State(shared): State<Arc<Shared>>,
+    Extension(conn): Extension<Conn>,
+) -> Response {
+    if let Some(refusal) = refuse_remote(&conn) {
+        return refusal;
+    }
+    reset(&shared);
+    axum::Json(shared.state_json()).into_response()
+}
+
+/// Replaces the armed faults.
+pub(crate) fn arm(shared: &Shared, plan: &FaultPlan) {
+    *shared.armed() = ArmedFaults::arm(plan, shared.seed);
+}
+
+/// Disarms every fault.
+pub(crate) fn clear(shared: &Shared) {
+    *shared.armed() = ArmedFaults::none(shared.seed);
+}
+
+/// Back to the scenario's starting world, with no faults armed.
+pub(crate) fn reset(shared: &Shared) {
+    clear(shared);
+    let mut world = shared.world();
+    *world = World::from_scenario(&shared.scenario);
+    shared.persist(&world);
+}

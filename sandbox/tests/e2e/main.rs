@@ -1,0 +1,12 @@
+//! End-to-end tests: the core `alipay_marketing::Client` (and raw HTTP requests) against a real sandbox over
+//! loopback, asserting both what the client sees and the sandbox's own state.
+
+mod admin;
+mod cli;
+mod common;
+mod faults;
+mod gateway;
+mod invite;
+mod persistence;
+mod points;
+mod voucher;
