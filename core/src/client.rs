@@ -229,6 +229,29 @@ impl Client {
     }
 
     /// `alipay.user.invite.award.receive`: award a new or old user and return the draw result.
+    ///
+    /// Business outcomes (`OLD_AWARD_OVER_LIMIT`, `ACTIVITY_PAUSE`, …) are results, not errors. Without an
+    /// `out_biz_no` the client generates one (returned in the result) so that retries never award twice.
+    ///
+    /// ```
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A local gateway emulator stands in for Alipay here; in production, build the client with your keys.
+    /// let sandbox = alipay_marketing_sandbox::Sandbox::start(Default::default()).await?;
+    /// let client = sandbox.client_builder().build()?;
+    /// use alipay_marketing::api::invite::{BizResultCode, InviteAwardRequest, UserAttr};
+    ///
+    /// let request = InviteAwardRequest::new().mobile("13800000009").out_biz_no("invite-0001");
+    /// let result = client.receive_invite_award(&request).await?;
+    /// assert_eq!(result.biz_result_code, BizResultCode::NewAwardSuccess); // wire spelling NEW_AWARD_SUCESS
+    /// assert_eq!(result.user_attr, Some(UserAttr::New));
+    ///
+    /// // The same user again: the new-user award is given once.
+    /// let again = client.receive_invite_award(&request.clone().out_biz_no("invite-0002")).await?;
+    /// assert_eq!(again.biz_result_code, BizResultCode::NewAlreadyAward);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn receive_invite_award(
         &self,
         request: &InviteAwardRequest,
@@ -237,11 +260,47 @@ impl Client {
     }
 
     /// `alipay.marketing.voucher.send`: send a voucher; `(template_id, out_biz_no)` makes it idempotent.
+    ///
+    /// ```
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A local gateway emulator stands in for Alipay here; in production, build the client with your keys.
+    /// let sandbox = alipay_marketing_sandbox::Sandbox::start(Default::default()).await?;
+    /// let client = sandbox.client_builder().build()?;
+    /// use alipay_marketing::api::voucher::VoucherSendRequest;
+    ///
+    /// let request = VoucherSendRequest::new("TPL-FIXED-10", "order-0001").user_id("2088000000000001");
+    /// let sent = client.send_voucher(&request).await?;
+    /// // Sending the same out_biz_no again returns the same voucher instead of a second one.
+    /// let replay = client.send_voucher(&request).await?;
+    /// assert_eq!(replay.voucher_id, sent.voucher_id);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn send_voucher(&self, request: &VoucherSendRequest) -> Result<VoucherSendResponse> {
         self.call(request, &CallOptions::default()).await
     }
 
     /// `koubei.marketing.tool.points.update`: move stamp-card points; `req_id` makes it idempotent.
+    ///
+    /// ```
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A local gateway emulator stands in for Alipay here; in production, build the client with your keys.
+    /// let sandbox = alipay_marketing_sandbox::Sandbox::start(Default::default()).await?;
+    /// let client = sandbox.client_builder().build()?;
+    /// use alipay_marketing::api::points::{PointsUpdateRequest, TransType};
+    ///
+    /// let user = "2088000000000001";
+    /// // Reserve 30 points for a redemption, then spend them: COMMIT names the freeze's point_log_no.
+    /// let freeze = PointsUpdateRequest::new("req-0001", user, "STAMP-CARD-01", TransType::Freeze, 30);
+    /// let frozen = client.update_points(&freeze).await?;
+    /// let commit = PointsUpdateRequest::new("req-0002", user, "STAMP-CARD-01", TransType::Commit, 30)
+    ///     .biz_no(frozen.point_log_no.clone());
+    /// client.update_points(&commit).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn update_points(
         &self,
         request: &PointsUpdateRequest,
@@ -251,6 +310,23 @@ impl Client {
 
     /// Calls any gateway method with a `biz_content` JSON object text, with the same signing, verification and
     /// errors as the typed calls. Returns the verified response node.
+    ///
+    /// ```
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// // A local gateway emulator stands in for Alipay here; in production, build the client with your keys.
+    /// let sandbox = alipay_marketing_sandbox::Sandbox::start(Default::default()).await?;
+    /// let client = sandbox.client_builder().build()?;
+    /// let response = client
+    ///     .execute(
+    ///         "alipay.marketing.voucher.send",
+    ///         r#"{"template_id":"TPL-FIXED-10","out_biz_no":"order-0003","user_id":"2088000000000001"}"#,
+    ///     )
+    ///     .await?;
+    /// assert!(response.json()?["voucher_id"].is_string());
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn execute(&self, method: &str, biz_content: &str) -> Result<ExecuteResponse> {
         self.execute_with(method, biz_content, &CallOptions::default())
             .await
