@@ -1,15 +1,20 @@
 # Rust: the core crate and the sandbox.
 
-.PHONY: test-rust demo-rust bench-rust
+.PHONY: test-rust build-demo-rust demo-rust bench-rust
 TEST_TARGETS += test-rust
+DEMO_BUILD_TARGETS += build-demo-rust
 DEMO_TARGETS += demo-rust
+BENCH_TARGETS += bench-rust
 
 test-rust:
-	$(CARGO) test --workspace --all-targets --locked
-	$(CARGO) test --workspace --doc --locked
+	$(CARGO) test --workspace --locked
+
+build-demo-rust:
+	$(CARGO) build --quiet --locked -p alipay-marketing-sandbox --bin alipay-sandbox --example demo
 
 demo-rust:
-	$(CARGO) run --quiet --locked -p alipay-marketing-sandbox --example demo
+	@echo "== Rust"
+	@target/debug/examples/demo
 
 bench-rust:
-	$(CARGO) bench --locked -p alipay-marketing --bench protocol
+	bench/protocol.sh
