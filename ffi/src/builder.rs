@@ -177,7 +177,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_app_id(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            Ok(b.app_id = Some(text(app_id, "app_id")?))
+            b.app_id = Some(text(app_id, "app_id")?);
+            Ok(())
         })
     }
 }
@@ -196,7 +197,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_private_key(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            Ok(b.private_key = Some(KeyInput::Text(secret(private_key, "private_key")?)))
+            b.private_key = Some(KeyInput::Text(secret(private_key, "private_key")?));
+            Ok(())
         })
     }
 }
@@ -214,7 +216,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_private_key_file(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            Ok(b.private_key = Some(KeyInput::File(text(path, "path")?.into())))
+            b.private_key = Some(KeyInput::File(text(path, "path")?.into()));
+            Ok(())
         })
     }
 }
@@ -232,10 +235,11 @@ pub unsafe extern "C" fn alipay_client_builder_set_alipay_public_key(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            Ok(b.alipay_public_key = Some(KeyInput::Text(secret(
+            b.alipay_public_key = Some(KeyInput::Text(secret(
                 alipay_public_key,
                 "alipay_public_key",
-            )?)))
+            )?));
+            Ok(())
         })
     }
 }
@@ -253,7 +257,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_alipay_public_key_file(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            Ok(b.alipay_public_key = Some(KeyInput::File(text(path, "path")?.into())))
+            b.alipay_public_key = Some(KeyInput::File(text(path, "path")?.into()));
+            Ok(())
         })
     }
 }
@@ -292,7 +297,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_gateway(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            Ok(b.gateway = Some(Gateway::parse(&text(gateway, "gateway")?)))
+            b.gateway = Some(Gateway::parse(&text(gateway, "gateway")?));
+            Ok(())
         })
     }
 }
@@ -308,7 +314,12 @@ pub unsafe extern "C" fn alipay_client_builder_set_allow_insecure_http(
     error_out: *mut *mut alipay_error,
 ) -> alipay_status {
     // SAFETY: forwarded from this function's contract.
-    unsafe { set(builder, error_out, |b| Ok(b.allow_insecure_http = allow)) }
+    unsafe {
+        set(builder, error_out, |b| {
+            b.allow_insecure_http = allow;
+            Ok(())
+        })
+    }
 }
 
 /// Sets the TCP/TLS connect timeout in milliseconds (default 3000; 0 is refused at build).
@@ -324,7 +335,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_connect_timeout_ms(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            Ok(b.connect_timeout = Some(Duration::from_millis(timeout_ms)))
+            b.connect_timeout = Some(Duration::from_millis(timeout_ms));
+            Ok(())
         })
     }
 }
@@ -343,7 +355,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_timeout_ms(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            Ok(b.timeout = Some(Duration::from_millis(timeout_ms)))
+            b.timeout = Some(Duration::from_millis(timeout_ms));
+            Ok(())
         })
     }
 }
@@ -361,7 +374,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_app_auth_token(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            Ok(b.app_auth_token = Some(secret(app_auth_token, "app_auth_token")?))
+            b.app_auth_token = Some(secret(app_auth_token, "app_auth_token")?);
+            Ok(())
         })
     }
 }
@@ -480,7 +494,8 @@ pub unsafe extern "C" fn alipay_client_builder_add_root_certificates(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.root_certificates.push(KeyInput::Text(secret(pem, "pem")?));
+            b.root_certificates
+                .push(KeyInput::Text(secret(pem, "pem")?));
             Ok(())
         })
     }
@@ -499,7 +514,8 @@ pub unsafe extern "C" fn alipay_client_builder_add_root_certificates_file(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.root_certificates.push(KeyInput::File(text(path, "path")?.into()));
+            b.root_certificates
+                .push(KeyInput::File(text(path, "path")?.into()));
             Ok(())
         })
     }

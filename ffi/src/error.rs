@@ -289,7 +289,9 @@ pub unsafe extern "C" fn alipay_error_request_may_have_been_sent(
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn alipay_error_outcome_unknown(error: *const alipay_error) -> bool {
     // SAFETY: forwarded from this function's contract.
-    guard_value(false, || unsafe { ref_arg_or_none(error) }.is_some_and(|e| e.outcome_unknown))
+    guard_value(false, || {
+        unsafe { ref_arg_or_none(error) }.is_some_and(|e| e.outcome_unknown)
+    })
 }
 
 /// How many HTTP attempts the call made (0 when it failed before sending anything).
@@ -299,7 +301,9 @@ pub unsafe extern "C" fn alipay_error_outcome_unknown(error: *const alipay_error
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn alipay_error_attempts(error: *const alipay_error) -> u32 {
     // SAFETY: forwarded from this function's contract.
-    guard_value(0, || unsafe { ref_arg_or_none(error) }.map_or(0, |e| e.attempts))
+    guard_value(0, || {
+        unsafe { ref_arg_or_none(error) }.map_or(0, |e| e.attempts)
+    })
 }
 
 /// The idempotency key of the failed request (`out_biz_no`, `req_id`), to retry with, or NULL.

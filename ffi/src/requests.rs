@@ -107,7 +107,8 @@ pub unsafe extern "C" fn alipay_invite_award_request_set_mobile(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.mobile = Some(text(mobile, "mobile")?))
+            r.inner.mobile = Some(text(mobile, "mobile")?);
+            Ok(())
         })
     }
 }
@@ -125,7 +126,8 @@ pub unsafe extern "C" fn alipay_invite_award_request_set_user_id(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.user_id = Some(text(user_id, "user_id")?))
+            r.inner.user_id = Some(text(user_id, "user_id")?);
+            Ok(())
         })
     }
 }
@@ -143,7 +145,8 @@ pub unsafe extern "C" fn alipay_invite_award_request_set_out_biz_no(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.out_biz_no = Some(text(out_biz_no, "out_biz_no")?))
+            r.inner.out_biz_no = Some(text(out_biz_no, "out_biz_no")?);
+            Ok(())
         })
     }
 }
@@ -161,7 +164,8 @@ pub unsafe extern "C" fn alipay_invite_award_request_set_out_biz_code(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.out_biz_code = Some(text(out_biz_code, "out_biz_code")?))
+            r.inner.out_biz_code = Some(text(out_biz_code, "out_biz_code")?);
+            Ok(())
         })
     }
 }
@@ -179,7 +183,8 @@ pub unsafe extern "C" fn alipay_invite_award_request_set_timeout_ms(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.timeout = Some(check_timeout(timeout_ms)?))
+            r.timeout = Some(check_timeout(timeout_ms)?);
+            Ok(())
         })
     }
 }
@@ -237,7 +242,8 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_template_id(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.template_id = text(template_id, "template_id")?)
+            r.inner.template_id = text(template_id, "template_id")?;
+            Ok(())
         })
     }
 }
@@ -255,7 +261,8 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_out_biz_no(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.out_biz_no = text(out_biz_no, "out_biz_no")?)
+            r.inner.out_biz_no = text(out_biz_no, "out_biz_no")?;
+            Ok(())
         })
     }
 }
@@ -273,7 +280,8 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_user_id(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.user_id = Some(text(user_id, "user_id")?))
+            r.inner.user_id = Some(text(user_id, "user_id")?);
+            Ok(())
         })
     }
 }
@@ -291,7 +299,8 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_login_id(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.login_id = Some(text(login_id, "login_id")?))
+            r.inner.login_id = Some(text(login_id, "login_id")?);
+            Ok(())
         })
     }
 }
@@ -309,7 +318,8 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_taobao_nick(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.taobao_nick = Some(text(taobao_nick, "taobao_nick")?))
+            r.inner.taobao_nick = Some(text(taobao_nick, "taobao_nick")?);
+            Ok(())
         })
     }
 }
@@ -327,7 +337,8 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_open_id(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.open_id = Some(text(open_id, "open_id")?))
+            r.inner.open_id = Some(text(open_id, "open_id")?);
+            Ok(())
         })
     }
 }
@@ -345,7 +356,8 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_amount(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.amount = Some(text(amount, "amount")?))
+            r.inner.amount = Some(text(amount, "amount")?);
+            Ok(())
         })
     }
 }
@@ -363,7 +375,8 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_memo(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.memo = Some(text(memo, "memo")?))
+            r.inner.memo = Some(text(memo, "memo")?);
+            Ok(())
         })
     }
 }
@@ -381,7 +394,8 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_extend_info(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.extend_info = Some(text(extend_info, "extend_info")?))
+            r.inner.extend_info = Some(text(extend_info, "extend_info")?);
+            Ok(())
         })
     }
 }
@@ -399,7 +413,8 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_timeout_ms(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.timeout = Some(check_timeout(timeout_ms)?))
+            r.timeout = Some(check_timeout(timeout_ms)?);
+            Ok(())
         })
     }
 }
@@ -458,7 +473,8 @@ pub unsafe extern "C" fn alipay_points_update_request_set_req_id(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.req_id = text(req_id, "req_id")?)
+            r.inner.req_id = text(req_id, "req_id")?;
+            Ok(())
         })
     }
 }
@@ -476,7 +492,8 @@ pub unsafe extern "C" fn alipay_points_update_request_set_user_id(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.user_id = text(user_id, "user_id")?)
+            r.inner.user_id = text(user_id, "user_id")?;
+            Ok(())
         })
     }
 }
@@ -494,7 +511,8 @@ pub unsafe extern "C" fn alipay_points_update_request_set_activity_account(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.activity_account = text(activity_account, "activity_account")?)
+            r.inner.activity_account = text(activity_account, "activity_account")?;
+            Ok(())
         })
     }
 }
@@ -532,7 +550,8 @@ pub unsafe extern "C" fn alipay_points_update_request_set_trans_amount(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.trans_amount = trans_amount)
+            r.inner.trans_amount = trans_amount;
+            Ok(())
         })
     }
 }
@@ -551,7 +570,8 @@ pub unsafe extern "C" fn alipay_points_update_request_set_biz_no(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.biz_no = Some(text(biz_no, "biz_no")?))
+            r.inner.biz_no = Some(text(biz_no, "biz_no")?);
+            Ok(())
         })
     }
 }
@@ -569,7 +589,8 @@ pub unsafe extern "C" fn alipay_points_update_request_set_shop_id(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.shop_id = Some(text(shop_id, "shop_id")?))
+            r.inner.shop_id = Some(text(shop_id, "shop_id")?);
+            Ok(())
         })
     }
 }
@@ -587,7 +608,8 @@ pub unsafe extern "C" fn alipay_points_update_request_set_memo(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.memo = Some(text(memo, "memo")?))
+            r.inner.memo = Some(text(memo, "memo")?);
+            Ok(())
         })
     }
 }
@@ -605,7 +627,8 @@ pub unsafe extern "C" fn alipay_points_update_request_set_ext_info(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.inner.ext_info = Some(text(ext_info, "ext_info")?))
+            r.inner.ext_info = Some(text(ext_info, "ext_info")?);
+            Ok(())
         })
     }
 }
@@ -623,7 +646,8 @@ pub unsafe extern "C" fn alipay_points_update_request_set_timeout_ms(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(request, error_out, |r| {
-            Ok(r.timeout = Some(check_timeout(timeout_ms)?))
+            r.timeout = Some(check_timeout(timeout_ms)?);
+            Ok(())
         })
     }
 }

@@ -20,7 +20,6 @@ Errors are in :mod:`alipay_marketing.errors`; the offline gateway emulator for t
 from __future__ import annotations
 
 from ._native import (
-    AsyncClient,
     Client,
     ExecuteResult,
     InviteAwardResult,
@@ -30,6 +29,7 @@ from ._native import (
     __version__,
     generate_key_pair,
 )
+from .async_client import AsyncClient
 from .enums import BizResultCode, TransType, UserAttr
 from .errors import (
     AlipayError,

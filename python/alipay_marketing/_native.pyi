@@ -1,27 +1,29 @@
 # Hand-written stub of the native module (checked against it by `python -m mypy.stubtest alipay_marketing._native`).
 
 import os
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Awaitable, Optional, Union, final
+from typing import Any, final
+
+from typing_extensions import TypeAlias
 
 from .enums import BizResultCode, TransType, UserAttr
 
-_Key = Union[str, bytes, os.PathLike[str]]
-_Json = Union[Mapping[str, Any], str]
+_Key: TypeAlias = str | bytes | os.PathLike[str]
+_Json: TypeAlias = Mapping[str, Any] | str
 
 __all__ = [
-    "__version__",
     "ERROR_KINDS",
-    "Client",
     "AsyncClient",
-    "InviteAwardResult",
-    "VoucherSendResult",
-    "PointsUpdateResult",
+    "Client",
     "ExecuteResult",
+    "InviteAwardResult",
+    "PointsUpdateResult",
     "PreparedRequest",
     "SandboxServer",
+    "VoucherSendResult",
+    "__version__",
     "generate_key_pair",
     "rust_baseline",
 ]
@@ -31,7 +33,7 @@ ERROR_KINDS: tuple[str, ...]
 
 def generate_key_pair() -> tuple[str, str]: ...
 def rust_baseline(
-    client: Union[Client, AsyncClient],
+    client: Client | AsyncClient,
     *,
     mode: str,
     workers: int,
@@ -40,20 +42,21 @@ def rust_baseline(
     user_id: str,
     prefix: str,
 ) -> float: ...
+
 @final
 class InviteAwardResult:
     @property
     def biz_result_code(self) -> BizResultCode: ...
     @property
-    def biz_result_desc(self) -> Optional[str]: ...
+    def biz_result_desc(self) -> str | None: ...
     @property
-    def user_attr(self) -> Optional[UserAttr]: ...
+    def user_attr(self) -> UserAttr | None: ...
     @property
     def alipay_account_no(self) -> tuple[str, ...]: ...
     @property
-    def mobile(self) -> Optional[str]: ...
+    def mobile(self) -> str | None: ...
     @property
-    def ext_info(self) -> Optional[str]: ...
+    def ext_info(self) -> str | None: ...
     @property
     def awarded(self) -> bool: ...
     def to_dict(self) -> dict[str, Any]: ...
@@ -63,9 +66,9 @@ class VoucherSendResult:
     @property
     def voucher_id(self) -> str: ...
     @property
-    def user_id(self) -> Optional[str]: ...
+    def user_id(self) -> str | None: ...
     @property
-    def open_id(self) -> Optional[str]: ...
+    def open_id(self) -> str | None: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 @final
@@ -79,7 +82,7 @@ class ExecuteResult:
     @property
     def body(self) -> str: ...
     @property
-    def trace_id(self) -> Optional[str]: ...
+    def trace_id(self) -> str | None: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 @final
@@ -97,7 +100,7 @@ class PreparedRequest:
     @property
     def body(self) -> str: ...
     @property
-    def idempotency_key(self) -> Optional[str]: ...
+    def idempotency_key(self) -> str | None: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 @final
@@ -112,33 +115,33 @@ class Client:
         sign_type: str = "RSA2",
         timeout: float = 15.0,
         connect_timeout: float = 3.0,
-        app_auth_token: Optional[str] = None,
+        app_auth_token: str | None = None,
         allow_insecure_http: bool = False,
         max_attempts: int = 3,
     ) -> Client: ...
     def receive_invite_award(
         self,
         *,
-        mobile: Optional[str] = None,
-        user_id: Optional[str] = None,
-        out_biz_no: Optional[str] = None,
-        out_biz_code: Optional[str] = None,
-        timeout: Optional[float] = None,
+        mobile: str | None = None,
+        user_id: str | None = None,
+        out_biz_no: str | None = None,
+        out_biz_code: str | None = None,
+        timeout: float | None = None,
     ) -> InviteAwardResult: ...
     def send_voucher(
         self,
         *,
         template_id: str,
         out_biz_no: str,
-        user_id: Optional[str] = None,
-        login_id: Optional[str] = None,
-        taobao_nick: Optional[str] = None,
-        open_id: Optional[str] = None,
-        amount: Union[str, Decimal, None] = None,
-        memo: Optional[str] = None,
-        extend_info: Optional[_Json] = None,
-        alipay_mini_app_token: Optional[str] = None,
-        timeout: Optional[float] = None,
+        user_id: str | None = None,
+        login_id: str | None = None,
+        taobao_nick: str | None = None,
+        open_id: str | None = None,
+        amount: str | Decimal | None = None,
+        memo: str | None = None,
+        extend_info: _Json | None = None,
+        alipay_mini_app_token: str | None = None,
+        timeout: float | None = None,
     ) -> VoucherSendResult: ...
     def update_points(
         self,
@@ -146,25 +149,25 @@ class Client:
         req_id: str,
         user_id: str,
         activity_account: str,
-        trans_type: Union[TransType, str],
+        trans_type: TransType | str,
         trans_amount: int,
-        biz_no: Optional[str] = None,
-        shop_id: Optional[str] = None,
-        memo: Optional[str] = None,
-        ext_info: Optional[str] = None,
-        timeout: Optional[float] = None,
+        biz_no: str | None = None,
+        shop_id: str | None = None,
+        memo: str | None = None,
+        ext_info: str | None = None,
+        timeout: float | None = None,
     ) -> PointsUpdateResult: ...
     def execute(
         self,
         method: str,
-        biz_content: Optional[Mapping[str, Any]] = None,
+        biz_content: Mapping[str, Any] | None = None,
         *,
-        timeout: Optional[float] = None,
+        timeout: float | None = None,
     ) -> ExecuteResult: ...
     def prepare(
         self,
         method: str,
-        biz_content: Optional[Mapping[str, Any]] = None,
+        biz_content: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> PreparedRequest: ...
     @property
@@ -177,9 +180,9 @@ class Client:
     def __enter__(self) -> Client: ...
     def __exit__(
         self,
-        exc_type: Optional[type[BaseException]] = None,
-        exc_value: Optional[BaseException] = None,
-        traceback: Optional[TracebackType] = None,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
     ) -> bool: ...
 
 @final
@@ -194,33 +197,33 @@ class AsyncClient:
         sign_type: str = "RSA2",
         timeout: float = 15.0,
         connect_timeout: float = 3.0,
-        app_auth_token: Optional[str] = None,
+        app_auth_token: str | None = None,
         allow_insecure_http: bool = False,
         max_attempts: int = 3,
     ) -> AsyncClient: ...
     def receive_invite_award(
         self,
         *,
-        mobile: Optional[str] = None,
-        user_id: Optional[str] = None,
-        out_biz_no: Optional[str] = None,
-        out_biz_code: Optional[str] = None,
-        timeout: Optional[float] = None,
+        mobile: str | None = None,
+        user_id: str | None = None,
+        out_biz_no: str | None = None,
+        out_biz_code: str | None = None,
+        timeout: float | None = None,
     ) -> Awaitable[InviteAwardResult]: ...
     def send_voucher(
         self,
         *,
         template_id: str,
         out_biz_no: str,
-        user_id: Optional[str] = None,
-        login_id: Optional[str] = None,
-        taobao_nick: Optional[str] = None,
-        open_id: Optional[str] = None,
-        amount: Union[str, Decimal, None] = None,
-        memo: Optional[str] = None,
-        extend_info: Optional[_Json] = None,
-        alipay_mini_app_token: Optional[str] = None,
-        timeout: Optional[float] = None,
+        user_id: str | None = None,
+        login_id: str | None = None,
+        taobao_nick: str | None = None,
+        open_id: str | None = None,
+        amount: str | Decimal | None = None,
+        memo: str | None = None,
+        extend_info: _Json | None = None,
+        alipay_mini_app_token: str | None = None,
+        timeout: float | None = None,
     ) -> Awaitable[VoucherSendResult]: ...
     def update_points(
         self,
@@ -228,25 +231,25 @@ class AsyncClient:
         req_id: str,
         user_id: str,
         activity_account: str,
-        trans_type: Union[TransType, str],
+        trans_type: TransType | str,
         trans_amount: int,
-        biz_no: Optional[str] = None,
-        shop_id: Optional[str] = None,
-        memo: Optional[str] = None,
-        ext_info: Optional[str] = None,
-        timeout: Optional[float] = None,
+        biz_no: str | None = None,
+        shop_id: str | None = None,
+        memo: str | None = None,
+        ext_info: str | None = None,
+        timeout: float | None = None,
     ) -> Awaitable[PointsUpdateResult]: ...
     def execute(
         self,
         method: str,
-        biz_content: Optional[Mapping[str, Any]] = None,
+        biz_content: Mapping[str, Any] | None = None,
         *,
-        timeout: Optional[float] = None,
+        timeout: float | None = None,
     ) -> Awaitable[ExecuteResult]: ...
     def prepare(
         self,
         method: str,
-        biz_content: Optional[Mapping[str, Any]] = None,
+        biz_content: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> PreparedRequest: ...
     @property
@@ -260,9 +263,9 @@ class AsyncClient:
     def __aenter__(self) -> Awaitable[AsyncClient]: ...
     def __aexit__(
         self,
-        exc_type: Optional[type[BaseException]] = None,
-        exc_value: Optional[BaseException] = None,
-        traceback: Optional[TracebackType] = None,
+        exc_type: type[BaseException] | None = None,
+        exc_value: BaseException | None = None,
+        traceback: TracebackType | None = None,
     ) -> Awaitable[bool]: ...
 
 @final
@@ -270,10 +273,10 @@ class SandboxServer:
     def __new__(
         cls,
         *,
-        scenario: Union[str, os.PathLike[str], Mapping[str, Any], None] = None,
+        scenario: str | os.PathLike[str] | Mapping[str, Any] | None = None,
         seed: int = 0,
         port: int = 0,
-        state_file: Optional[os.PathLike[str]] = None,
+        state_file: os.PathLike[str] | None = None,
     ) -> SandboxServer: ...
     @property
     def url(self) -> str: ...

@@ -19,21 +19,22 @@ following the core's error kinds one to one (see ``_CLASS_OF_KIND``, the one pla
 from __future__ import annotations
 
 import builtins
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any, Mapping, Optional
+from typing import Any
 
 __all__ = [
     "AlipayError",
-    "ConfigError",
-    "ValidationError",
-    "TransportError",
-    "TimeoutError",
-    "HttpError",
-    "DecodeError",
-    "SignatureError",
-    "GatewayError",
     "BusinessError",
+    "ConfigError",
+    "DecodeError",
+    "GatewayError",
+    "HttpError",
     "SandboxError",
+    "SignatureError",
+    "TimeoutError",
+    "TransportError",
+    "ValidationError",
 ]
 
 
@@ -67,10 +68,10 @@ class ConfigError(AlipayError):
 
     kind = "config"
 
-    def __init__(self, message: str, *, field: Optional[str] = None, **details: Any) -> None:
+    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
         super().__init__(message, **details)
         #: The option or key at fault, when there is one (``"alipay_public_key"``, ``"gateway"``, …).
-        self.field: Optional[str] = field
+        self.field: str | None = field
 
 
 class ValidationError(AlipayError, ValueError):
@@ -78,10 +79,10 @@ class ValidationError(AlipayError, ValueError):
 
     kind = "invalid_request"
 
-    def __init__(self, message: str, *, field: Optional[str] = None, **details: Any) -> None:
+    def __init__(self, message: str, *, field: str | None = None, **details: Any) -> None:
         super().__init__(message, **details)
         #: The request field at fault, e.g. ``"mobile"``.
-        self.field: Optional[str] = field
+        self.field: str | None = field
 
 
 class TransportError(AlipayError):
@@ -101,10 +102,10 @@ class HttpError(AlipayError):
 
     kind = "http"
 
-    def __init__(self, message: str, *, http_status: Optional[int] = None, **details: Any) -> None:
+    def __init__(self, message: str, *, http_status: int | None = None, **details: Any) -> None:
         super().__init__(message, **details)
         #: The HTTP status, e.g. ``502``.
-        self.http_status: Optional[int] = http_status
+        self.http_status: int | None = http_status
 
 
 class DecodeError(AlipayError):
@@ -130,11 +131,11 @@ class GatewayError(AlipayError):
         *,
         code: str = "",
         msg: str = "",
-        sub_code: Optional[str] = None,
-        sub_msg: Optional[str] = None,
-        trace_id: Optional[str] = None,
-        first_difference: Optional[str] = None,
-        likely_cause: Optional[str] = None,
+        sub_code: str | None = None,
+        sub_msg: str | None = None,
+        trace_id: str | None = None,
+        first_difference: str | None = None,
+        likely_cause: str | None = None,
         **details: Any,
     ) -> None:
         super().__init__(message, **details)
@@ -143,15 +144,15 @@ class GatewayError(AlipayError):
         #: Gateway message, e.g. ``"Business Failed"``.
         self.msg: str = msg
         #: Detailed code, e.g. ``"TEMPLATE_NOT_EXIST"`` or ``"isv.invalid-signature"``.
-        self.sub_code: Optional[str] = sub_code
+        self.sub_code: str | None = sub_code
         #: Detailed message.
-        self.sub_msg: Optional[str] = sub_msg
+        self.sub_msg: str | None = sub_msg
         #: The gateway's trace id, to quote to Alipay support.
-        self.trace_id: Optional[str] = trace_id
+        self.trace_id: str | None = trace_id
         #: For ``isv.invalid-signature``: the first parameter whose signed value differs from the gateway's.
-        self.first_difference: Optional[str] = first_difference
+        self.first_difference: str | None = first_difference
         #: For ``isv.invalid-signature``: the likely cause, in words.
-        self.likely_cause: Optional[str] = likely_cause
+        self.likely_cause: str | None = likely_cause
 
 
 class BusinessError(GatewayError):
@@ -191,14 +192,12 @@ _EXTRA: Mapping[type[AlipayError], frozenset[str]] = MappingProxyType(
         ConfigError: frozenset({"field"}),
         ValidationError: frozenset({"field"}),
         HttpError: frozenset({"http_status"}),
-        GatewayError: frozenset(
-            {"code", "msg", "sub_code", "sub_msg", "trace_id", "first_difference", "likely_cause"}
-        ),
+        GatewayError: frozenset({"code", "msg", "sub_code", "sub_msg", "trace_id", "first_difference", "likely_cause"}),
     }
 )
 
 
-def _class_of(kind: str, code: Optional[str] = None) -> type[AlipayError]:
+def _class_of(kind: str, code: str | None = None) -> type[AlipayError]:
     """The class for a core error kind (and, for gateway errors, its code)."""
     cls = _CLASS_OF_KIND.get(kind, AlipayError)
     if cls is GatewayError and code == _BUSINESS_CODE:

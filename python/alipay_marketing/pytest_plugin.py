@@ -9,11 +9,12 @@ Installed as a pytest plugin with the package (entry point ``pytest11``), so the
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from ._native import AsyncClient, Client
+from ._native import Client
+from .async_client import AsyncClient
 from .testing import Sandbox
 
 

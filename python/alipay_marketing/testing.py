@@ -24,12 +24,16 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Mapping, Optional, Sequence, Union
+from typing import Any, Union
 
-from ._native import AsyncClient, Client, SandboxServer
+from typing_extensions import Self
 
-__all__ = ["Sandbox", "latency", "DEFAULT_USER_ID", "FROZEN_USER_ID", "DEFAULT_MOBILE"]
+from ._native import Client, SandboxServer
+from .async_client import AsyncClient
+
+__all__ = ["DEFAULT_MOBILE", "DEFAULT_USER_ID", "FROZEN_USER_ID", "Sandbox", "latency"]
 
 #: A normal user of the default world.
 DEFAULT_USER_ID = "2088000000000001"
@@ -62,18 +66,18 @@ class Sandbox:
         scenario: ScenarioSource = None,
         seed: int = 0,
         port: int = 0,
-        state_file: Optional["os.PathLike[str]"] = None,
+        state_file: os.PathLike[str] | None = None,
     ) -> None:
         self._server = SandboxServer(scenario=scenario, seed=seed, port=port, state_file=state_file)
 
-    def __enter__(self) -> Sandbox:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(
         self,
-        exc_type: Optional[type[BaseException]],
-        exc_value: Optional[BaseException],
-        traceback: Optional[TracebackType],
+        exc_type: type[BaseException] | None,
+        exc_value: BaseException | None,
+        traceback: TracebackType | None,
     ) -> None:
         self.stop()
 
@@ -132,13 +136,13 @@ class Sandbox:
 
     def arm_faults(
         self,
-        plan: Optional[Mapping[str, Any]] = None,
+        plan: Mapping[str, Any] | None = None,
         *,
-        method: Optional[str] = None,
+        method: str | None = None,
         script: Sequence[Fault] = (),
-        fault: Optional[Fault] = None,
+        fault: Fault | None = None,
         rate: float = 0.0,
-        seed: Optional[int] = None,
+        seed: int | None = None,
     ) -> None:
         """Arms faults, replacing what was armed.
 

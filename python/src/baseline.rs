@@ -37,7 +37,12 @@ pub fn rust_baseline(
         match mode {
             "sequential" => {
                 for n in 0..calls {
-                    blocking::block_on(core.send_voucher(&request(template_id, user_id, prefix, n)))??;
+                    blocking::block_on(core.send_voucher(&request(
+                        template_id,
+                        user_id,
+                        prefix,
+                        n,
+                    )))??;
                 }
             }
             "threads" => std::thread::scope(|scope| {
@@ -46,9 +51,12 @@ pub fn rust_baseline(
                         let core = core.clone();
                         scope.spawn(move || -> alipay_marketing::Result<()> {
                             for n in (w..calls).step_by(workers) {
-                                blocking::block_on(
-                                    core.send_voucher(&request(template_id, user_id, prefix, n)),
-                                )??;
+                                blocking::block_on(core.send_voucher(&request(
+                                    template_id,
+                                    user_id,
+                                    prefix,
+                                    n,
+                                )))??;
                             }
                             Ok(())
                         })
@@ -63,8 +71,11 @@ pub fn rust_baseline(
                 let tasks: Vec<_> = (0..workers)
                     .map(|w| {
                         let core = core.clone();
-                        let (template_id, user_id, prefix) =
-                            (template_id.to_owned(), user_id.to_owned(), prefix.to_owned());
+                        let (template_id, user_id, prefix) = (
+                            template_id.to_owned(),
+                            user_id.to_owned(),
+                            prefix.to_owned(),
+                        );
                         runtime.spawn(async move {
                             for n in (w..calls).step_by(workers) {
                                 core.send_voucher(&request(&template_id, &user_id, &prefix, n))

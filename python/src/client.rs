@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::sync::Once;
 
+use alipay_marketing::api::ApiRequest;
 use alipay_marketing::api::invite::InviteAwardRequest;
 use alipay_marketing::api::points::PointsUpdateRequest;
 use alipay_marketing::api::voucher::VoucherSendRequest;
@@ -12,10 +13,13 @@ use alipay_marketing::{Error, blocking};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
+use tracing::Instrument;
 
 use crate::config::ClientOptions;
 use crate::errors::to_py_err;
-use crate::requests::{Fields, InviteArgs, PointsArgs, VoucherArgs, call_options, json_object_text};
+use crate::requests::{
+    Fields, InviteArgs, PointsArgs, VoucherArgs, call_options, json_object_text,
+};
 use crate::results::{Outcome, ToPython};
 use crate::{logging, wait};
 
@@ -37,6 +41,22 @@ trait Mode {
     where
         R: ToPython,
         F: Future<Output = Result<R, Error>> + Send + 'static;
+
+    /// [`Mode::run`] inside a span naming the call, so that the core's log records carry the method and key even
+    /// when the call moves between runtime threads.
+    fn run_call<R, F>(
+        py: Python<'_>,
+        method: &str,
+        key: Option<&str>,
+        future: F,
+    ) -> PyResult<Py<PyAny>>
+    where
+        R: ToPython,
+        F: Future<Output = Result<R, Error>> + Send + 'static,
+    {
+        let span = tracing::info_span!(target: "alipay_marketing", "alipay_call", method, idempotency_key = key);
+        Self::run(py, future.instrument(span))
+    }
 }
 
 /// Blocks the calling thread with the GIL released.
@@ -66,7 +86,10 @@ impl Mode for Asyncio {
     {
         ensure_async_runtime(py)?;
         let awaitable =
-            pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(Outcome(future.await)) })?;
+            pyo3_async_runtimes::tokio::future_into_py(
+                py,
+                async move { Ok(Outcome(future.await)) },
+            )?;
         Ok(awaitable.unbind())
     }
 }
@@ -264,7 +287,10 @@ macro_rules! client_methods {
                 .into_request();
                 let options = call_options(py, timeout)?;
                 let client = self.handle.get(py)?;
-                <$mode>::run(py, async move { client.call(&request, &options).await })
+                let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
+                <$mode>::run_call(py, &method, key.as_deref(), async move {
+                    client.call(&request, &options).await
+                })
             }
 
             /// `alipay.marketing.voucher.send`: send a voucher of `template_id`; `out_biz_no` makes it idempotent.
@@ -303,7 +329,10 @@ macro_rules! client_methods {
                 .into_request(py)?;
                 let options = call_options(py, timeout)?;
                 let client = self.handle.get(py)?;
-                <$mode>::run(py, async move { client.call(&request, &options).await })
+                let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
+                <$mode>::run_call(py, &method, key.as_deref(), async move {
+                    client.call(&request, &options).await
+                })
             }
 
             /// `koubei.marketing.tool.points.update`: move stamp-card points; `req_id` makes it idempotent.
@@ -340,7 +369,10 @@ macro_rules! client_methods {
                 .into_request(py)?;
                 let options = call_options(py, timeout)?;
                 let client = self.handle.get(py)?;
-                <$mode>::run(py, async move { client.call(&request, &options).await })
+                let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
+                <$mode>::run_call(py, &method, key.as_deref(), async move {
+                    client.call(&request, &options).await
+                })
             }
 
             /// Any gateway method with a `biz_content` dict, with the same signing, verification and errors.
@@ -355,7 +387,10 @@ macro_rules! client_methods {
                 let biz = biz_text(py, biz_content)?;
                 let options = call_options(py, timeout)?;
                 let client = self.handle.get(py)?;
-                <$mode>::run(py, async move { client.execute_with(&method, &biz, &options).await })
+                let name = method.clone();
+                <$mode>::run_call(py, &name, None, async move {
+                    client.execute_with(&method, &biz, &options).await
+                })
             }
 
             /// The dry run: validates and signs what a call would send now, without sending it.

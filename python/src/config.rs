@@ -28,7 +28,9 @@ impl KeySource {
                 Err(_) => Err(config_error(
                     value.py(),
                     Some(field),
-                    &format!("{field}: the bytes given are not UTF-8 text; give the PEM text or a pathlib.Path"),
+                    &format!(
+                        "{field}: the bytes given are not UTF-8 text; give the PEM text or a pathlib.Path"
+                    ),
                 )),
             };
         }

@@ -33,7 +33,9 @@ fn loggers(py: Python<'_>) -> PyResult<&(Py<PyAny>, Py<PyAny>)> {
     LOGGERS.get_or_try_init(py, || {
         let logging = py.import("logging")?;
         Ok((
-            logging.call_method1("getLogger", ("alipay_marketing",))?.unbind(),
+            logging
+                .call_method1("getLogger", ("alipay_marketing",))?
+                .unbind(),
             logging
                 .call_method1("getLogger", ("alipay_marketing.sandbox",))?
                 .unbind(),
@@ -198,6 +200,14 @@ impl Subscriber for Bridge {
     }
 
     fn enter(&self, span: &Id) {
+        // A span entered on one thread and exited on another (a guard held across an await) would stay on the
+        // first thread's stack: entries of closed spans are dropped here.
+        with_spans(|spans| {
+            CURRENT.with(|c| {
+                let mut stack = c.borrow_mut();
+                stack.retain(|id| spans.contains_key(id));
+            })
+        });
         CURRENT.with(|c| c.borrow_mut().push(span.into_u64()));
     }
 
@@ -234,7 +244,10 @@ impl MaskedLine {
             || (lower.ends_with("key") && lower != "idempotency_key");
         let shown = if secret {
             "<redacted>".to_owned()
-        } else if ["mobile", "phone", "login_id"].iter().any(|s| lower.contains(s)) {
+        } else if ["mobile", "phone", "login_id"]
+            .iter()
+            .any(|s| lower.contains(s))
+        {
             mask_mobile(value)
         } else if ["user_id", "open_id", "taobao_nick", "account"]
             .iter()

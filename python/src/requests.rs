@@ -57,7 +57,9 @@ impl VoucherArgs<'_> {
         // A decimal.Decimal is taken as its text ("10.00"); the core checks the format.
         request.amount = match self.amount {
             None => None,
-            Some(amount) if amount.is_instance(decimal_type(py)?)? => Some(amount.str()?.extract()?),
+            Some(amount) if amount.is_instance(decimal_type(py)?)? => {
+                Some(amount.str()?.extract()?)
+            }
             Some(amount) => Some(amount.extract::<String>().map_err(|_| {
                 PyTypeError::new_err("amount must be a str like \"10.00\" or a decimal.Decimal")
             })?),
@@ -99,7 +101,9 @@ impl PointsArgs<'_> {
         let trans_type: TransType = self
             .trans_type
             .extract::<String>()
-            .map_err(|_| PyTypeError::new_err("trans_type must be a TransType or a str like \"DEPOSIT\""))?
+            .map_err(|_| {
+                PyTypeError::new_err("trans_type must be a TransType or a str like \"DEPOSIT\"")
+            })?
             .parse()
             .map_err(|e| to_py_err(py, &e))?;
         let trans_amount = points_amount(py, &self.trans_amount)?;
@@ -198,7 +202,11 @@ pub struct Fields<'py> {
 }
 
 impl<'py> Fields<'py> {
-    pub fn new(method: &str, fields: Option<&Bound<'py, PyDict>>, py: Python<'py>) -> PyResult<Self> {
+    pub fn new(
+        method: &str,
+        fields: Option<&Bound<'py, PyDict>>,
+        py: Python<'py>,
+    ) -> PyResult<Self> {
         Ok(Fields {
             method: method.to_owned(),
             fields: match fields {

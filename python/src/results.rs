@@ -233,7 +233,10 @@ impl PointsUpdateResult {
     }
 
     fn __repr__(&self) -> String {
-        format!("PointsUpdateResult(point_log_no={})", quote(&self.point_log_no))
+        format!(
+            "PointsUpdateResult(point_log_no={})",
+            quote(&self.point_log_no)
+        )
     }
 }
 

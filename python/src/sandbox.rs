@@ -38,10 +38,7 @@ impl SandboxServer {
         let guard = self.sandbox.lock().unwrap_or_else(|p| p.into_inner());
         match guard.as_ref() {
             Some(sandbox) => f(sandbox),
-            None => Err(sandbox_error(
-                py,
-                "the sandbox is stopped; start a new one",
-            )),
+            None => Err(sandbox_error(py, "the sandbox is stopped; start a new one")),
         }
     }
 }
@@ -140,13 +137,12 @@ impl SandboxServer {
 
     /// Arms a fault plan given as JSON text, replacing what was armed.
     fn arm_faults_json(&self, py: Python<'_>, plan: &str) -> PyResult<()> {
-        let plan: FaultPlan = serde_json::from_str(plan).map_err(|e| {
-            sandbox_error(
-                py,
-                &format!("the fault plan is not valid: {e}"),
-            )
-        })?;
-        self.with(py, |s| s.arm_faults(plan).map_err(|e| sandbox_error(py, e.message())))
+        let plan: FaultPlan = serde_json::from_str(plan)
+            .map_err(|e| sandbox_error(py, &format!("the fault plan is not valid: {e}")))?;
+        self.with(py, |s| {
+            s.arm_faults(plan)
+                .map_err(|e| sandbox_error(py, e.message()))
+        })
     }
 
     /// Disarms every fault.

@@ -22,9 +22,7 @@ where
     let mut future = std::pin::pin!(future);
     loop {
         let slice = py.detach(|| {
-            blocking::block_on(async {
-                tokio::time::timeout(SIGNAL_CHECK, future.as_mut()).await
-            })
+            blocking::block_on(async { tokio::time::timeout(SIGNAL_CHECK, future.as_mut()).await })
         });
         match slice {
             Ok(Ok(output)) => return Ok(output),

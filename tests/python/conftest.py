@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Iterator
+from collections.abc import Iterator
+from typing import Any, Callable
 
 import pytest
-
 from alipay_marketing import Client
 from alipay_marketing.testing import Sandbox
 
@@ -52,6 +52,21 @@ def call(request: pytest.FixtureRequest, alipay_sandbox: Sandbox) -> Calls:
     """Each test using it runs twice: through `Client` and through `AsyncClient`."""
     mode: str = request.param
     return Calls(alipay_sandbox, mode)
+
+
+@pytest.fixture
+def own_sandbox() -> Iterator[Sandbox]:
+    """A sandbox of this test's own, for tests that leave slow calls running in it (latency faults): stopping it
+    waits for them, so they cannot reach the next test's shared sandbox."""
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture(params=["sync", "async"])
+def own_call(request: pytest.FixtureRequest, own_sandbox: Sandbox) -> Calls:
+    """`call`, on this test's own sandbox."""
+    mode: str = request.param
+    return Calls(own_sandbox, mode)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from alipay_marketing import (
     BizResultCode,
     BusinessError,
@@ -18,7 +17,6 @@ from alipay_marketing import (
     VoucherSendResult,
 )
 from alipay_marketing.testing import Sandbox
-
 from conftest import FROZEN_USER, MOBILE, STAMP_CARD, USER, Calls, total_calls
 
 
@@ -71,7 +69,7 @@ def test_invite_award_for_an_old_user_by_mobile(call: Calls) -> None:
 def test_invite_award_for_a_new_mobile_is_a_new_user_award(call: Calls) -> None:
     result = call("receive_invite_award", mobile="13912345678", out_biz_no="invite-2")
     assert result.biz_result_code is BizResultCode.NEW_AWARD_SUCCESS
-    assert result.biz_result_code == "NEW_AWARD_SUCESS"
+    assert result.biz_result_code.value == "NEW_AWARD_SUCESS"
     assert result.user_attr is UserAttr.NEW
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import builtins
 import http.server
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
-
-import pytest
 
 import alipay_marketing
+import pytest
 from alipay_marketing import _native, errors
 from alipay_marketing.errors import (
     AlipayError,
@@ -25,7 +24,6 @@ from alipay_marketing.errors import (
     ValidationError,
 )
 from alipay_marketing.testing import Sandbox, latency
-
 from conftest import USER, Calls
 
 EXPECTED_CLASS = {
@@ -117,10 +115,10 @@ def test_transport_error_when_nothing_listens(call: Calls, alipay_sandbox: Sandb
     assert caught.value.request_may_have_been_sent is False
 
 
-def test_timeout_error_on_a_slow_gateway(call: Calls, alipay_sandbox: Sandbox) -> None:
-    alipay_sandbox.arm_faults(method="alipay.marketing.voucher.send", script=[latency(2000)])
+def test_timeout_error_on_a_slow_gateway(own_call: Calls, own_sandbox: Sandbox) -> None:
+    own_sandbox.arm_faults(method="alipay.marketing.voucher.send", script=[latency(1000)])
     with pytest.raises(TimeoutError) as caught:
-        call("send_voucher", template_id="TPL-FIXED-10", out_biz_no="t-2", user_id=USER, timeout=0.2)
+        own_call("send_voucher", template_id="TPL-FIXED-10", out_biz_no="t-2", user_id=USER, timeout=0.2)
     assert isinstance(caught.value, builtins.TimeoutError)
     assert caught.value.retryable
 

@@ -10,15 +10,32 @@ use alipay_marketing::PrivateKey;
 use alipay_marketing_sandbox::Sandbox;
 
 /// The flags every C source of the project compiles with.
-pub const C_FLAGS: &[&str] = &["-std=c99", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g"];
+pub const C_FLAGS: &[&str] = &[
+    "-std=c99",
+    "-Wall",
+    "-Wextra",
+    "-Wpedantic",
+    "-Werror",
+    "-g",
+];
 /// The flags of the C++ compile of the header.
-pub const CXX_FLAGS: &[&str] = &["-std=c++17", "-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g"];
+pub const CXX_FLAGS: &[&str] = &[
+    "-std=c++17",
+    "-Wall",
+    "-Wextra",
+    "-Wpedantic",
+    "-Werror",
+    "-g",
+];
 /// What a program linked with the static library needs besides it (see docs/c.md).
 pub const STATIC_LINK_LIBS: &[&str] = &["-lpthread", "-ldl", "-lm"];
 
 /// The repository root.
 pub fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("ffi/ has a parent").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("ffi/ has a parent")
+        .to_path_buf()
 }
 
 /// The profile directory holding `libalipay_marketing.{so,a}`: the test binary lives in its `deps/`.
@@ -47,7 +64,9 @@ pub fn scratch_dir(name: &str) -> PathBuf {
 }
 
 fn run_compiler(mut command: Command, what: &str) {
-    let output = command.output().unwrap_or_else(|e| panic!("cannot run the compiler for {what}: {e}"));
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run the compiler for {what}: {e}"));
     assert!(
         output.status.success(),
         "compiling {what} failed:\n{}{}",
@@ -109,7 +128,8 @@ impl ProgramEnv {
         };
         let app_private = write("app_private_key.pem", sandbox.app_private_key_pem());
         let alipay_public = write("alipay_public_key.pem", sandbox.alipay_public_key_pem());
-        let app_key = PrivateKey::from_text(sandbox.app_private_key_pem()).expect("the sandbox's app key parses");
+        let app_key = PrivateKey::from_text(sandbox.app_private_key_pem())
+            .expect("the sandbox's app key parses");
         let app_public = write("app_public_key.pem", &app_key.public_key().to_pem());
         let stranger = PrivateKey::generate().expect("generate a key");
         let wrong_public = write("wrong_public_key.pem", &stranger.public_key().to_pem());
@@ -142,9 +162,15 @@ pub enum Mode {
 /// Whether valgrind is installed. `ALIPAY_REQUIRE_VALGRIND=1` (set by `make test-c`) turns its absence into a
 /// failure instead of a native-only run.
 pub fn modes() -> Vec<Mode> {
-    let found = Command::new("valgrind").arg("--version").output().is_ok_and(|o| o.status.success());
+    let found = Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     let required = std::env::var_os("ALIPAY_REQUIRE_VALGRIND").is_some_and(|v| v == "1");
-    assert!(found || !required, "ALIPAY_REQUIRE_VALGRIND=1 but valgrind is not installed");
+    assert!(
+        found || !required,
+        "ALIPAY_REQUIRE_VALGRIND=1 but valgrind is not installed"
+    );
     if found {
         vec![Mode::Native, Mode::Valgrind]
     } else {
@@ -167,13 +193,20 @@ pub fn run(program: &Path, args: &[&str], env: &ProgramEnv, mode: Mode) -> Strin
                 .arg("--show-leak-kinds=definite,indirect,possible")
                 .arg("--errors-for-leak-kinds=definite,indirect,possible")
                 .arg(format!("--error-exitcode={VALGRIND_ERROR_EXIT}"))
-                .arg(format!("--suppressions={}", repo().join("tests/c/valgrind.supp").display()))
+                .arg(format!(
+                    "--suppressions={}",
+                    repo().join("tests/c/valgrind.supp").display()
+                ))
                 .arg(program);
             v
         }
     };
-    command.args(args).envs(env.vars.iter().map(|(k, v)| (k, v)));
-    let output: Output = command.output().unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
+    command
+        .args(args)
+        .envs(env.vars.iter().map(|(k, v)| (k, v)));
+    let output: Output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -181,12 +214,18 @@ pub fn run(program: &Path, args: &[&str], env: &ProgramEnv, mode: Mode) -> Strin
         "{} {args:?} ({mode:?}) exited with {:?}{}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
         program.display(),
         output.status.code(),
-        if output.status.code() == Some(VALGRIND_ERROR_EXIT) { " (valgrind found errors or leaks)" } else { "" },
+        if output.status.code() == Some(VALGRIND_ERROR_EXIT) {
+            " (valgrind found errors or leaks)"
+        } else {
+            ""
+        },
     );
     stdout
 }
 
 /// The value of the first `key=value` line of a program's output.
 pub fn value<'a>(stdout: &'a str, key: &str) -> Option<&'a str> {
-    stdout.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
 }
