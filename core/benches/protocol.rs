@@ -71,7 +71,7 @@ fn benches(c: &mut Criterion) {
                 None,
             )
             .unwrap();
-            request.parse_response(node).unwrap()
+            request.parse_response(&node).unwrap()
         })
     });
 }

@@ -8,10 +8,12 @@ use std::time::{Duration, Instant, SystemTime};
 
 pub use builder::ClientBuilder;
 
+use crate::aes::AesKey;
 use crate::api::ApiRequest;
 use crate::api::invite::{InviteAwardRequest, InviteAwardResponse};
 use crate::api::points::{PointsUpdateRequest, PointsUpdateResponse};
 use crate::api::voucher::{VoucherSendRequest, VoucherSendResponse};
+use crate::charset::Charset;
 use crate::envelope;
 use crate::error::{Error, Result};
 use crate::keys::{PrivateKey, PublicKey, SignType};
@@ -196,6 +198,8 @@ struct Inner {
     retry: RetryPolicy,
     rate_limiter: Option<RateLimiter>,
     app_auth_token: Option<String>,
+    charset: Charset,
+    aes: Option<AesKey>,
     counters: Counters,
     closed: AtomicBool,
     /// Wakes [`Client::close`] when the last in-flight call ends, and in-flight waits when the client closes.
@@ -406,14 +410,19 @@ impl Client {
     /// The dry run with an explicit clock, for reproducible output.
     pub fn prepare_at<R: ApiRequest>(&self, request: &R, now: SystemTime) -> Result<Prepared> {
         request.validate()?;
-        let biz_content = request.biz_content()?;
         let inner = &*self.inner;
+        let charset = inner.charset;
+        let mut biz_content = request.biz_content()?;
+        if let Some(aes) = &inner.aes {
+            // Encrypt, then sign: the ciphertext is what is signed and sent (PROTOCOL.md §5).
+            biz_content = aes.encrypt(&charset.encode("biz_content", &biz_content)?)?;
+        }
         let timestamp = beijing_timestamp(now);
         let mut query: Vec<(String, String)> = [
             ("app_id", inner.app_id.as_str()),
             ("method", request.method()),
             ("format", "json"),
-            ("charset", "utf-8"),
+            ("charset", charset.as_str()),
             ("sign_type", inner.sign_type.as_str()),
             ("timestamp", timestamp.as_str()),
             ("version", "1.0"),
@@ -422,12 +431,19 @@ impl Client {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
+        if inner.aes.is_some() {
+            query.push(("encrypt_type".to_owned(), "AES".to_owned()));
+        }
         let mut form = Vec::with_capacity(2);
         if !is_blank(&biz_content) {
             form.push(("biz_content".to_owned(), biz_content));
         }
         if let Some(token) = &inner.app_auth_token {
             form.push(("app_auth_token".to_owned(), token.clone()));
+        }
+        // Every value must exist in the charset; the error names the first that does not.
+        for (field, value) in &form {
+            charset.encode(field, value)?;
         }
         let content = sign_content(
             query
@@ -437,11 +453,13 @@ impl Client {
         );
         let sign = inner
             .private_key
-            .sign(inner.sign_type, content.as_bytes())?;
+            .sign(inner.sign_type, &charset.encode("sign content", &content)?)?;
         query.push(("sign".to_owned(), sign));
         let mut url = inner.url.clone();
         url.query_pairs_mut().extend_pairs(query.iter());
+        let encode = charset.form_encoder();
         let body = form_urlencoded::Serializer::new(String::new())
+            .encoding_override(Some(&encode))
             .extend_pairs(form.iter())
             .finish();
         Ok(Prepared {
@@ -584,7 +602,10 @@ impl Client {
             .post(&prepared.url)
             .header(
                 reqwest::header::CONTENT_TYPE,
-                "application/x-www-form-urlencoded;charset=utf-8",
+                format!(
+                    "application/x-www-form-urlencoded;charset={}",
+                    self.inner.charset
+                ),
             )
             .header(reqwest::header::ACCEPT, "application/json, text/plain, */*")
             .body(prepared.body.clone())
@@ -610,14 +631,15 @@ impl Client {
             )
             .with_retry_after(retry_after));
         }
-        let node = envelope::open(
-            &body,
-            &prepared.method,
-            &self.inner.alipay_public_key,
-            self.inner.sign_type,
-            trace_id.as_deref(),
-        )?;
-        Ok((node.to_owned(), trace_id))
+        let reading = envelope::Reading {
+            key: &self.inner.alipay_public_key,
+            sign_type: self.inner.sign_type,
+            charset: self.inner.charset,
+            aes: self.inner.aes.as_ref(),
+            trace_id: trace_id.as_deref(),
+        };
+        let node = envelope::open_with(&body, &prepared.method, &reading)?;
+        Ok((node.into_owned(), trace_id))
     }
 }
 

@@ -5,8 +5,12 @@
 //! string for encrypted calls — so a small JSON scanner walks the top-level object and records spans instead of
 //! re-serialising anything.
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
+use crate::aes::AesKey;
+use crate::charset::Charset;
 use crate::error::{Error, GatewayError, Result};
 use crate::keys::{PublicKey, SignType};
 
@@ -55,10 +59,20 @@ pub fn extract<'a>(
     body: &'a [u8],
     method: &str,
 ) -> std::result::Result<Envelope<'a>, ExtractError> {
+    extract_in(body, method, Charset::Utf8)
+}
+
+/// [`extract`] for a body in `charset` (GBK trail bytes can look like `\`, so the scanner steps over them).
+pub fn extract_in<'a>(
+    body: &'a [u8],
+    method: &str,
+    charset: Charset,
+) -> std::result::Result<Envelope<'a>, ExtractError> {
     let wanted = response_key(method);
     let mut scanner = Scanner {
         bytes: body,
         pos: 0,
+        charset,
     };
     let mut method_node = None;
     let mut error_node = None;
@@ -172,7 +186,35 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(
     })
 }
 
-/// Takes a whole response body apart and returns the verified text of a successful node.
+/// What a response is read with: the key that verifies it, and the call's charset and AES content key.
+#[derive(Debug, Clone, Copy)]
+pub struct Reading<'k> {
+    /// The Alipay public key (or the key of the certificate named by `alipay_cert_sn`).
+    pub key: &'k PublicKey,
+    /// The call's sign type.
+    pub sign_type: SignType,
+    /// The call's charset: the node bytes are verified as received, then decoded with it.
+    pub charset: Charset,
+    /// The AES content key, when the call was encrypted; string nodes are decrypted with it after verifying.
+    pub aes: Option<&'k AesKey>,
+    /// The `trace_id` header, copied into gateway errors.
+    pub trace_id: Option<&'k str>,
+}
+
+impl<'k> Reading<'k> {
+    /// Plain UTF-8, unencrypted responses.
+    pub fn new(key: &'k PublicKey, sign_type: SignType) -> Self {
+        Reading {
+            key,
+            sign_type,
+            charset: Charset::Utf8,
+            aes: None,
+            trace_id: None,
+        }
+    }
+}
+
+/// Takes a whole UTF-8, unencrypted response body apart and returns the verified text of a successful node.
 ///
 /// Rules (PROTOCOL.md §3.5, §3.6): a present sign must verify, whatever the code; a success (code `10000`, empty
 /// `sub_code`) without a valid sign is a `Signature` error, never data; an unsigned body is accepted only as a
@@ -183,58 +225,81 @@ pub fn open<'a>(
     key: &PublicKey,
     sign_type: SignType,
     trace_id: Option<&str>,
-) -> Result<&'a str> {
-    let env = match extract(body, method) {
-        Ok(env) => env,
-        Err(ExtractError::NotJson(at)) => {
-            return Err(Error::http(
-                200,
-                format!("the gateway answered a body that is not JSON (broken at byte {at})"),
-            ));
-        }
-        Err(ExtractError::MissingNode) => {
-            return Err(Error::decode(format!(
-                "the response has neither \"{}\" nor \"error_response\"",
-                response_key(method)
-            )));
-        }
-        Err(ExtractError::DuplicateNode) => {
-            return Err(Error::signature(format!(
-                "the response contains \"{}\" twice; refusing it (a forged node may have been injected)",
-                response_key(method)
-            )));
-        }
-    };
-    if env.node.first() == Some(&b'"') {
-        return Err(Error::decode(
-            "the response node is encrypted (a string) but this client has no AES content key configured",
-        ));
+) -> Result<Cow<'a, str>> {
+    open_with(
+        body,
+        method,
+        &Reading {
+            trace_id,
+            ..Reading::new(key, sign_type)
+        },
+    )
+}
+
+/// [`open`] with a charset and an AES key.
+pub fn open_with<'a>(body: &'a [u8], method: &str, reading: &Reading<'_>) -> Result<Cow<'a, str>> {
+    let env = extract_in(body, method, reading.charset).map_err(|e| extract_error(e, method))?;
+    open_envelope(&env, reading)
+}
+
+/// The error for a body that could not be taken apart.
+pub fn extract_error(error: ExtractError, method: &str) -> Error {
+    match error {
+        ExtractError::NotJson(at) => Error::http(
+            200,
+            format!("the gateway answered a body that is not JSON (broken at byte {at})"),
+        ),
+        ExtractError::MissingNode => Error::decode(format!(
+            "the response has neither \"{}\" nor \"error_response\"",
+            response_key(method)
+        )),
+        ExtractError::DuplicateNode => Error::signature(format!(
+            "the response contains \"{}\" twice; refusing it (a forged node may have been injected)",
+            response_key(method)
+        )),
     }
-    let node = std::str::from_utf8(env.node)
-        .map_err(|_| Error::decode("the response node is not valid UTF-8"))?;
-    let status: Status = serde_json::from_str(node)
+}
+
+/// Verifies an extracted envelope, decrypts and decodes its node, and decides success or gateway error.
+pub fn open_envelope<'a>(env: &Envelope<'a>, reading: &Reading<'_>) -> Result<Cow<'a, str>> {
+    let sign = env.sign.as_deref().filter(|s| !s.trim().is_empty());
+    let verified = match sign {
+        Some(sign) if !verify_node(env.node, sign, reading.key, reading.sign_type) => {
+            return Err(Error::signature(format!(
+                "the response signature does not verify with the configured Alipay public key ({}); \
+                 check alipay_public_key is the one shown for this app_id in the Alipay console",
+                reading.sign_type
+            )));
+        }
+        Some(_) => true,
+        None => false,
+    };
+    let node: Cow<'a, str> = if env.node.first() == Some(&b'"') {
+        let aes = reading.aes.ok_or_else(|| {
+            Error::decode("the response node is encrypted (a string) but this client has no aes_key configured")
+        })?;
+        let ciphertext: String = serde_json::from_slice(env.node)
+            .map_err(|_| Error::decode("the encrypted response node is not a JSON string"))?;
+        let plain = aes.decrypt(&ciphertext)?;
+        Cow::Owned(reading.charset.decode(&plain)?.into_owned())
+    } else {
+        reading.charset.decode(env.node)?
+    };
+    let status: Status = serde_json::from_str(&node)
         .map_err(|e| Error::decode(format!("the response node is not a JSON object: {e}")))?;
     let sub_code = status.sub_code.filter(|s| !s.is_empty());
     let success = status.code.as_deref() == Some("10000") && sub_code.is_none();
-    match env.sign.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(sign) if !verify_node(env.node, sign, key, sign_type) => {
-            return Err(Error::signature(format!(
-                "the response signature does not verify with the configured Alipay public key ({sign_type}); \
-                 check alipay_public_key is the one shown for this app_id in the Alipay console"
-            )));
-        }
-        Some(_) => {}
-        None if success => {
+    if !verified {
+        if success {
             return Err(Error::signature(
                 "the gateway's success response carries no sign; an unsigned success is never trusted",
             ));
         }
-        None if status.code.is_none() => {
+        if status.code.is_none() {
             return Err(Error::signature(
                 "the response carries neither a sign nor an error code",
             ));
         }
-        None => {}
     }
     if success {
         return Ok(node);
@@ -244,7 +309,7 @@ pub fn open<'a>(
         msg: status.msg.unwrap_or_default(),
         sub_code,
         sub_msg: status.sub_msg.filter(|s| !s.is_empty()),
-        trace_id: trace_id.map(str::to_owned),
+        trace_id: reading.trace_id.map(str::to_owned),
     }))
 }
 
@@ -252,6 +317,7 @@ pub fn open<'a>(
 struct Scanner<'a> {
     bytes: &'a [u8],
     pos: usize,
+    charset: Charset,
 }
 
 /// Nesting deeper than this is refused rather than risking the stack.
@@ -288,19 +354,18 @@ impl<'a> Scanner<'a> {
     }
 
     /// Reads a string token and returns its decoded value (keys are almost always plain ASCII: fast path).
-    fn string_value(&mut self) -> std::result::Result<std::borrow::Cow<'a, str>, ExtractError> {
+    fn string_value(&mut self) -> std::result::Result<Cow<'a, str>, ExtractError> {
         let start = self.pos;
         let escaped = self.skip_string()?;
         let bytes: &'a [u8] = self.bytes;
         let raw = &bytes[start..self.pos];
         if !escaped {
-            return std::str::from_utf8(&raw[1..raw.len() - 1])
-                .map(std::borrow::Cow::Borrowed)
-                .map_err(|_| ExtractError::NotJson(start));
+            // A key that is not UTF-8 (GBK text) cannot be one we look for: keep it lossy.
+            return Ok(String::from_utf8_lossy(&raw[1..raw.len() - 1]));
         }
-        serde_json::from_slice::<String>(raw)
-            .map(std::borrow::Cow::Owned)
-            .map_err(|_| ExtractError::NotJson(start))
+        Ok(serde_json::from_slice::<String>(raw)
+            .map(Cow::Owned)
+            .unwrap_or_else(|_| String::from_utf8_lossy(raw)))
     }
 
     /// Skips a string token; returns whether it contained escapes.
@@ -325,6 +390,15 @@ impl<'a> Scanner<'a> {
                     }
                 }
                 Some(b) if b < 0x20 => return self.fail(),
+                Some(b) if self.charset.is_double_byte_lead(b) => {
+                    // GBK: one trail byte; GB18030 four-byte form: digit, lead, digit.
+                    let trail = self.next().ok_or(ExtractError::NotJson(self.pos))?;
+                    if trail.is_ascii_digit() {
+                        for _ in 0..2 {
+                            self.next().ok_or(ExtractError::NotJson(self.pos))?;
+                        }
+                    }
+                }
                 Some(_) => {}
                 None => return self.fail(),
             }

@@ -1,6 +1,8 @@
 //! Alipay OpenAPI v2 marketing calls for Rust: request signing (RSA2/RSA), verified responses, typed requests.
 //!
 //! Module map:
+//! - [`charset`] — UTF-8 (default), GBK or GB18030 for signing, encoding and decoding.
+//! - [`aes`] — AES content encryption (`encrypt_type=AES`).
 //! - [`keys`] — loading private and public keys, signing and verifying.
 //! - [`sign`] — the sign content and Beijing timestamps (pure functions, clock passed in).
 //! - [`envelope`] — finding the signed bytes of a gateway response and checking them.
@@ -15,8 +17,10 @@
 #![warn(missing_docs)]
 #![deny(unsafe_code)]
 
+pub mod aes;
 pub mod api;
 pub mod blocking;
+pub mod charset;
 pub mod client;
 pub mod envelope;
 pub mod error;
@@ -30,6 +34,8 @@ pub mod retry;
 pub mod sign;
 pub mod stats;
 
+pub use aes::AesKey;
+pub use charset::Charset;
 pub use client::{CallOptions, Client, ClientBuilder, ExecuteResponse, Gateway, Prepared};
 pub use error::{Error, ErrorKind, GatewayError, Result, SignatureMismatch};
 pub use keys::{PrivateKey, PublicKey, SignType};

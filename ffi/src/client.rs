@@ -10,12 +10,6 @@ use crate::panic::{guard, guard_value};
 use crate::pointers::{
     OutArg, c_string_exact, free_box, opt_ptr, ref_arg, ref_arg_or_none, str_arg, str_ptr,
 };
-use crate::requests::{
-    alipay_invite_award_request, alipay_points_update_request, alipay_voucher_send_request,
-};
-use crate::results::{
-    alipay_invite_award_result, alipay_points_update_result, alipay_voucher_send_result,
-};
 use crate::status::alipay_status;
 
 /// A client: signs requests, sends them, verifies the answers. Built by `alipay_client_builder_build`, freed by
@@ -25,7 +19,7 @@ use crate::status::alipay_status;
 /// pool). Free it only once no call on it is running.
 #[allow(non_camel_case_types)]
 pub struct alipay_client {
-    inner: Client,
+    pub(crate) inner: Client,
 }
 
 impl alipay_client {
@@ -36,7 +30,9 @@ impl alipay_client {
 
 /// Runs a call of the core on the process-wide runtime, blocking this thread until it completes or its deadline
 /// passes.
-fn block_on<T>(call: impl Future<Output = alipay_marketing::Result<T>>) -> Result<T, FfiError> {
+pub(crate) fn block_on<T>(
+    call: impl Future<Output = alipay_marketing::Result<T>>,
+) -> Result<T, FfiError> {
     Ok(blocking::block_on(call)??)
 }
 
@@ -49,92 +45,6 @@ fn block_on<T>(call: impl Future<Output = alipay_marketing::Result<T>>) -> Resul
 pub unsafe extern "C" fn alipay_client_free(client: *mut alipay_client) {
     // SAFETY: forwarded from this function's contract.
     guard_value((), || unsafe { free_box(client) })
-}
-
-/// `alipay.user.invite.award.receive`: is the user new or old to Alipay? Issues the matching award and returns
-/// the draw result. Business outcomes such as `OLD_AWARD_OVER_LIMIT` or `ACTIVITY_PAUSE` are results
-/// (`ALIPAY_STATUS_OK`), read with `alipay_invite_award_result_biz_result_code`.
-///
-/// Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
-/// it with `alipay_invite_award_result_free`).
-///
-/// # Safety
-/// `client` and `request` are NULL or live handles; `result_out` is NULL or writable; `error_out` is NULL or
-/// writable. `request` is only read and may be reused or freed afterwards.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_client_receive_invite_award(
-    client: *const alipay_client,
-    request: *const alipay_invite_award_request,
-    result_out: *mut *mut alipay_invite_award_result,
-    error_out: *mut *mut alipay_error,
-) -> alipay_status {
-    guard(error_out, || {
-        // SAFETY: forwarded from this function's contract.
-        let (client, request) =
-            unsafe { (ref_arg(client, "client")?, ref_arg(request, "request")?) };
-        let out = OutArg::new(result_out, "result_out")?;
-        let response = block_on(client.inner.call(&request.inner, &request.options()))?;
-        let result = alipay_invite_award_result::new(response)?;
-        // SAFETY: `result_out` is writable per this function's contract.
-        unsafe { out.write(result) };
-        Ok(())
-    })
-}
-
-/// `alipay.marketing.voucher.send`: sends a voucher. Sending the same `template_id` + `out_biz_no` again returns
-/// the voucher already sent, so a call that failed with a retryable error can be repeated as is.
-///
-/// Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
-/// it with `alipay_voucher_send_result_free`).
-///
-/// # Safety
-/// As for `alipay_client_receive_invite_award`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_client_send_voucher(
-    client: *const alipay_client,
-    request: *const alipay_voucher_send_request,
-    result_out: *mut *mut alipay_voucher_send_result,
-    error_out: *mut *mut alipay_error,
-) -> alipay_status {
-    guard(error_out, || {
-        // SAFETY: forwarded from this function's contract.
-        let (client, request) =
-            unsafe { (ref_arg(client, "client")?, ref_arg(request, "request")?) };
-        let out = OutArg::new(result_out, "result_out")?;
-        let response = block_on(client.inner.call(&request.inner, &request.options()))?;
-        let result = alipay_voucher_send_result::new(response)?;
-        // SAFETY: `result_out` is writable per this function's contract.
-        unsafe { out.write(result) };
-        Ok(())
-    })
-}
-
-/// `koubei.marketing.tool.points.update`: deposits, freezes, commits, cancels or consumes stamp-card points.
-/// `req_id` makes it idempotent.
-///
-/// Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
-/// it with `alipay_points_update_result_free`).
-///
-/// # Safety
-/// As for `alipay_client_receive_invite_award`.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_client_update_points(
-    client: *const alipay_client,
-    request: *const alipay_points_update_request,
-    result_out: *mut *mut alipay_points_update_result,
-    error_out: *mut *mut alipay_error,
-) -> alipay_status {
-    guard(error_out, || {
-        // SAFETY: forwarded from this function's contract.
-        let (client, request) =
-            unsafe { (ref_arg(client, "client")?, ref_arg(request, "request")?) };
-        let out = OutArg::new(result_out, "result_out")?;
-        let response = block_on(client.inner.call(&request.inner, &request.options()))?;
-        let result = alipay_points_update_result::new(response)?;
-        // SAFETY: `result_out` is writable per this function's contract.
-        unsafe { out.write(result) };
-        Ok(())
-    })
 }
 
 /// The verified answer of `alipay_client_execute`: the `<method>_response` node's JSON text exactly as signed.

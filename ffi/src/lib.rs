@@ -9,8 +9,9 @@
 //! - [`panic`] — the two guard functions every export runs through.
 //! - [`pointers`] — one helper per pointer conversion (strings, handles, `*_out` arguments, frees).
 //! - [`builder`] — `alipay_client_builder`: options, keys, `build`.
-//! - [`client`] — `alipay_client`, the three blocking calls, `execute` and `alipay_response`.
-//! - [`requests`] / [`results`] — the request and result objects of the three calls.
+//! - [`client`] — `alipay_client`, the generic blocking `execute` and `alipay_response`.
+//! - [`invite`], [`voucher`], [`points`] — one module per call: its request object, result object and the call.
+//! - `fields` — the setter and accessor bodies those three share.
 //!
 //! Conventions (written out for C users in the C chapter of the docs): handles are opaque; `_new` / `_free` pairs,
 //! every `_free` accepts NULL; fallible calls return `alipay_status` and take an optional last
@@ -22,11 +23,13 @@ use std::ffi::c_char;
 pub mod builder;
 pub mod client;
 pub mod error;
+mod fields;
+pub mod invite;
 mod panic;
 mod pointers;
-pub mod requests;
-pub mod results;
+pub mod points;
 pub mod status;
+pub mod voucher;
 
 /// Major version of this library; the header's copy is checked against Cargo.toml by a test.
 pub const ALIPAY_VERSION_MAJOR: u32 = 0;

@@ -11,13 +11,14 @@ import os
 from collections.abc import Mapping
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, Union
-
-from typing_extensions import Self
+from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
 from ._native import ExecuteResult, InviteAwardResult, PointsUpdateResult, PreparedRequest, VoucherSendResult
 from .enums import TransType
+
+if TYPE_CHECKING:  # Self is in typing only from Python 3.11
+    from typing_extensions import Self
 
 __all__ = ["AsyncClient"]
 

@@ -26,12 +26,13 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any, Union
-
-from typing_extensions import Self
+from typing import TYPE_CHECKING, Any, Union
 
 from ._native import Client, SandboxServer
 from .async_client import AsyncClient
+
+if TYPE_CHECKING:  # Self is in typing only from Python 3.11
+    from typing_extensions import Self
 
 __all__ = ["DEFAULT_MOBILE", "DEFAULT_USER_ID", "FROZEN_USER_ID", "Sandbox", "latency"]
 

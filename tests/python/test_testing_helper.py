@@ -76,3 +76,8 @@ def test_client_options_can_be_overridden(alipay_sandbox: Sandbox) -> None:
     options = alipay_sandbox.client_options(app_auth_token="tok")
     assert options["app_auth_token"] == "tok"
     assert options["gateway"] == alipay_sandbox.url
+
+
+def test_the_documented_fixture_example(alipay_sandbox: Sandbox, alipay_client: Client) -> None:
+    alipay_client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="o-1", user_id=USER)
+    assert alipay_sandbox.state()["vouchers"]["by_template"]["TPL-FIXED-10"] == 1

@@ -7,6 +7,8 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use super::{Client, Gateway, Inner, SDK_ID};
+use crate::aes::AesKey;
+use crate::charset::Charset;
 use crate::error::{Error, Result};
 use crate::keys::{PrivateKey, PublicKey, SignType};
 use crate::rate_limit::RateLimiter;
@@ -77,6 +79,8 @@ pub struct ClientBuilder {
     pool_idle_timeout: Duration,
     http1_only: bool,
     app_auth_token: Option<String>,
+    charset: Charset,
+    aes_key: KeySource<AesKey>,
 }
 
 /// Where requests go through.
@@ -120,6 +124,8 @@ impl Default for ClientBuilder {
             pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
             http1_only: false,
             app_auth_token: None,
+            charset: Charset::Utf8,
+            aes_key: KeySource::Missing,
         }
     }
 }
@@ -257,6 +263,25 @@ impl ClientBuilder {
         self
     }
 
+    /// The request charset: UTF-8 (default and recommended), GBK or GB18030. The sign content, the form body and
+    /// the response text all use it.
+    pub fn charset(mut self, charset: Charset) -> Self {
+        self.charset = charset;
+        self
+    }
+
+    /// Encrypts every request's biz_content and decrypts encrypted responses (`encrypt_type=AES`) with this key.
+    pub fn aes_key(mut self, key: AesKey) -> Self {
+        self.aes_key = KeySource::Key(key);
+        self
+    }
+
+    /// Like [`ClientBuilder::aes_key`], from the base64 key text shown in the console (接口内容加密密钥).
+    pub fn aes_key_text(mut self, text: impl Into<String>) -> Self {
+        self.aes_key = KeySource::Text(Zeroizing::new(text.into()));
+        self
+    }
+
     /// Speaks HTTP/1.1 only (by default HTTP/2 is used when the server offers it over TLS).
     pub fn http1_only(mut self) -> Self {
         self.http1_only = true;
@@ -301,6 +326,10 @@ impl ClientBuilder {
             ));
         }
         let app_auth_token = self.app_auth_token.filter(|t| !is_blank(t));
+        let aes = match self.aes_key {
+            KeySource::Missing => None,
+            source => Some(source.resolve("aes_key", AesKey::from_base64)?),
+        };
         let rate_limiter = match self.rate_limit {
             None => None,
             Some((qps, burst)) if qps.is_finite() && qps > 0.0 && burst > 0 => {
@@ -374,6 +403,8 @@ impl ClientBuilder {
                 retry: self.retry,
                 rate_limiter,
                 app_auth_token,
+                charset: self.charset,
+                aes,
                 counters: Default::default(),
                 closed: Default::default(),
                 drained: Default::default(),

@@ -29,13 +29,13 @@ pub struct Seen {
 #[derive(Clone, Debug)]
 pub struct Answer {
     pub status: StatusCode,
-    pub body: String,
+    pub body: Vec<u8>,
     pub delay: Duration,
     pub headers: Vec<(&'static str, String)>,
 }
 
 impl Answer {
-    pub fn new(status: u16, body: impl Into<String>) -> Answer {
+    pub fn new(status: u16, body: impl Into<Vec<u8>>) -> Answer {
         Answer {
             status: StatusCode::from_u16(status).unwrap(),
             body: body.into(),
@@ -141,7 +141,7 @@ impl Fixture {
     }
 
     /// Answers every following request this way.
-    pub fn answer(&self, status: u16, body: impl Into<String>) {
+    pub fn answer(&self, status: u16, body: impl Into<Vec<u8>>) {
         self.script([Answer::new(status, body)]);
     }
 

@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use alipay_marketing::PrivateKey;
@@ -38,17 +39,33 @@ pub fn repo() -> PathBuf {
         .to_path_buf()
 }
 
-/// The profile directory holding `libalipay_marketing.{so,a}`: the test binary lives in its `deps/`.
+/// The profile directory holding `libalipay_marketing.{so,a}` (the test binary lives in its `deps/`), with the
+/// libraries brought up to date first: cargo builds a crate's cdylib and staticlib only when asked, never for its
+/// integration tests, so the first call runs `cargo build` for this profile.
 pub fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let deps = exe.parent().expect("the test binary is in a directory");
-    let dir = deps.parent().expect("deps/ has a parent").to_path_buf();
-    assert!(
-        dir.join("libalipay_marketing.so").exists() && dir.join("libalipay_marketing.a").exists(),
-        "libalipay_marketing.so/.a not found in {}; build with cargo build -p alipay-marketing-ffi",
-        dir.display()
-    );
-    dir
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let exe = std::env::current_exe().expect("current_exe");
+            let deps = exe.parent().expect("the test binary is in a directory");
+            let dir = deps.parent().expect("deps/ has a parent").to_path_buf();
+            let release = dir.file_name().is_some_and(|n| n == "release");
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let mut build = Command::new(cargo);
+            build.current_dir(repo()).args(["build", "--quiet", "-p", "alipay-marketing-ffi", "--lib"]);
+            if release {
+                build.arg("--release");
+            }
+            let status = build.status().expect("run cargo build for the C libraries");
+            assert!(status.success(), "cargo build -p alipay-marketing-ffi failed");
+            assert!(
+                dir.join("libalipay_marketing.so").exists() && dir.join("libalipay_marketing.a").exists(),
+                "libalipay_marketing.so/.a not found in {}",
+                dir.display()
+            );
+            dir
+        })
+        .clone()
 }
 
 /// A fresh directory under cargo's target tmp dir.
