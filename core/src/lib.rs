@@ -3,6 +3,7 @@
 //! Module map:
 //! - [`charset`] — UTF-8 (default), GBK or GB18030 for signing, encoding and decoding.
 //! - [`aes`] — AES content encryption (`encrypt_type=AES`).
+//! - [`cert`] — certificate mode: certificate SNs and the chain check for downloaded Alipay certificates.
 //! - [`keys`] — loading private and public keys, signing and verifying.
 //! - [`sign`] — the sign content and Beijing timestamps (pure functions, clock passed in).
 //! - [`envelope`] — finding the signed bytes of a gateway response and checking them.
@@ -20,6 +21,7 @@
 pub mod aes;
 pub mod api;
 pub mod blocking;
+pub mod cert;
 pub mod charset;
 pub mod client;
 pub mod envelope;

@@ -238,3 +238,76 @@ fn aes_vectors_encrypt_and_decrypt_as_the_official_sdks() {
         }
     }
 }
+
+#[test]
+fn certificate_sn_vectors_match_the_official_sdks() {
+    use alipay_marketing::cert::{Certificate, root_cert_sn};
+    for case in cases("cert_sn.json") {
+        let id = case["id"].as_str().unwrap();
+        let certs =
+            Certificate::parse_pem_bundle("cert", &read(case["cert_file"].as_str().unwrap()))
+                .unwrap();
+        assert_eq!(
+            certs.len() as u64,
+            case["certs_in_file"].as_u64().unwrap(),
+            "{id}"
+        );
+        match case["kind"].as_str().unwrap() {
+            "cert" => {
+                assert_eq!(
+                    certs[0].issuer_dn(),
+                    case["issuer_dn"].as_str().unwrap(),
+                    "{id}"
+                );
+                assert_eq!(
+                    certs[0].serial_decimal(),
+                    case["serial_decimal"].as_str().unwrap(),
+                    "{id}"
+                );
+                assert_eq!(certs[0].sn(), case["expected_sn"].as_str().unwrap(), "{id}");
+                if let Some(expected) = case["expected_public_key_b64"].as_str() {
+                    assert_eq!(
+                        certs[0].public_key("alipay_cert").unwrap().to_base64(),
+                        expected,
+                        "{id}"
+                    );
+                }
+            }
+            "root" => assert_eq!(
+                root_cert_sn(&certs),
+                case["expected_sn"].as_str().unwrap(),
+                "{id}"
+            ),
+            other => panic!("{id}: unknown kind {other}"),
+        }
+    }
+}
+
+#[test]
+fn a_published_alipay_certificate_chains_to_the_published_root_bundle_only_while_valid() {
+    use alipay_marketing::cert::{Certificate, verify_chain};
+    let chain = Certificate::parse_pem_bundle(
+        "alipay_cert",
+        &read("certs/net/alipayCertPublicKey_RSA2.crt"),
+    )
+    .unwrap();
+    let roots =
+        Certificate::parse_pem_bundle("alipay_root_cert", &read("certs/net/alipayRootCert.crt"))
+            .unwrap();
+    let during = chain[0].not_after() - std::time::Duration::from_secs(86_400);
+    verify_chain(&chain, &roots, during).expect("leaf → Class 2 R1 → root R1");
+
+    let after = chain[0].not_after() + std::time::Duration::from_secs(86_400);
+    let error = verify_chain(&chain, &roots, after).unwrap_err();
+    assert!(error.to_string().contains("validity"), "{error}");
+
+    // Without its intermediate the leaf does not reach a root; an app certificate is not an Alipay root either.
+    let error = verify_chain(&chain[..1], &roots, during).unwrap_err();
+    assert!(error.to_string().contains("does not chain"), "{error}");
+    let app = Certificate::parse_pem_bundle(
+        "app_cert",
+        &read("certs/net/appCertPublicKey_2021003102616019.crt"),
+    )
+    .unwrap();
+    assert!(verify_chain(&chain, &app, during).is_err());
+}
