@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use zeroize::Zeroizing;
 
+use super::cert_mode::CertMode;
 use super::{Client, Gateway, Inner, SDK_ID};
 use crate::aes::AesKey;
 use crate::charset::Charset;
@@ -81,6 +82,9 @@ pub struct ClientBuilder {
     app_auth_token: Option<String>,
     charset: Charset,
     aes_key: KeySource<AesKey>,
+    app_cert: KeySource<()>,
+    alipay_cert: KeySource<()>,
+    alipay_root_cert: KeySource<()>,
 }
 
 /// Where requests go through.
@@ -126,6 +130,9 @@ impl Default for ClientBuilder {
             app_auth_token: None,
             charset: Charset::Utf8,
             aes_key: KeySource::Missing,
+            app_cert: KeySource::Missing,
+            alipay_cert: KeySource::Missing,
+            alipay_root_cert: KeySource::Missing,
         }
     }
 }
@@ -282,6 +289,45 @@ impl ClientBuilder {
         self
     }
 
+    /// Certificate mode: the app's public-key certificate (`appCertPublicKey_<app_id>.crt`), PEM text. With
+    /// [`ClientBuilder::alipay_cert_text`] and [`ClientBuilder::alipay_root_cert_text`], instead of
+    /// `alipay_public_key`.
+    pub fn app_cert_text(mut self, pem: impl Into<String>) -> Self {
+        self.app_cert = KeySource::Text(Zeroizing::new(pem.into()));
+        self
+    }
+
+    /// Certificate mode: the app certificate, read from a file when the client is built.
+    pub fn app_cert_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.app_cert = KeySource::File(path.into());
+        self
+    }
+
+    /// Certificate mode: the Alipay public-key certificate (`alipayCertPublicKey_RSA2.crt`), PEM text.
+    pub fn alipay_cert_text(mut self, pem: impl Into<String>) -> Self {
+        self.alipay_cert = KeySource::Text(Zeroizing::new(pem.into()));
+        self
+    }
+
+    /// Certificate mode: the Alipay certificate, read from a file when the client is built.
+    pub fn alipay_cert_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.alipay_cert = KeySource::File(path.into());
+        self
+    }
+
+    /// Certificate mode: the Alipay root bundle (`alipayRootCert.crt`), PEM text. Rotated Alipay certificates are
+    /// trusted only if they chain to it.
+    pub fn alipay_root_cert_text(mut self, pem: impl Into<String>) -> Self {
+        self.alipay_root_cert = KeySource::Text(Zeroizing::new(pem.into()));
+        self
+    }
+
+    /// Certificate mode: the root bundle, read from a file when the client is built.
+    pub fn alipay_root_cert_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.alipay_root_cert = KeySource::File(path.into());
+        self
+    }
+
     /// Speaks HTTP/1.1 only (by default HTTP/2 is used when the server offers it over TLS).
     pub fn http1_only(mut self) -> Self {
         self.http1_only = true;
@@ -311,9 +357,38 @@ impl ClientBuilder {
         let private_key = self
             .private_key
             .resolve("private_key", PrivateKey::from_text)?;
-        let alipay_public_key = self.alipay_public_key.resolve("alipay_public_key", |t| {
-            PublicKey::from_text_for("alipay_public_key", t)
-        })?;
+        let cert_sources = [self.app_cert, self.alipay_cert, self.alipay_root_cert];
+        let (alipay_public_key, cert_mode) = if cert_sources
+            .iter()
+            .all(|c| matches!(c, KeySource::Missing))
+        {
+            let key = self.alipay_public_key.resolve("alipay_public_key", |t| {
+                PublicKey::from_text_for("alipay_public_key", t)
+            })?;
+            (key, None)
+        } else {
+            if !matches!(self.alipay_public_key, KeySource::Missing) {
+                return Err(Error::config_field(
+                    "alipay_public_key",
+                    "is for public-key mode; in certificate mode give app_cert, alipay_cert and alipay_root_cert only",
+                ));
+            }
+            let [app, alipay, root] = cert_sources;
+            let read = |source: KeySource<()>, field: &str| match source {
+                KeySource::Missing => Err(Error::config_field(
+                    field,
+                    "is required in certificate mode (app_cert, alipay_cert and alipay_root_cert go together)",
+                )),
+                source => source.read_text(field),
+            };
+            let (mode, key) = CertMode::new(
+                &private_key,
+                &read(app, "app_cert")?,
+                &read(alipay, "alipay_cert")?,
+                &read(root, "alipay_root_cert")?,
+            )?;
+            (key, Some(mode))
+        };
         check_not_own_public_key(&private_key, &alipay_public_key)?;
         let url = check_gateway_url(self.gateway.url(), self.allow_insecure_http)?;
         if self.timeout.is_zero() || self.connect_timeout.is_zero() {
@@ -405,6 +480,7 @@ impl ClientBuilder {
                 app_auth_token,
                 charset: self.charset,
                 aes,
+                cert_mode,
                 counters: Default::default(),
                 closed: Default::default(),
                 drained: Default::default(),
