@@ -15,6 +15,7 @@ use crate::api::invite::{InviteAwardRequest, InviteAwardResponse};
 use crate::api::points::{PointsUpdateRequest, PointsUpdateResponse};
 use crate::api::voucher::{VoucherSendRequest, VoucherSendResponse};
 use crate::charset::Charset;
+use crate::doctor::{DoctorReport, Level};
 use crate::envelope;
 use crate::error::{Error, Result};
 use crate::keys::{PrivateKey, PublicKey, SignType};
@@ -202,6 +203,8 @@ struct Inner {
     charset: Charset,
     aes: Option<AesKey>,
     cert_mode: Option<cert_mode::CertMode>,
+    /// The offline doctor findings of the configuration the client was built from.
+    report: DoctorReport,
     counters: Counters,
     closed: AtomicBool,
     /// Wakes [`Client::close`] when the last in-flight call ends, and in-flight waits when the client closes.
@@ -389,6 +392,37 @@ impl Client {
             }
             drained.await;
         }
+    }
+
+    /// The configuration doctor's findings (see [`ClientBuilder::doctor`]) plus the clock skew to the gateway,
+    /// measured from the `Date` header of one plain request to the gateway URL.
+    pub async fn check_config(&self) -> DoctorReport {
+        let mut report = self.inner.report.clone();
+        let probe = tokio::time::timeout(
+            self.inner.attempt_timeout,
+            self.inner.http.head(self.inner.url.as_str()).send(),
+        );
+        match probe.await {
+            Ok(Ok(response)) => {
+                let date = response
+                    .headers()
+                    .get(reqwest::header::DATE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(crate::doctor::parse_http_date);
+                report.clock(date, SystemTime::now());
+            }
+            Ok(Err(e)) => report.add(
+                Level::Warning,
+                "clock",
+                format!("the gateway is unreachable: {}", e.without_url()),
+            ),
+            Err(_) => report.add(
+                Level::Warning,
+                "clock",
+                "the gateway did not answer in time; clock skew not measured",
+            ),
+        }
+        report
     }
 
     /// Whether [`Client::close`] was called.

@@ -330,6 +330,24 @@ impl fmt::Debug for PublicKey {
     }
 }
 
+/// What a piece of key text is, in words (for the configuration doctor): e.g. "PKCS#1 private key, PEM
+/// \"RSA PRIVATE KEY\"" or "SPKI public key, bare base64".
+pub(crate) fn describe_text(text: &str) -> Result<String> {
+    let trimmed = text.trim_start_matches('\u{feff}').trim();
+    let armour = match trimmed.strip_prefix("-----BEGIN ").and_then(|rest| rest.split_once("-----")) {
+        Some((label, _)) => format!("PEM \"{label}\""),
+        None => "bare base64".to_owned(),
+    };
+    let kind = match decode_text("key", text)? {
+        Decoded::Pkcs1Private(_) => "PKCS#1 private key",
+        Decoded::Pkcs8Private(_) => "PKCS#8 private key",
+        Decoded::SpkiPublic(_) => "SPKI public key",
+        Decoded::Pkcs1Public(_) => "PKCS#1 public key",
+        Decoded::Certificate => "X.509 certificate",
+    };
+    Ok(format!("{kind}, {armour}"))
+}
+
 /// Decodes PEM or bare base64 and classifies the DER by parsing it.
 fn decode_text(field: &str, text: &str) -> Result<Decoded> {
     let text = text.trim_start_matches('\u{feff}').trim();

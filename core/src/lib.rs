@@ -11,6 +11,7 @@
 //! - [`client`] — [`Client`] and its builder: sending, `prepare` (dry run) and `execute` for any method.
 //! - [`retry`] — [`RetryPolicy`]: which failures are retried, always with the same idempotency key.
 //! - [`stats`] — [`ClientStats`], the counters a running client keeps.
+//! - [`doctor`] — the configuration doctor's report (`ClientBuilder::doctor`, `Client::check_config`).
 //! - [`blocking`] — the one process-wide runtime that the C and Python faces share.
 //! - [`notify`] — verifying asynchronous notifications (callbacks).
 //! - [`mask`] — masking mobiles and user ids for logs.
@@ -24,6 +25,7 @@ pub mod blocking;
 pub mod cert;
 pub mod charset;
 pub mod client;
+pub mod doctor;
 pub mod envelope;
 pub mod error;
 mod explain;

@@ -1,5 +1,7 @@
 //! [`ClientBuilder`]: every option of a [`Client`], checked once in [`ClientBuilder::build`].
 
+mod doctor;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,6 +12,7 @@ use super::cert_mode::CertMode;
 use super::{Client, Gateway, Inner, SDK_ID};
 use crate::aes::AesKey;
 use crate::charset::Charset;
+use crate::doctor::DoctorReport;
 use crate::error::{Error, Result};
 use crate::keys::{PrivateKey, PublicKey, SignType};
 use crate::rate_limit::RateLimiter;
@@ -43,6 +46,19 @@ impl<K> KeySource<K> {
             KeySource::Missing | KeySource::Key(_) => {
                 Err(Error::config_field(field, "is required"))
             }
+        }
+    }
+
+    /// The text of a `Text` or `File` source without consuming it (`None` when missing or already a key).
+    fn peek_text(&self, field: &str) -> Result<Option<Zeroizing<String>>> {
+        match self {
+            KeySource::Text(text) => Ok(Some(text.clone())),
+            KeySource::File(path) => std::fs::read_to_string(path)
+                .map(|t| Some(Zeroizing::new(t)))
+                .map_err(|e| {
+                    Error::config_field(field, format!("cannot read {}: {e}", path.display()))
+                }),
+            KeySource::Missing | KeySource::Key(_) => Ok(None),
         }
     }
 
@@ -85,6 +101,7 @@ pub struct ClientBuilder {
     app_cert: KeySource<()>,
     alipay_cert: KeySource<()>,
     alipay_root_cert: KeySource<()>,
+    app_public_key: KeySource<PublicKey>,
 }
 
 /// Where requests go through.
@@ -133,6 +150,7 @@ impl Default for ClientBuilder {
             app_cert: KeySource::Missing,
             alipay_cert: KeySource::Missing,
             alipay_root_cert: KeySource::Missing,
+            app_public_key: KeySource::Missing,
         }
     }
 }
@@ -328,6 +346,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The app's own public key (应用公钥), optional: never needed for calls, only checked by
+    /// [`ClientBuilder::doctor`] against the private key.
+    pub fn app_public_key_text(mut self, text: impl Into<String>) -> Self {
+        self.app_public_key = KeySource::Text(Zeroizing::new(text.into()));
+        self
+    }
+
     /// Speaks HTTP/1.1 only (by default HTTP/2 is used when the server offers it over TLS).
     pub fn http1_only(mut self) -> Self {
         self.http1_only = true;
@@ -340,8 +365,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Checks every option without stopping at the first mistake and reports each finding: key formats and sizes,
+    /// whether the app public key matches the private key, an "Alipay public key" that is really the app's own,
+    /// certificate SNs and expiry dates, gateway URL sanity. Offline; [`Client::check_config`] adds the clock skew.
+    pub fn doctor(&self) -> DoctorReport {
+        doctor::examine(self)
+    }
+
     /// Checks every option and builds the client.
     pub fn build(self) -> Result<Client> {
+        let report = self.doctor();
         let app_id = self.app_id.filter(|a| !is_blank(a)).ok_or_else(|| {
             Error::config_field(
                 "app_id",
@@ -481,6 +514,7 @@ impl ClientBuilder {
                 charset: self.charset,
                 aes,
                 cert_mode,
+                report,
                 counters: Default::default(),
                 closed: Default::default(),
                 drained: Default::default(),
