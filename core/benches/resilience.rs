@@ -1,0 +1,98 @@
+//! Resilience benchmarks against the local sandbox, in one run:
+//! 1. the client-wide rate limit holds its QPS over 30 s with 8 tasks sharing one client (target ±5%);
+//! 2. retries cost nothing when nothing fails: calls/s with the default retry policy vs with retries off
+//!    (target ratio ≤ 1.02 in time per call).
+//!
+//! `cargo bench -p alipay-marketing --bench resilience` (BENCH_SECONDS shortens the rate-limit run).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use alipay_marketing::api::voucher::VoucherSendRequest;
+use alipay_marketing::{Client, RetryPolicy};
+use alipay_marketing_sandbox::{Config, Sandbox};
+
+const TASKS: usize = 8;
+
+async fn hammer(
+    client: &Client,
+    tasks: usize,
+    until: impl Fn(usize, Instant) -> bool + Send + Sync + 'static,
+) -> (usize, Duration) {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let done = Arc::new(AtomicUsize::new(0));
+    let until = Arc::new(until);
+    let started = Instant::now();
+    let mut handles = Vec::new();
+    for _ in 0..tasks {
+        let (client, done, until) = (client.clone(), done.clone(), until.clone());
+        handles.push(tokio::spawn(async move {
+            while !until(done.load(Ordering::Relaxed), started) {
+                let n = NEXT.fetch_add(1, Ordering::Relaxed);
+                let request = VoucherSendRequest::new("TPL-FIXED-10", format!("bench-{n}"))
+                    .user_id("2088000000000001");
+                client
+                    .send_voucher(&request)
+                    .await
+                    .expect("no faults are armed");
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    (done.load(Ordering::Relaxed), started.elapsed())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let sandbox = Sandbox::start(Config::default()).await.unwrap();
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+
+    // 1. Rate limit accuracy.
+    let qps = 200.0;
+    let limited = sandbox.client_builder().rate_limit(qps, 1).build().unwrap();
+    let window = Duration::from_secs(seconds);
+    let (calls, elapsed) = hammer(&limited, TASKS, move |_, started| {
+        started.elapsed() >= window
+    })
+    .await;
+    let measured = calls as f64 / elapsed.as_secs_f64();
+    println!(
+        "rate limit: configured {qps:.0} qps, measured {measured:.1} qps over {:.1} s with {TASKS} tasks ({:+.2}%, target ±5%)",
+        elapsed.as_secs_f64(),
+        (measured / qps - 1.0) * 100.0
+    );
+
+    // 2. Retry overhead without faults: alternate rounds so both modes see the same machine noise.
+    let with_retries = sandbox.client_builder().build().unwrap();
+    let without = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let per_round = 2_000;
+    let (mut on, mut off) = (Vec::new(), Vec::new());
+    for _ in 0..7 {
+        for (client, out) in [(&with_retries, &mut on), (&without, &mut off)] {
+            let (calls, elapsed) = hammer(client, TASKS, move |done, _| done >= per_round).await;
+            out.push(elapsed.as_secs_f64() * 1e6 / calls as f64);
+        }
+    }
+    let (on, off) = (median(on), median(off));
+    println!(
+        "retries on, no faults: {on:.1} µs/call; retries off: {off:.1} µs/call; ratio {:.3} (target ≤ 1.02)",
+        on / off
+    );
+    sandbox.stop().await;
+}
