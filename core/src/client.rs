@@ -2,12 +2,16 @@
 
 mod builder;
 mod cert_mode;
+mod prepare;
+mod transport;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 pub use builder::ClientBuilder;
+pub use prepare::Prepared;
+use prepare::RawRequest;
 
 use crate::aes::AesKey;
 use crate::api::ApiRequest;
@@ -16,12 +20,10 @@ use crate::api::points::{PointsUpdateRequest, PointsUpdateResponse};
 use crate::api::voucher::{VoucherSendRequest, VoucherSendResponse};
 use crate::charset::Charset;
 use crate::doctor::{DoctorReport, Level};
-use crate::envelope;
 use crate::error::{Error, Result};
 use crate::keys::{PrivateKey, PublicKey, SignType};
 use crate::rate_limit::RateLimiter;
 use crate::retry::{self, RetryPolicy};
-use crate::sign::{beijing_timestamp, is_blank, sign_content};
 use crate::stats::{ClientStats, Counters};
 
 /// The production gateway.
@@ -90,25 +92,6 @@ impl CallOptions {
     }
 }
 
-/// Exactly what would be sent: the URL with its query string, the form body and the string that was signed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Prepared {
-    /// The gateway method.
-    pub method: String,
-    /// The full URL including the query string.
-    pub url: String,
-    /// The parameters sent in the query string, `sign` last.
-    pub query: Vec<(String, String)>,
-    /// The parameters sent in the form body.
-    pub form: Vec<(String, String)>,
-    /// The exact string that was signed.
-    pub sign_content: String,
-    /// The encoded form body.
-    pub body: String,
-    /// The request's idempotency key, when it has one.
-    pub idempotency_key: Option<String>,
-}
-
 /// The verified response of [`Client::execute`]: the node's JSON text exactly as signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecuteResponse {
@@ -123,62 +106,6 @@ impl ExecuteResponse {
     pub fn json(&self) -> Result<serde_json::Value> {
         serde_json::from_str(&self.body)
             .map_err(|e| Error::decode(format!("response node is not JSON: {e}")))
-    }
-}
-
-/// A request for any gateway method, used by [`Client::execute`].
-#[derive(Debug, Clone)]
-struct RawRequest<'a> {
-    method: &'a str,
-    biz_content: &'a str,
-}
-
-impl ApiRequest for RawRequest<'_> {
-    type Response = ExecuteResponse;
-
-    fn method(&self) -> &str {
-        self.method
-    }
-
-    fn validate(&self) -> Result<()> {
-        let ok = !self.method.is_empty()
-            && self.method.split('.').all(|p| !p.is_empty())
-            && self
-                .method
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
-        if !ok {
-            return Err(Error::invalid_request(
-                "method",
-                format!(
-                    "{:?} is not a gateway method name like \"alipay.marketing.voucher.send\"",
-                    self.method
-                ),
-            ));
-        }
-        if !is_blank(self.biz_content) {
-            match serde_json::from_str::<serde_json::Value>(self.biz_content) {
-                Ok(serde_json::Value::Object(_)) => {}
-                _ => {
-                    return Err(Error::invalid_request(
-                        "biz_content",
-                        "must be a JSON object text",
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    fn biz_content(&self) -> Result<String> {
-        Ok(self.biz_content.to_owned())
-    }
-
-    fn parse_response(&self, node: &str) -> Result<ExecuteResponse> {
-        Ok(ExecuteResponse {
-            body: node.to_owned(),
-            trace_id: None,
-        })
     }
 }
 
@@ -428,348 +355,5 @@ impl Client {
     /// Whether [`Client::close`] was called.
     pub fn is_closed(&self) -> bool {
         self.inner.closed.load(Ordering::SeqCst)
-    }
-
-    /// The dry run: what [`Client::call`] would send now, without sending.
-    pub fn prepare<R: ApiRequest>(&self, request: &R) -> Result<Prepared> {
-        self.prepare_at(request, SystemTime::now())
-    }
-
-    /// The dry run of [`Client::execute`].
-    pub fn prepare_execute(&self, method: &str, biz_content: &str) -> Result<Prepared> {
-        self.prepare(&RawRequest {
-            method,
-            biz_content,
-        })
-    }
-
-    /// The dry run with an explicit clock, for reproducible output.
-    pub fn prepare_at<R: ApiRequest>(&self, request: &R, now: SystemTime) -> Result<Prepared> {
-        request.validate()?;
-        let inner = &*self.inner;
-        let charset = inner.charset;
-        let mut biz_content = request.biz_content()?;
-        if let Some(aes) = &inner.aes {
-            // Encrypt, then sign: the ciphertext is what is signed and sent (PROTOCOL.md §5).
-            biz_content = aes.encrypt(&charset.encode("biz_content", &biz_content)?)?;
-        }
-        let timestamp = beijing_timestamp(now);
-        let mut query: Vec<(String, String)> = [
-            ("app_id", inner.app_id.as_str()),
-            ("method", request.method()),
-            ("format", "json"),
-            ("charset", charset.as_str()),
-            ("sign_type", inner.sign_type.as_str()),
-            ("timestamp", timestamp.as_str()),
-            ("version", "1.0"),
-            ("alipay_sdk", SDK_ID),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .collect();
-        if inner.aes.is_some() {
-            query.push(("encrypt_type".to_owned(), "AES".to_owned()));
-        }
-        if let Some(mode) = &inner.cert_mode {
-            query.push(("app_cert_sn".to_owned(), mode.app_cert_sn.clone()));
-            query.push(("alipay_root_cert_sn".to_owned(), mode.root_cert_sn.clone()));
-        }
-        let mut form = Vec::with_capacity(2);
-        if !is_blank(&biz_content) {
-            form.push(("biz_content".to_owned(), biz_content));
-        }
-        if let Some(token) = &inner.app_auth_token {
-            form.push(("app_auth_token".to_owned(), token.clone()));
-        }
-        // Every value must exist in the charset; the error names the first that does not.
-        for (field, value) in &form {
-            charset.encode(field, value)?;
-        }
-        let content = sign_content(
-            query
-                .iter()
-                .chain(form.iter())
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        );
-        let sign = inner
-            .private_key
-            .sign(inner.sign_type, &charset.encode("sign content", &content)?)?;
-        query.push(("sign".to_owned(), sign));
-        let mut url = inner.url.clone();
-        url.query_pairs_mut().extend_pairs(query.iter());
-        let encode = charset.form_encoder();
-        let body = form_urlencoded::Serializer::new(String::new())
-            .encoding_override(Some(&encode))
-            .extend_pairs(form.iter())
-            .finish();
-        Ok(Prepared {
-            method: request.method().to_owned(),
-            url: url.into(),
-            query,
-            form,
-            sign_content: content,
-            body,
-            idempotency_key: request.idempotency_key().map(str::to_owned),
-        })
-    }
-
-    async fn send<R: ApiRequest>(
-        &self,
-        request: &R,
-        options: &CallOptions,
-    ) -> Result<(String, Option<String>)> {
-        let inner = &*self.inner;
-        Counters::bump(&inner.counters.calls);
-        let _in_flight = InFlight::enter(inner);
-        let result = self.send_with_retries(request, options).await;
-        match &result {
-            Ok(_) => Counters::bump(&inner.counters.successes),
-            Err(e) => inner.counters.failed(e.kind()),
-        }
-        result
-    }
-
-    async fn send_with_retries<R: ApiRequest>(
-        &self,
-        request: &R,
-        options: &CallOptions,
-    ) -> Result<(String, Option<String>)> {
-        let inner = &*self.inner;
-        let started = Instant::now();
-        let deadline = started + options.timeout.unwrap_or(inner.timeout);
-        let policy = options.retry.unwrap_or(inner.retry);
-        let key = request.idempotency_key();
-        let span = tracing::info_span!(
-            "alipay_call",
-            method = request.method(),
-            idempotency_key = key
-        );
-        let _entered = span.enter();
-        if self.is_closed() {
-            return Err(closed_error());
-        }
-        let prepared = self.prepare(request)?;
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let result = self.attempt(&prepared, deadline, attempt).await;
-            let error = match result {
-                Ok(ok) => {
-                    tracing::debug!(
-                        attempt,
-                        elapsed_ms = ms(started.elapsed()),
-                        "call succeeded"
-                    );
-                    return Ok(ok);
-                }
-                Err(error) => error,
-            };
-            let wait = (attempt < policy.attempts() && retry::should_retry(&error, key.is_some()))
-                .then(|| policy.delay(attempt, error.retry_after()))
-                .filter(|wait| Instant::now() + *wait < deadline);
-            tracing::info!(
-                attempt,
-                elapsed_ms = ms(started.elapsed()),
-                kind = %error.kind(),
-                code = error.gateway_error().map_or("", |g| g.code.as_str()),
-                sub_code = error.gateway_error().and_then(|g| g.sub_code.as_deref()).unwrap_or(""),
-                retry_in_ms = wait.map(ms),
-                "attempt failed"
-            );
-            let Some(wait) = wait else {
-                return Err(error.finish(attempt, key));
-            };
-            // Sleep, unless the client is closed meanwhile.
-            let closed = inner.drained.notified();
-            if self.is_closed() {
-                return Err(error.finish(attempt, key));
-            }
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = closed => return Err(error.finish(attempt, key)),
-            }
-            if self.is_closed() {
-                return Err(error.finish(attempt, key));
-            }
-            Counters::bump(&inner.counters.retries);
-        }
-    }
-
-    /// One HTTP attempt, bounded by the attempt timeout and the overall deadline, after any rate-limit wait.
-    async fn attempt(
-        &self,
-        prepared: &Prepared,
-        deadline: Instant,
-        attempt: u32,
-    ) -> Result<(String, Option<String>)> {
-        let inner = &*self.inner;
-        let timed_out = || {
-            Error::timeout(format!(
-                "{} did not complete within the deadline (attempt {attempt})",
-                prepared.method
-            ))
-        };
-        if let Some(limiter) = &inner.rate_limiter {
-            let budget = deadline.saturating_duration_since(Instant::now());
-            let wait = limiter.reserve(Instant::now(), budget).ok_or_else(|| {
-                Error::transport(
-                    format!(
-                        "{} was not sent: the client's rate limit leaves no slot before the deadline",
-                        prepared.method
-                    ),
-                    false,
-                )
-            })?;
-            tokio::time::sleep(wait).await;
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return Err(timed_out());
-        }
-        let limit = deadline.min(now + inner.attempt_timeout);
-        Counters::bump(&inner.counters.attempts);
-        match tokio::time::timeout_at(limit.into(), self.round_trip(prepared)).await {
-            Ok(Err(e)) => Err(explain_signature_error(e, prepared)),
-            Ok(ok) => ok,
-            Err(_) => Err(timed_out()),
-        }
-    }
-
-    /// One request and its verified answer.
-    async fn round_trip(&self, prepared: &Prepared) -> Result<(String, Option<String>)> {
-        let inner = &*self.inner;
-        let (body, trace_id) = self.post(prepared).await?;
-        let method = prepared.method.as_str();
-        let env = envelope::extract_in(&body, method, inner.charset)
-            .map_err(|e| envelope::extract_error(e, method))?;
-        let key = match &inner.cert_mode {
-            None => inner.alipay_public_key.clone(),
-            Some(mode) => match mode.known_key(&env, &inner.alipay_public_key)? {
-                Some(key) => key,
-                None => {
-                    // Alipay rotated its certificate: fetch the one named, and trust it only if it chains to the
-                    // configured root bundle.
-                    let sn = env.alipay_cert_sn.clone().unwrap_or_default();
-                    let biz_content = serde_json::json!({ "alipay_cert_sn": sn }).to_string();
-                    let download = self.prepare(&RawRequest {
-                        method: cert_mode::DOWNLOAD_METHOD,
-                        biz_content: &biz_content,
-                    })?;
-                    let (download_body, _) = self.post(&download).await?;
-                    mode.trust_download(&sn, &download_body)?
-                }
-            },
-        };
-        let reading = envelope::Reading {
-            key: &key,
-            sign_type: inner.sign_type,
-            charset: inner.charset,
-            aes: inner.aes.as_ref(),
-            trace_id: trace_id.as_deref(),
-        };
-        let node = envelope::open_envelope(&env, &reading)?;
-        Ok((node.into_owned(), trace_id))
-    }
-
-    /// Sends a prepared request; returns the body of a 200 answer and the trace id.
-    async fn post(&self, prepared: &Prepared) -> Result<(bytes::Bytes, Option<String>)> {
-        let response = self
-            .inner
-            .http
-            .post(&prepared.url)
-            .header(
-                reqwest::header::CONTENT_TYPE,
-                format!(
-                    "application/x-www-form-urlencoded;charset={}",
-                    self.inner.charset
-                ),
-            )
-            .header(reqwest::header::ACCEPT, "application/json, text/plain, */*")
-            .body(prepared.body.clone())
-            .send()
-            .await
-            .map_err(transport_error)?;
-        let status = response.status().as_u16();
-        let trace_id = response
-            .headers()
-            .get("trace_id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
-            .map(|secs| Duration::from_secs(secs.min(60)));
-        let body = response.bytes().await.map_err(transport_error)?;
-        if status != 200 {
-            return Err(Error::http(
-                status,
-                format!("the gateway answered HTTP {status}: {}", snippet(&body)),
-            )
-            .with_retry_after(retry_after));
-        }
-        Ok((body, trace_id))
-    }
-}
-
-/// Counts a call as in flight until dropped, and wakes [`Client::close`] when the last one ends.
-struct InFlight<'a>(&'a Inner);
-
-impl<'a> InFlight<'a> {
-    fn enter(inner: &'a Inner) -> Self {
-        inner.counters.in_flight.fetch_add(1, Ordering::SeqCst);
-        InFlight(inner)
-    }
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        if self.0.counters.in_flight.fetch_sub(1, Ordering::SeqCst) == 1 {
-            self.0.drained.notify_waiters();
-        }
-    }
-}
-
-fn closed_error() -> Error {
-    Error::config("the client was closed (Client::close); build a new client to make more calls")
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
-/// Attaches the explainer's findings to an `isv.invalid-signature` answer.
-fn explain_signature_error(error: Error, prepared: &Prepared) -> Error {
-    let mismatch = error
-        .gateway_error()
-        .filter(|g| g.sub_code.as_deref() == Some("isv.invalid-signature"))
-        .and_then(|g| crate::explain::explain(&prepared.sign_content, g.sub_msg.as_deref()?));
-    match mismatch {
-        Some(m) => error.with_mismatch(m),
-        None => error,
-    }
-}
-
-fn transport_error(e: reqwest::Error) -> Error {
-    let e = e.without_url();
-    if e.is_timeout() {
-        return Error::timeout(format!("the gateway did not answer in time: {e}")).with_source(e);
-    }
-    let sent = !e.is_connect();
-    let what = if sent {
-        "the connection failed after the request may have been sent; the outcome is unknown"
-    } else {
-        "could not connect to the gateway; nothing was sent"
-    };
-    Error::transport(format!("{what}: {e}"), sent).with_source(e)
-}
-
-/// The start of a body for an error message (HTML error pages can be long).
-fn snippet(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let text = text.trim();
-    match text.char_indices().nth(200) {
-        Some((at, _)) => format!("{}…", &text[..at]),
-        None => text.to_owned(),
     }
 }

@@ -334,7 +334,10 @@ impl fmt::Debug for PublicKey {
 /// \"RSA PRIVATE KEY\"" or "SPKI public key, bare base64".
 pub(crate) fn describe_text(text: &str) -> Result<String> {
     let trimmed = text.trim_start_matches('\u{feff}').trim();
-    let armour = match trimmed.strip_prefix("-----BEGIN ").and_then(|rest| rest.split_once("-----")) {
+    let armour = match trimmed
+        .strip_prefix("-----BEGIN ")
+        .and_then(|rest| rest.split_once("-----"))
+    {
         Some((label, _)) => format!("PEM \"{label}\""),
         None => "bare base64".to_owned(),
     };

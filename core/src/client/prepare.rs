@@ -1,0 +1,168 @@
+//! The dry run and the wire request: [`Prepared`], built by [`Client::prepare`] — exactly what would be sent.
+
+use std::time::SystemTime;
+
+use super::{Client, ExecuteResponse, SDK_ID};
+use crate::api::ApiRequest;
+use crate::error::{Error, Result};
+use crate::sign::{beijing_timestamp, is_blank, sign_content};
+
+/// Exactly what would be sent: the URL with its query string, the form body and the string that was signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// The gateway method.
+    pub method: String,
+    /// The full URL including the query string.
+    pub url: String,
+    /// The parameters sent in the query string, `sign` last.
+    pub query: Vec<(String, String)>,
+    /// The parameters sent in the form body.
+    pub form: Vec<(String, String)>,
+    /// The exact string that was signed.
+    pub sign_content: String,
+    /// The encoded form body.
+    pub body: String,
+    /// The request's idempotency key, when it has one.
+    pub idempotency_key: Option<String>,
+}
+
+/// A request for any gateway method, used by [`Client::execute`].
+#[derive(Debug, Clone)]
+pub(super) struct RawRequest<'a> {
+    pub(super) method: &'a str,
+    pub(super) biz_content: &'a str,
+}
+
+impl ApiRequest for RawRequest<'_> {
+    type Response = ExecuteResponse;
+
+    fn method(&self) -> &str {
+        self.method
+    }
+
+    fn validate(&self) -> Result<()> {
+        let ok = !self.method.is_empty()
+            && self.method.split('.').all(|p| !p.is_empty())
+            && self
+                .method
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'_');
+        if !ok {
+            return Err(Error::invalid_request(
+                "method",
+                format!(
+                    "{:?} is not a gateway method name like \"alipay.marketing.voucher.send\"",
+                    self.method
+                ),
+            ));
+        }
+        if !is_blank(self.biz_content) {
+            match serde_json::from_str::<serde_json::Value>(self.biz_content) {
+                Ok(serde_json::Value::Object(_)) => {}
+                _ => {
+                    return Err(Error::invalid_request(
+                        "biz_content",
+                        "must be a JSON object text",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn biz_content(&self) -> Result<String> {
+        Ok(self.biz_content.to_owned())
+    }
+
+    fn parse_response(&self, node: &str) -> Result<ExecuteResponse> {
+        Ok(ExecuteResponse {
+            body: node.to_owned(),
+            trace_id: None,
+        })
+    }
+}
+
+impl Client {
+    /// The dry run: what [`Client::call`] would send now, without sending.
+    pub fn prepare<R: ApiRequest>(&self, request: &R) -> Result<Prepared> {
+        self.prepare_at(request, SystemTime::now())
+    }
+
+    /// The dry run of [`Client::execute`].
+    pub fn prepare_execute(&self, method: &str, biz_content: &str) -> Result<Prepared> {
+        self.prepare(&RawRequest {
+            method,
+            biz_content,
+        })
+    }
+
+    /// The dry run with an explicit clock, for reproducible output.
+    pub fn prepare_at<R: ApiRequest>(&self, request: &R, now: SystemTime) -> Result<Prepared> {
+        request.validate()?;
+        let inner = &*self.inner;
+        let charset = inner.charset;
+        let mut biz_content = request.biz_content()?;
+        if let Some(aes) = &inner.aes {
+            // Encrypt, then sign: the ciphertext is what is signed and sent (PROTOCOL.md §5).
+            biz_content = aes.encrypt(&charset.encode("biz_content", &biz_content)?)?;
+        }
+        let timestamp = beijing_timestamp(now);
+        let mut query: Vec<(String, String)> = [
+            ("app_id", inner.app_id.as_str()),
+            ("method", request.method()),
+            ("format", "json"),
+            ("charset", charset.as_str()),
+            ("sign_type", inner.sign_type.as_str()),
+            ("timestamp", timestamp.as_str()),
+            ("version", "1.0"),
+            ("alipay_sdk", SDK_ID),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        if inner.aes.is_some() {
+            query.push(("encrypt_type".to_owned(), "AES".to_owned()));
+        }
+        if let Some(mode) = &inner.cert_mode {
+            query.push(("app_cert_sn".to_owned(), mode.app_cert_sn.clone()));
+            query.push(("alipay_root_cert_sn".to_owned(), mode.root_cert_sn.clone()));
+        }
+        let mut form = Vec::with_capacity(2);
+        if !is_blank(&biz_content) {
+            form.push(("biz_content".to_owned(), biz_content));
+        }
+        if let Some(token) = &inner.app_auth_token {
+            form.push(("app_auth_token".to_owned(), token.clone()));
+        }
+        // Every value must exist in the charset; the error names the first that does not.
+        for (field, value) in &form {
+            charset.encode(field, value)?;
+        }
+        let content = sign_content(
+            query
+                .iter()
+                .chain(form.iter())
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        let sign = inner
+            .private_key
+            .sign(inner.sign_type, &charset.encode("sign content", &content)?)?;
+        query.push(("sign".to_owned(), sign));
+        let mut url = inner.url.clone();
+        url.query_pairs_mut().extend_pairs(query.iter());
+        let encode = charset.form_encoder();
+        let body = form_urlencoded::Serializer::new(String::new())
+            .encoding_override(Some(&encode))
+            .extend_pairs(form.iter())
+            .finish();
+        Ok(Prepared {
+            method: request.method().to_owned(),
+            url: url.into(),
+            query,
+            form,
+            sign_content: content,
+            body,
+            idempotency_key: request.idempotency_key().map(str::to_owned),
+        })
+    }
+}
