@@ -209,67 +209,16 @@ alipay_client_builder *alipay_client_builder_new(void);
 void alipay_client_builder_free(alipay_client_builder *builder);
 
 /**
- * Sets the app id from the Alipay open platform console (digits only; checked at build).
+ * Checks every option (keys parsed, the Alipay public key not your own, URL, timeouts) and builds a client.
+ * On success stores a new client in `*client_out` (free it with `alipay_client_free`); on failure returns
+ * `ALIPAY_STATUS_CONFIG` (or a boundary status) and leaves `*client_out` untouched. The builder stays usable.
  *
  * # Safety
- * `builder` is NULL or a live builder; `app_id` is NULL or a NUL-terminated string; `error_out` is NULL or
- * points to writable storage for an `alipay_error *`.
+ * `builder` is NULL or a live builder; `client_out` is NULL or writable; `error_out` is NULL or writable.
  */
-alipay_status alipay_client_builder_set_app_id(alipay_client_builder *builder,
-                                               const char *app_id,
-                                               alipay_error **error_out);
-
-/**
- * Sets the app's private key as text: PEM (any label) or bare base64, PKCS#1 or PKCS#8 (parsed at build).
- * The text is copied; the copy is zeroed when the builder is freed.
- *
- * # Safety
- * As for `alipay_client_builder_set_app_id`.
- */
-alipay_status alipay_client_builder_set_private_key(alipay_client_builder *builder,
-                                                    const char *private_key,
-                                                    alipay_error **error_out);
-
-/**
- * Sets a file holding the app's private key, read when a client is built (UTF-8 path).
- *
- * # Safety
- * As for `alipay_client_builder_set_app_id`.
- */
-alipay_status alipay_client_builder_set_private_key_file(alipay_client_builder *builder,
-                                                         const char *path,
-                                                         alipay_error **error_out);
-
-/**
- * Sets the Alipay public key (from the console, not your app's own) as text: PEM or bare base64.
- *
- * # Safety
- * As for `alipay_client_builder_set_app_id`.
- */
-alipay_status alipay_client_builder_set_alipay_public_key(alipay_client_builder *builder,
-                                                          const char *alipay_public_key,
-                                                          alipay_error **error_out);
-
-/**
- * Sets a file holding the Alipay public key, read when a client is built (UTF-8 path).
- *
- * # Safety
- * As for `alipay_client_builder_set_app_id`.
- */
-alipay_status alipay_client_builder_set_alipay_public_key_file(alipay_client_builder *builder,
-                                                               const char *path,
-                                                               alipay_error **error_out);
-
-/**
- * Sets the signature type: `"RSA2"` (the default, recommended) or `"RSA"` (legacy apps). Any other value gives
- * `ALIPAY_STATUS_CONFIG` and leaves the builder unchanged.
- *
- * # Safety
- * As for `alipay_client_builder_set_app_id`.
- */
-alipay_status alipay_client_builder_set_sign_type(alipay_client_builder *builder,
-                                                  const char *sign_type,
-                                                  alipay_error **error_out);
+alipay_status alipay_client_builder_build(const alipay_client_builder *builder,
+                                          alipay_client **client_out,
+                                          alipay_error **error_out);
 
 /**
  * Sets where requests go: `"production"` (the default), `"sandbox"` (Alipay's online sandbox), or a gateway URL.
@@ -312,16 +261,6 @@ alipay_status alipay_client_builder_set_connect_timeout_ms(alipay_client_builder
 alipay_status alipay_client_builder_set_timeout_ms(alipay_client_builder *builder,
                                                    uint64_t timeout_ms,
                                                    alipay_error **error_out);
-
-/**
- * Calls on a merchant's behalf (ISV mode) with this `app_auth_token`. The copy is zeroed when the builder is freed.
- *
- * # Safety
- * As for `alipay_client_builder_set_app_id`.
- */
-alipay_status alipay_client_builder_set_app_auth_token(alipay_client_builder *builder,
-                                                       const char *app_auth_token,
-                                                       alipay_error **error_out);
 
 /**
  * Sets the deadline of one HTTP attempt in milliseconds (default 8000), always within the call's deadline
@@ -400,16 +339,162 @@ alipay_status alipay_client_builder_add_root_certificates_file(alipay_client_bui
                                                                alipay_error **error_out);
 
 /**
- * Checks every option (keys parsed, the Alipay public key not your own, URL, timeouts) and builds a client.
- * On success stores a new client in `*client_out` (free it with `alipay_client_free`); on failure returns
- * `ALIPAY_STATUS_CONFIG` (or a boundary status) and leaves `*client_out` untouched. The builder stays usable.
+ * Sets the request charset: `"utf-8"` (the default, recommended), `"GBK"` or `"GB18030"`, as configured for the
+ * app. Any other value gives `ALIPAY_STATUS_CONFIG` and leaves the builder unchanged.
  *
  * # Safety
- * `builder` is NULL or a live builder; `client_out` is NULL or writable; `error_out` is NULL or writable.
+ * As for `alipay_client_builder_set_app_id`.
  */
-alipay_status alipay_client_builder_build(const alipay_client_builder *builder,
-                                          alipay_client **client_out,
-                                          alipay_error **error_out);
+alipay_status alipay_client_builder_set_charset(alipay_client_builder *builder,
+                                                const char *charset,
+                                                alipay_error **error_out);
+
+/**
+ * Sets the app id from the Alipay open platform console (digits only; checked at build).
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `app_id` is NULL or a NUL-terminated string; `error_out` is NULL or
+ * points to writable storage for an `alipay_error *`.
+ */
+alipay_status alipay_client_builder_set_app_id(alipay_client_builder *builder,
+                                               const char *app_id,
+                                               alipay_error **error_out);
+
+/**
+ * Sets the app's private key as text: PEM (any label) or bare base64, PKCS#1 or PKCS#8 (parsed at build).
+ * The text is copied; the copy is zeroed when the builder is freed.
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_private_key(alipay_client_builder *builder,
+                                                    const char *private_key,
+                                                    alipay_error **error_out);
+
+/**
+ * Sets a file holding the app's private key, read when a client is built (UTF-8 path).
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_private_key_file(alipay_client_builder *builder,
+                                                         const char *path,
+                                                         alipay_error **error_out);
+
+/**
+ * Sets the Alipay public key (from the console, not your app's own) as text: PEM or bare base64.
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_alipay_public_key(alipay_client_builder *builder,
+                                                          const char *alipay_public_key,
+                                                          alipay_error **error_out);
+
+/**
+ * Sets a file holding the Alipay public key, read when a client is built (UTF-8 path).
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_alipay_public_key_file(alipay_client_builder *builder,
+                                                               const char *path,
+                                                               alipay_error **error_out);
+
+/**
+ * Sets the signature type: `"RSA2"` (the default, recommended) or `"RSA"` (legacy apps). Any other value gives
+ * `ALIPAY_STATUS_CONFIG` and leaves the builder unchanged.
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_sign_type(alipay_client_builder *builder,
+                                                  const char *sign_type,
+                                                  alipay_error **error_out);
+
+/**
+ * Calls on a merchant's behalf (ISV mode) with this `app_auth_token`. The copy is zeroed when the builder is freed.
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_app_auth_token(alipay_client_builder *builder,
+                                                       const char *app_auth_token,
+                                                       alipay_error **error_out);
+
+/**
+ * Certificate mode: the app's public-key certificate as PEM text (instead of `alipay_client_builder_set_alipay_public_key`; set all
+ * three certificates).
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_app_cert(alipay_client_builder *builder,
+                                                 const char *pem,
+                                                 alipay_error **error_out);
+
+/**
+ * Certificate mode: the app's public-key certificate, read from a file (e.g. `appCertPublicKey_<app_id>.crt`) when a client is built.
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_app_cert_file(alipay_client_builder *builder,
+                                                      const char *path,
+                                                      alipay_error **error_out);
+
+/**
+ * Certificate mode: the Alipay public-key certificate as PEM text (instead of `alipay_client_builder_set_alipay_public_key`; set all
+ * three certificates).
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_alipay_cert(alipay_client_builder *builder,
+                                                    const char *pem,
+                                                    alipay_error **error_out);
+
+/**
+ * Certificate mode: the Alipay public-key certificate, read from a file (e.g. `alipayCertPublicKey_RSA2.crt`) when a client is built.
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_alipay_cert_file(alipay_client_builder *builder,
+                                                         const char *path,
+                                                         alipay_error **error_out);
+
+/**
+ * Certificate mode: the Alipay root certificate bundle (rotated Alipay certificates are trusted only if they chain to it) as PEM text (instead of `alipay_client_builder_set_alipay_public_key`; set all
+ * three certificates).
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_alipay_root_cert(alipay_client_builder *builder,
+                                                         const char *pem,
+                                                         alipay_error **error_out);
+
+/**
+ * Certificate mode: the Alipay root certificate bundle (rotated Alipay certificates are trusted only if they chain to it), read from a file (e.g. `alipayRootCert.crt`) when a client is built.
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_alipay_root_cert_file(alipay_client_builder *builder,
+                                                              const char *path,
+                                                              alipay_error **error_out);
+
+/**
+ * Encrypts every request's `biz_content` and decrypts encrypted answers (`encrypt_type=AES`) with this key: the
+ * base64 text shown in the console. Copied; the copy is zeroed when the builder is freed.
+ *
+ * # Safety
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_aes_key(alipay_client_builder *builder,
+                                                const char *aes_key,
+                                                alipay_error **error_out);
 
 /**
  * Frees a client. NULL is accepted and ignored.
@@ -419,53 +504,6 @@ alipay_status alipay_client_builder_build(const alipay_client_builder *builder,
  * it is running in another thread.
  */
 void alipay_client_free(alipay_client *client);
-
-/**
- * `alipay.user.invite.award.receive`: is the user new or old to Alipay? Issues the matching award and returns
- * the draw result. Business outcomes such as `OLD_AWARD_OVER_LIMIT` or `ACTIVITY_PAUSE` are results
- * (`ALIPAY_STATUS_OK`), read with `alipay_invite_award_result_biz_result_code`.
- *
- * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
- * it with `alipay_invite_award_result_free`).
- *
- * # Safety
- * `client` and `request` are NULL or live handles; `result_out` is NULL or writable; `error_out` is NULL or
- * writable. `request` is only read and may be reused or freed afterwards.
- */
-alipay_status alipay_client_receive_invite_award(const alipay_client *client,
-                                                 const alipay_invite_award_request *request,
-                                                 alipay_invite_award_result **result_out,
-                                                 alipay_error **error_out);
-
-/**
- * `alipay.marketing.voucher.send`: sends a voucher. Sending the same `template_id` + `out_biz_no` again returns
- * the voucher already sent, so a call that failed with a retryable error can be repeated as is.
- *
- * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
- * it with `alipay_voucher_send_result_free`).
- *
- * # Safety
- * As for `alipay_client_receive_invite_award`.
- */
-alipay_status alipay_client_send_voucher(const alipay_client *client,
-                                         const alipay_voucher_send_request *request,
-                                         alipay_voucher_send_result **result_out,
-                                         alipay_error **error_out);
-
-/**
- * `koubei.marketing.tool.points.update`: deposits, freezes, commits, cancels or consumes stamp-card points.
- * `req_id` makes it idempotent.
- *
- * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
- * it with `alipay_points_update_result_free`).
- *
- * # Safety
- * As for `alipay_client_receive_invite_award`.
- */
-alipay_status alipay_client_update_points(const alipay_client *client,
-                                          const alipay_points_update_request *request,
-                                          alipay_points_update_result **result_out,
-                                          alipay_error **error_out);
 
 /**
  * Calls any gateway method with a `biz_content` JSON object text (or `""` for none), with the same signing,
@@ -696,118 +734,95 @@ alipay_status alipay_invite_award_request_set_timeout_ms(alipay_invite_award_req
                                                          alipay_error **error_out);
 
 /**
- * A new, empty voucher-send request. Returns NULL only if memory is exhausted.
- */
-alipay_voucher_send_request *alipay_voucher_send_request_new(void);
-
-/**
- * Frees a voucher-send request. NULL is accepted and ignored.
+ * The business result as sent, e.g. `"NEW_AWARD_SUCESS"` (the gateway's own spelling), `"OLD_AWARD_SUCCESS"`,
+ * `"NEW_ALREADY_AWARD"`, `"OLD_AWARD_OVER_LIMIT"`, `"ACTIVITY_PAUSE"`, `"ACTIVITY_CLOSE"`, `"INVALID_PARAMETER"`.
  *
  * # Safety
- * `request` is NULL or a request from `alipay_voucher_send_request_new` that has not been freed yet.
+ * `result` is NULL or a live result. Strings are valid until the result is freed.
  */
-void alipay_voucher_send_request_free(alipay_voucher_send_request *request);
+const char *alipay_invite_award_result_biz_result_code(const alipay_invite_award_result *result);
 
 /**
- * Sets the voucher template id (required, at most 28 characters).
+ * Whether this call issued an award (`NEW_AWARD_SUCESS` or `OLD_AWARD_SUCCESS`).
  *
  * # Safety
- * `request` is NULL or a live request; the string is NULL or NUL-terminated; `error_out` is NULL or points to
- * writable storage for an `alipay_error *`.
+ * `result` is NULL or a live result.
  */
-alipay_status alipay_voucher_send_request_set_template_id(alipay_voucher_send_request *request,
-                                                          const char *template_id,
-                                                          alipay_error **error_out);
+bool alipay_invite_award_result_is_awarded(const alipay_invite_award_result *result);
 
 /**
- * Sets your business number (required, at most 64 characters); with `template_id`, the idempotency key.
+ * The gateway's description of the result, or NULL.
  *
  * # Safety
- * As for `alipay_voucher_send_request_set_template_id`.
+ * As for `alipay_invite_award_result_biz_result_code`.
  */
-alipay_status alipay_voucher_send_request_set_out_biz_no(alipay_voucher_send_request *request,
-                                                         const char *out_biz_no,
-                                                         alipay_error **error_out);
+const char *alipay_invite_award_result_biz_result_desc(const alipay_invite_award_result *result);
 
 /**
- * Sets the recipient's Alipay user id (16 digits starting with 2088; highest priority).
+ * `"NEW"` or `"OLD"` (or a value this version does not know, as sent), or NULL.
  *
  * # Safety
- * As for `alipay_voucher_send_request_set_template_id`.
+ * As for `alipay_invite_award_result_biz_result_code`.
  */
-alipay_status alipay_voucher_send_request_set_user_id(alipay_voucher_send_request *request,
-                                                      const char *user_id,
-                                                      alipay_error **error_out);
+const char *alipay_invite_award_result_user_attr(const alipay_invite_award_result *result);
 
 /**
- * Sets the recipient's Alipay login id (a mobile number or e-mail, at most 100 characters).
+ * How many masked Alipay account names are bound to an old user's mobile.
  *
  * # Safety
- * As for `alipay_voucher_send_request_set_template_id`.
+ * `result` is NULL or a live result.
  */
-alipay_status alipay_voucher_send_request_set_login_id(alipay_voucher_send_request *request,
-                                                       const char *login_id,
-                                                       alipay_error **error_out);
+size_t alipay_invite_award_result_alipay_account_no_count(const alipay_invite_award_result *result);
 
 /**
- * Sets the recipient's Taobao nickname (at most 100 characters).
+ * The masked Alipay account name at `index` (0-based), or NULL when `index` is out of range.
  *
  * # Safety
- * As for `alipay_voucher_send_request_set_template_id`.
+ * As for `alipay_invite_award_result_biz_result_code`.
  */
-alipay_status alipay_voucher_send_request_set_taobao_nick(alipay_voucher_send_request *request,
-                                                          const char *taobao_nick,
-                                                          alipay_error **error_out);
+const char *alipay_invite_award_result_alipay_account_no(const alipay_invite_award_result *result,
+                                                         size_t index);
 
 /**
- * Sets the recipient's open_id for your app (at most 128 characters; lowest priority).
+ * The mobile number echoed back, or NULL.
  *
  * # Safety
- * As for `alipay_voucher_send_request_set_template_id`.
+ * As for `alipay_invite_award_result_biz_result_code`.
  */
-alipay_status alipay_voucher_send_request_set_open_id(alipay_voucher_send_request *request,
-                                                      const char *open_id,
-                                                      alipay_error **error_out);
+const char *alipay_invite_award_result_mobile(const alipay_invite_award_result *result);
 
 /**
- * Sets the amount in yuan with two decimals, e.g. `"10.00"` (red-packet templates only).
+ * The extension information as sent (usually JSON text), or NULL.
  *
  * # Safety
- * As for `alipay_voucher_send_request_set_template_id`.
+ * As for `alipay_invite_award_result_biz_result_code`.
  */
-alipay_status alipay_voucher_send_request_set_amount(alipay_voucher_send_request *request,
-                                                     const char *amount,
-                                                     alipay_error **error_out);
+const char *alipay_invite_award_result_ext_info(const alipay_invite_award_result *result);
 
 /**
- * Sets the note shown with the voucher (at most 128 characters).
+ * Frees an invite-award result. NULL is accepted and ignored.
  *
  * # Safety
- * As for `alipay_voucher_send_request_set_template_id`.
+ * `result` is NULL or a result from `alipay_client_receive_invite_award` that has not been freed yet.
  */
-alipay_status alipay_voucher_send_request_set_memo(alipay_voucher_send_request *request,
-                                                   const char *memo,
-                                                   alipay_error **error_out);
+void alipay_invite_award_result_free(alipay_invite_award_result *result);
 
 /**
- * Sets `extend_info`: a JSON object text whose only allowed key is `alipayMiniAppToken`.
+ * `alipay.user.invite.award.receive`: is the user new or old to Alipay? Issues the matching award and returns
+ * the draw result. Business outcomes such as `OLD_AWARD_OVER_LIMIT` or `ACTIVITY_PAUSE` are results
+ * (`ALIPAY_STATUS_OK`), read with `alipay_invite_award_result_biz_result_code`.
+ *
+ * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
+ * it with `alipay_invite_award_result_free`).
  *
  * # Safety
- * As for `alipay_voucher_send_request_set_template_id`.
+ * `client` and `request` are NULL or live handles; `result_out` is NULL or writable; `error_out` is NULL or
+ * writable. `request` is only read and may be reused or freed afterwards.
  */
-alipay_status alipay_voucher_send_request_set_extend_info(alipay_voucher_send_request *request,
-                                                          const char *extend_info,
-                                                          alipay_error **error_out);
-
-/**
- * Sets this call's deadline in milliseconds instead of the client's (0 gives `ALIPAY_STATUS_INVALID_REQUEST`).
- *
- * # Safety
- * `request` is NULL or a live request; `error_out` is NULL or writable.
- */
-alipay_status alipay_voucher_send_request_set_timeout_ms(alipay_voucher_send_request *request,
-                                                         uint64_t timeout_ms,
-                                                         alipay_error **error_out);
+alipay_status alipay_client_receive_invite_award(const alipay_client *client,
+                                                 const alipay_invite_award_request *request,
+                                                 alipay_invite_award_result **result_out,
+                                                 alipay_error **error_out);
 
 /**
  * A new points-update request: trans type DEPOSIT, amount 0 (which fails validation until set). Returns NULL
@@ -927,78 +942,156 @@ alipay_status alipay_points_update_request_set_timeout_ms(alipay_points_update_r
                                                           alipay_error **error_out);
 
 /**
- * The business result as sent, e.g. `"NEW_AWARD_SUCESS"` (the gateway's own spelling), `"OLD_AWARD_SUCCESS"`,
- * `"NEW_ALREADY_AWARD"`, `"OLD_AWARD_OVER_LIMIT"`, `"ACTIVITY_PAUSE"`, `"ACTIVITY_CLOSE"`, `"INVALID_PARAMETER"`.
+ * The number of this points movement; after a FREEZE, the `biz_no` of its COMMIT or CANCEL. Never NULL for a
+ * non-NULL `result`.
  *
  * # Safety
- * `result` is NULL or a live result. Strings are valid until the result is freed.
+ * `result` is NULL or a live result. The string is valid until the result is freed.
  */
-const char *alipay_invite_award_result_biz_result_code(const alipay_invite_award_result *result);
+const char *alipay_points_update_result_point_log_no(const alipay_points_update_result *result);
 
 /**
- * Whether this call issued an award (`NEW_AWARD_SUCESS` or `OLD_AWARD_SUCCESS`).
+ * Frees a points-update result. NULL is accepted and ignored.
  *
  * # Safety
- * `result` is NULL or a live result.
+ * `result` is NULL or a result from `alipay_client_update_points` that has not been freed yet.
  */
-bool alipay_invite_award_result_is_awarded(const alipay_invite_award_result *result);
+void alipay_points_update_result_free(alipay_points_update_result *result);
 
 /**
- * The gateway's description of the result, or NULL.
+ * `koubei.marketing.tool.points.update`: deposits, freezes, commits, cancels or consumes stamp-card points.
+ * `req_id` makes it idempotent.
+ *
+ * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
+ * it with `alipay_points_update_result_free`).
  *
  * # Safety
- * As for `alipay_invite_award_result_biz_result_code`.
+ * As for `alipay_client_receive_invite_award`.
  */
-const char *alipay_invite_award_result_biz_result_desc(const alipay_invite_award_result *result);
+alipay_status alipay_client_update_points(const alipay_client *client,
+                                          const alipay_points_update_request *request,
+                                          alipay_points_update_result **result_out,
+                                          alipay_error **error_out);
 
 /**
- * `"NEW"` or `"OLD"` (or a value this version does not know, as sent), or NULL.
- *
- * # Safety
- * As for `alipay_invite_award_result_biz_result_code`.
+ * The name of a status constant, e.g. `"ALIPAY_STATUS_GATEWAY"`, or `"ALIPAY_STATUS_UNKNOWN"` for a value this
+ * version does not define. Static storage; never free it. Takes an `unsigned int` so that any value is safe.
  */
-const char *alipay_invite_award_result_user_attr(const alipay_invite_award_result *result);
+const char *alipay_status_name(unsigned int status);
 
 /**
- * How many masked Alipay account names are bound to an old user's mobile.
- *
- * # Safety
- * `result` is NULL or a live result.
+ * A new, empty voucher-send request. Returns NULL only if memory is exhausted.
  */
-size_t alipay_invite_award_result_alipay_account_no_count(const alipay_invite_award_result *result);
+alipay_voucher_send_request *alipay_voucher_send_request_new(void);
 
 /**
- * The masked Alipay account name at `index` (0-based), or NULL when `index` is out of range.
+ * Frees a voucher-send request. NULL is accepted and ignored.
  *
  * # Safety
- * As for `alipay_invite_award_result_biz_result_code`.
+ * `request` is NULL or a request from `alipay_voucher_send_request_new` that has not been freed yet.
  */
-const char *alipay_invite_award_result_alipay_account_no(const alipay_invite_award_result *result,
-                                                         size_t index);
+void alipay_voucher_send_request_free(alipay_voucher_send_request *request);
 
 /**
- * The mobile number echoed back, or NULL.
+ * Sets the voucher template id (required, at most 28 characters).
  *
  * # Safety
- * As for `alipay_invite_award_result_biz_result_code`.
+ * `request` is NULL or a live request; the string is NULL or NUL-terminated; `error_out` is NULL or points to
+ * writable storage for an `alipay_error *`.
  */
-const char *alipay_invite_award_result_mobile(const alipay_invite_award_result *result);
+alipay_status alipay_voucher_send_request_set_template_id(alipay_voucher_send_request *request,
+                                                          const char *template_id,
+                                                          alipay_error **error_out);
 
 /**
- * The extension information as sent (usually JSON text), or NULL.
+ * Sets your business number (required, at most 64 characters); with `template_id`, the idempotency key.
  *
  * # Safety
- * As for `alipay_invite_award_result_biz_result_code`.
+ * As for `alipay_voucher_send_request_set_template_id`.
  */
-const char *alipay_invite_award_result_ext_info(const alipay_invite_award_result *result);
+alipay_status alipay_voucher_send_request_set_out_biz_no(alipay_voucher_send_request *request,
+                                                         const char *out_biz_no,
+                                                         alipay_error **error_out);
 
 /**
- * Frees an invite-award result. NULL is accepted and ignored.
+ * Sets the recipient's Alipay user id (16 digits starting with 2088; highest priority).
  *
  * # Safety
- * `result` is NULL or a result from `alipay_client_receive_invite_award` that has not been freed yet.
+ * As for `alipay_voucher_send_request_set_template_id`.
  */
-void alipay_invite_award_result_free(alipay_invite_award_result *result);
+alipay_status alipay_voucher_send_request_set_user_id(alipay_voucher_send_request *request,
+                                                      const char *user_id,
+                                                      alipay_error **error_out);
+
+/**
+ * Sets the recipient's Alipay login id (a mobile number or e-mail, at most 100 characters).
+ *
+ * # Safety
+ * As for `alipay_voucher_send_request_set_template_id`.
+ */
+alipay_status alipay_voucher_send_request_set_login_id(alipay_voucher_send_request *request,
+                                                       const char *login_id,
+                                                       alipay_error **error_out);
+
+/**
+ * Sets the recipient's Taobao nickname (at most 100 characters).
+ *
+ * # Safety
+ * As for `alipay_voucher_send_request_set_template_id`.
+ */
+alipay_status alipay_voucher_send_request_set_taobao_nick(alipay_voucher_send_request *request,
+                                                          const char *taobao_nick,
+                                                          alipay_error **error_out);
+
+/**
+ * Sets the recipient's open_id for your app (at most 128 characters; lowest priority).
+ *
+ * # Safety
+ * As for `alipay_voucher_send_request_set_template_id`.
+ */
+alipay_status alipay_voucher_send_request_set_open_id(alipay_voucher_send_request *request,
+                                                      const char *open_id,
+                                                      alipay_error **error_out);
+
+/**
+ * Sets the amount in yuan with two decimals, e.g. `"10.00"` (red-packet templates only).
+ *
+ * # Safety
+ * As for `alipay_voucher_send_request_set_template_id`.
+ */
+alipay_status alipay_voucher_send_request_set_amount(alipay_voucher_send_request *request,
+                                                     const char *amount,
+                                                     alipay_error **error_out);
+
+/**
+ * Sets the note shown with the voucher (at most 128 characters).
+ *
+ * # Safety
+ * As for `alipay_voucher_send_request_set_template_id`.
+ */
+alipay_status alipay_voucher_send_request_set_memo(alipay_voucher_send_request *request,
+                                                   const char *memo,
+                                                   alipay_error **error_out);
+
+/**
+ * Sets `extend_info`: a JSON object text whose only allowed key is `alipayMiniAppToken`.
+ *
+ * # Safety
+ * As for `alipay_voucher_send_request_set_template_id`.
+ */
+alipay_status alipay_voucher_send_request_set_extend_info(alipay_voucher_send_request *request,
+                                                          const char *extend_info,
+                                                          alipay_error **error_out);
+
+/**
+ * Sets this call's deadline in milliseconds instead of the client's (0 gives `ALIPAY_STATUS_INVALID_REQUEST`).
+ *
+ * # Safety
+ * `request` is NULL or a live request; `error_out` is NULL or writable.
+ */
+alipay_status alipay_voucher_send_request_set_timeout_ms(alipay_voucher_send_request *request,
+                                                         uint64_t timeout_ms,
+                                                         alipay_error **error_out);
 
 /**
  * The id of the voucher sent (on a replay of the same `out_biz_no`, of the one sent before). Never NULL for a
@@ -1034,27 +1127,19 @@ const char *alipay_voucher_send_result_open_id(const alipay_voucher_send_result 
 void alipay_voucher_send_result_free(alipay_voucher_send_result *result);
 
 /**
- * The number of this points movement; after a FREEZE, the `biz_no` of its COMMIT or CANCEL. Never NULL for a
- * non-NULL `result`.
+ * `alipay.marketing.voucher.send`: sends a voucher. Sending the same `template_id` + `out_biz_no` again returns
+ * the voucher already sent, so a call that failed with a retryable error can be repeated as is.
+ *
+ * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
+ * it with `alipay_voucher_send_result_free`).
  *
  * # Safety
- * `result` is NULL or a live result. The string is valid until the result is freed.
+ * As for `alipay_client_receive_invite_award`.
  */
-const char *alipay_points_update_result_point_log_no(const alipay_points_update_result *result);
-
-/**
- * Frees a points-update result. NULL is accepted and ignored.
- *
- * # Safety
- * `result` is NULL or a result from `alipay_client_update_points` that has not been freed yet.
- */
-void alipay_points_update_result_free(alipay_points_update_result *result);
-
-/**
- * The name of a status constant, e.g. `"ALIPAY_STATUS_GATEWAY"`, or `"ALIPAY_STATUS_UNKNOWN"` for a value this
- * version does not define. Static storage; never free it. Takes an `unsigned int` so that any value is safe.
- */
-const char *alipay_status_name(unsigned int status);
+alipay_status alipay_client_send_voucher(const alipay_client *client,
+                                         const alipay_voucher_send_request *request,
+                                         alipay_voucher_send_result **result_out,
+                                         alipay_error **error_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -36,7 +36,7 @@ c-tools:
 	fi
 
 test-c: c-tools
-	ALIPAY_REQUIRE_VALGRIND=1 $(CARGO) test --locked -p alipay-marketing-ffi --all-targets
+	ALIPAY_VALGRIND=1 $(CARGO) test --locked -p alipay-marketing-ffi --all-targets
 	$(MAKE) --no-print-directory c-pkgconfig-check C_PROFILE=debug
 
 c-lib:
@@ -61,7 +61,7 @@ c-pkgconfig-check:
 	$(MAKE) --no-print-directory install-c PREFIX=$(CURDIR)/$(C_LIB_DIR)/c-install
 	export PKG_CONFIG_PATH=$(C_LIB_DIR)/c-install/lib/pkgconfig; \
 	test "$$(pkg-config --modversion alipay_marketing)" = "$(C_VERSION)"; \
-	test "$$(pkg-config --static --libs-only-l alipay_marketing)" = "-lalipay_marketing $(C_PRIVATE_LIBS)"; \
+	test "$$(echo $$(pkg-config --static --libs-only-l alipay_marketing))" = "-lalipay_marketing $(C_PRIVATE_LIBS)"; \
 	$(CC) $(C_FLAGS) examples/c/pos_checkout.c $$(pkg-config --cflags --libs alipay_marketing) \
 	  -o $(C_LIB_DIR)/c-install/pos_checkout_shared; \
 	$(CC) $(C_FLAGS) examples/c/pos_checkout.c $$(pkg-config --cflags alipay_marketing) \

@@ -18,17 +18,20 @@ DEMO_BUILD_TARGETS += python-develop
 DEMO_TARGETS += demo-python
 BENCH_TARGETS += bench-python
 
-# The venv with the build backend; the test tools come with the package's `test` extra.
+# The venv with the build backend and, through the package's `test` extra, the test tools (again when
+# pyproject.toml changes).
 $(PY_TOOLS_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY_PIP) install --upgrade pip
 	$(PY_PIP) install "maturin>=1.9,<2"
-	touch $@
-
-# Builds the native module (debug) and installs the package in editable mode with its test tools.
-python-develop: $(PY_TOOLS_STAMP)
 	VIRTUAL_ENV="$(abspath $(VENV))" PATH="$(abspath $(PY_BIN)):$$PATH" \
 		$(PY_BIN)/maturin develop --locked --extras test --quiet
+	touch $@
+
+# Builds the native module (debug) and installs the package in editable mode.
+python-develop: $(PY_TOOLS_STAMP)
+	VIRTUAL_ENV="$(abspath $(VENV))" PATH="$(abspath $(PY_BIN)):$$PATH" \
+		$(PY_BIN)/maturin develop --locked --quiet
 
 test-python: python-develop
 	$(PY_BIN)/python -m pytest tests/python -q
@@ -59,6 +62,6 @@ demo-python: python-develop
 
 bench-python: $(PY_TOOLS_STAMP)
 	VIRTUAL_ENV="$(abspath $(VENV))" PATH="$(abspath $(PY_BIN)):$$PATH" \
-		$(PY_BIN)/maturin develop --locked --release --extras test --quiet
+		$(PY_BIN)/maturin develop --locked --release --quiet
 	$(PY_PIP) install alipay-sdk-python python-alipay-sdk
 	$(PY_BIN)/python bench/python/run.py

@@ -69,7 +69,7 @@ async def send_async(client: AsyncClient, calls: int, concurrency: int, prefix: 
     return time.perf_counter() - started
 
 
-def rust(client: Client, mode: str, workers: int, calls: int, prefix: str) -> float:
+def rust(client: Client | _native.AsyncClient, mode: str, workers: int, calls: int, prefix: str) -> float:
     return _native.rust_baseline(
         client,
         mode=mode,
@@ -105,15 +105,17 @@ def bench_overhead(sandbox: Sandbox, rounds: int, calls: int) -> dict[str, float
 
 
 def bench_async(sandbox: Sandbox, rounds: int, calls: int, concurrency: int) -> dict[str, float]:
+    """Both sides drive the same core client (one connection pool), warmed up at the same concurrency."""
     rust_cps, py_cps = [], []
-    with sandbox.client(max_attempts=1) as sync_client:
-        client = sandbox.async_client(max_attempts=1)
-        asyncio.run(send_async(client, calls // 4, concurrency, "warm-a"))
-        for r in range(rounds):
-            sandbox.reset()
-            rust_cps.append(calls / rust(sync_client, "tasks", concurrency, calls, f"rt-{r}"))
-            py_cps.append(calls / asyncio.run(send_async(client, calls, concurrency, f"pa-{r}")))
-        client.close()
+    client = sandbox.async_client(max_attempts=1)
+    core = client._native
+    asyncio.run(send_async(client, calls // 4, concurrency, "warm-a"))
+    rust(core, "tasks", concurrency, calls // 4, "warm-rt")
+    for r in range(rounds):
+        sandbox.reset()
+        rust_cps.append(calls / rust(core, "tasks", concurrency, calls, f"rt-{r}"))
+        py_cps.append(calls / asyncio.run(send_async(client, calls, concurrency, f"pa-{r}")))
+    client.close()
     return {
         "rust_calls_per_s": median(rust_cps),
         "python_calls_per_s": median(py_cps),
@@ -125,6 +127,7 @@ def bench_threads(sandbox: Sandbox, rounds: int, calls: int, threads: int) -> di
     rust_cps, py_cps = [], []
     with sandbox.client(max_attempts=1) as client:
         send_threads(client, calls // 4, threads, "warm-t")
+        rust(client, "threads", threads, calls // 4, "warm-rth")
         for r in range(rounds):
             sandbox.reset()
             rust_cps.append(calls / rust(client, "threads", threads, calls, f"rth-{r}"))

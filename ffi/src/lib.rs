@@ -8,7 +8,8 @@
 //! - [`error`] — `alipay_error`, the optional error object, and its accessors.
 //! - [`panic`] — the two guard functions every export runs through.
 //! - [`pointers`] — one helper per pointer conversion (strings, handles, `*_out` arguments, frees).
-//! - [`builder`] — `alipay_client_builder`: options, keys, `build`.
+//! - [`builder`] — `alipay_client_builder`: the handle and `build`; its setters in [`builder::credentials`]
+//!   (app id, keys, certificates, AES key) and [`builder::connection`] (gateway, deadlines, retries, proxy).
 //! - [`client`] — `alipay_client`, the generic blocking `execute` and `alipay_response`.
 //! - [`invite`], [`voucher`], [`points`] — one module per call: its request object, result object and the call.
 //! - `fields` — the setter and accessor bodies those three share.

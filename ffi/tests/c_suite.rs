@@ -1,6 +1,7 @@
 //! The C suite: the programs of `tests/c` compiled with `-std=c99 -Wall -Wextra -Wpedantic -Werror` (and the
-//! header as C++17), run against an in-process sandbox — natively and under valgrind memcheck with zero errors and
-//! zero leaks — with the sandbox's state checked after every run.
+//! header as C++17), run against an in-process sandbox — natively, and with `ALIPAY_VALGRIND=1` (as `make test-c`
+//! runs it) also under valgrind memcheck with zero errors and zero leaks — with the sandbox's state checked after
+//! every run.
 
 mod c_support;
 
@@ -189,6 +190,22 @@ fn points_deposit_then_freeze_and_commit() {
                 .expect("the freeze is in the sandbox");
             assert_eq!(freeze["status"], "COMMITTED");
             assert_eq!(freeze["amount"], 30);
+        },
+    );
+}
+
+#[test]
+fn a_gbk_app_signs_and_sends_in_gbk() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().calls,
+        &["gbk"],
+        no_faults,
+        |stdout, state| {
+            assert_eq!(issued(state), voucher_lines(stdout));
+            assert_eq!(issued(state).len(), 1);
         },
     );
 }

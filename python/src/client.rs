@@ -6,20 +6,15 @@ use std::future::Future;
 use std::sync::Once;
 
 use alipay_marketing::api::ApiRequest;
-use alipay_marketing::api::invite::InviteAwardRequest;
-use alipay_marketing::api::points::PointsUpdateRequest;
-use alipay_marketing::api::voucher::VoucherSendRequest;
 use alipay_marketing::{Error, blocking};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::PyDict;
 use tracing::Instrument;
 
 use crate::config::ClientOptions;
 use crate::errors::to_py_err;
-use crate::requests::{
-    Fields, InviteArgs, PointsArgs, VoucherArgs, call_options, json_object_text,
-};
+use crate::requests::{InviteArgs, PointsArgs, VoucherArgs, biz_text, call_options, prepare_any};
 use crate::results::{Outcome, ToPython};
 use crate::{logging, wait};
 
@@ -132,93 +127,6 @@ impl Handle {
             crate::results::quote(self.client.gateway_url()),
             if self.closed() { ", closed" } else { "" }
         )
-    }
-}
-
-/// The dry run for any method: the three typed ones take their fields as keywords, others a `biz_content` dict.
-fn prepare(
-    py: Python<'_>,
-    client: &alipay_marketing::Client,
-    method: &str,
-    biz_content: Option<&Bound<'_, PyAny>>,
-    fields: Option<&Bound<'_, PyDict>>,
-) -> PyResult<Py<PyAny>> {
-    let typed = [
-        InviteAwardRequest::METHOD,
-        VoucherSendRequest::METHOD,
-        PointsUpdateRequest::METHOD,
-    ]
-    .contains(&method);
-    if typed && biz_content.is_some_and(|b| !b.is_none()) {
-        return Err(PyTypeError::new_err(format!(
-            "prepare({method:?}) takes the request fields as keyword arguments, not biz_content"
-        )));
-    }
-    let f = Fields::new(method, fields, py)?;
-    let prepared = match method {
-        InviteAwardRequest::METHOD => {
-            let request = InviteArgs {
-                mobile: f.text("mobile")?,
-                user_id: f.text("user_id")?,
-                out_biz_no: f.text("out_biz_no")?,
-                out_biz_code: f.text("out_biz_code")?,
-            }
-            .into_request();
-            f.finish()?;
-            client.prepare(&request)
-        }
-        VoucherSendRequest::METHOD => {
-            let request = VoucherArgs {
-                template_id: f.required_text("template_id")?,
-                out_biz_no: f.required_text("out_biz_no")?,
-                user_id: f.text("user_id")?,
-                login_id: f.text("login_id")?,
-                taobao_nick: f.text("taobao_nick")?,
-                open_id: f.text("open_id")?,
-                amount: f.take("amount")?,
-                memo: f.text("memo")?,
-                extend_info: f.take("extend_info")?,
-                alipay_mini_app_token: f.text("alipay_mini_app_token")?,
-            };
-            f.finish()?;
-            client.prepare(&request.into_request(py)?)
-        }
-        PointsUpdateRequest::METHOD => {
-            let request = PointsArgs {
-                req_id: f.required_text("req_id")?,
-                user_id: f.required_text("user_id")?,
-                activity_account: f.required_text("activity_account")?,
-                trans_type: f.required("trans_type")?,
-                trans_amount: f.required("trans_amount")?,
-                biz_no: f.text("biz_no")?,
-                shop_id: f.text("shop_id")?,
-                memo: f.text("memo")?,
-                ext_info: f.text("ext_info")?,
-            };
-            f.finish()?;
-            client.prepare(&request.into_request(py)?)
-        }
-        _ => {
-            f.finish()?;
-            let biz = biz_text(py, biz_content)?;
-            client.prepare_execute(method, &biz)
-        }
-    };
-    Ok(Outcome(prepared).into_pyobject(py)?.unbind())
-}
-
-/// `biz_content` of `execute`: a dict as JSON text; `None` sends none.
-fn biz_text(py: Python<'_>, biz_content: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
-    match biz_content {
-        Some(b) if !b.is_none() => {
-            if b.is_instance_of::<PyString>() {
-                return Err(PyTypeError::new_err(
-                    "biz_content must be a dict; it is written as JSON for you",
-                ));
-            }
-            json_object_text(py, "biz_content", b)
-        }
-        _ => Ok(String::new()),
     }
 }
 
@@ -403,7 +311,7 @@ macro_rules! client_methods {
                 fields: Option<&Bound<'_, PyDict>>,
             ) -> PyResult<Py<PyAny>> {
                 let client = self.handle.get(py)?;
-                prepare(py, &client, method, biz_content, fields)
+                prepare_any(py, &client, method, biz_content, fields)
             }
 
             /// The app id.

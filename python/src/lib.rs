@@ -3,7 +3,7 @@
 //! Module map:
 //! - [`client`] — the sync `Client` and the asyncio `AsyncClient`, both thin over the core client.
 //! - [`config`] — turning constructor keywords (keys as text or paths, gateway, timeouts) into a core client.
-//! - [`requests`] — turning method keywords into the core's typed requests.
+//! - [`requests`] — turning method keywords into the core's typed requests; the dry run of any method.
 //! - [`results`] — the frozen result objects handed back to Python.
 //! - [`errors`] — raising the exception classes of `alipay_marketing/errors.py` from core errors.
 //! - [`wait`] — waiting for a call with the GIL released and Ctrl-C still honoured.

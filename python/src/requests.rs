@@ -1,5 +1,5 @@
-//! Method keywords → the core's typed requests. Only shapes are converted here; every rule is checked by the
-//! core when the request is prepared, before anything is sent.
+//! Method keywords → the core's typed requests, and the dry run (`prepare`) of any method. Only shapes are
+//! converted here; every rule is checked by the core when the request is prepared, before anything is sent.
 
 use alipay_marketing::CallOptions;
 use alipay_marketing::api::invite::InviteAwardRequest;
@@ -12,6 +12,7 @@ use pyo3::types::{PyDict, PyInt, PyMapping, PyString};
 
 use crate::config::seconds;
 use crate::errors::{invalid_argument, to_py_err};
+use crate::results::Outcome;
 
 /// Keywords of `receive_invite_award`.
 pub struct InviteArgs {
@@ -257,5 +258,92 @@ impl<'py> Fields<'py> {
             self.method,
             names.join(", ")
         )))
+    }
+}
+
+/// The dry run for any method: the three typed ones take their fields as keywords, others a `biz_content` dict.
+pub fn prepare_any(
+    py: Python<'_>,
+    client: &alipay_marketing::Client,
+    method: &str,
+    biz_content: Option<&Bound<'_, PyAny>>,
+    fields: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Py<PyAny>> {
+    let typed = [
+        InviteAwardRequest::METHOD,
+        VoucherSendRequest::METHOD,
+        PointsUpdateRequest::METHOD,
+    ]
+    .contains(&method);
+    if typed && biz_content.is_some_and(|b| !b.is_none()) {
+        return Err(PyTypeError::new_err(format!(
+            "prepare({method:?}) takes the request fields as keyword arguments, not biz_content"
+        )));
+    }
+    let f = Fields::new(method, fields, py)?;
+    let prepared = match method {
+        InviteAwardRequest::METHOD => {
+            let request = InviteArgs {
+                mobile: f.text("mobile")?,
+                user_id: f.text("user_id")?,
+                out_biz_no: f.text("out_biz_no")?,
+                out_biz_code: f.text("out_biz_code")?,
+            }
+            .into_request();
+            f.finish()?;
+            client.prepare(&request)
+        }
+        VoucherSendRequest::METHOD => {
+            let request = VoucherArgs {
+                template_id: f.required_text("template_id")?,
+                out_biz_no: f.required_text("out_biz_no")?,
+                user_id: f.text("user_id")?,
+                login_id: f.text("login_id")?,
+                taobao_nick: f.text("taobao_nick")?,
+                open_id: f.text("open_id")?,
+                amount: f.take("amount")?,
+                memo: f.text("memo")?,
+                extend_info: f.take("extend_info")?,
+                alipay_mini_app_token: f.text("alipay_mini_app_token")?,
+            };
+            f.finish()?;
+            client.prepare(&request.into_request(py)?)
+        }
+        PointsUpdateRequest::METHOD => {
+            let request = PointsArgs {
+                req_id: f.required_text("req_id")?,
+                user_id: f.required_text("user_id")?,
+                activity_account: f.required_text("activity_account")?,
+                trans_type: f.required("trans_type")?,
+                trans_amount: f.required("trans_amount")?,
+                biz_no: f.text("biz_no")?,
+                shop_id: f.text("shop_id")?,
+                memo: f.text("memo")?,
+                ext_info: f.text("ext_info")?,
+            };
+            f.finish()?;
+            client.prepare(&request.into_request(py)?)
+        }
+        _ => {
+            f.finish()?;
+            let biz = biz_text(py, biz_content)?;
+            client.prepare_execute(method, &biz)
+        }
+    };
+    Ok(Outcome(prepared).into_pyobject(py)?.unbind())
+}
+
+/// `biz_content` of `execute`: a dict as JSON text; `None` sends none.
+pub fn biz_text(py: Python<'_>, biz_content: Option<&Bound<'_, PyAny>>) -> PyResult<String> {
+    match biz_content {
+        Some(b) if !b.is_none() => {
+            if b.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err(
+                    "biz_content must be a dict; it is written as JSON for you",
+                ));
+            }
+            json_object_text(py, "biz_content", b)
+        }
+        _ => Ok(String::new()),
     }
 }

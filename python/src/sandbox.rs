@@ -182,3 +182,18 @@ impl SandboxServer {
         }
     }
 }
+
+impl Drop for SandboxServer {
+    /// A sandbox dropped without `stop()` stops here, with the GIL released: its threads may log, and logging
+    /// takes the GIL.
+    fn drop(&mut self) {
+        let sandbox = self
+            .sandbox
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(sandbox) = sandbox {
+            Python::attach(|py| py.detach(move || sandbox.stop_blocking()));
+        }
+    }
+}

@@ -6,8 +6,11 @@
 //! sandbox's RSS is sampled, default 100000), `BENCH_CONCURRENCY` (default 64).
 //!
 //! The sandbox runs as its own process so that its memory (VmRSS from /proc) is measured apart from the client's.
-//! The call is an invite award for a registered user: after the activity's limit it answers OLD_AWARD_OVER_LIMIT
-//! with code 10000, so the state the sandbox must keep does not grow and any growth would be a leak.
+//! The call is an invite award for a registered user (after the activity's limit it answers OLD_AWARD_OVER_LIMIT
+//! with code 10000). In the throughput phase every call carries a new `out_biz_no` (the client makes one), so the
+//! sandbox keeps one idempotency record per call: that is state it must keep, reported as bytes per record. In
+//! the memory phase each of the 64 workers reuses one `out_biz_no`, so the state stays the same size and any RSS
+//! growth over 100,000 calls would be a leak.
 
 use std::collections::HashMap;
 use std::process::{Child, Command, Stdio};
@@ -87,16 +90,34 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-/// `calls` invite awards with `concurrency` in flight; returns the elapsed time.
-async fn run(client: &Client, calls: u64, concurrency: u64) -> Duration {
+/// CPU time (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 10 ms on Linux).
+fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+    let fields: Vec<u64> = after
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    Duration::from_millis(fields.iter().sum::<u64>() * 10)
+}
+
+/// `calls` invite awards with `concurrency` in flight; returns the elapsed time. With `fixed_keys`, worker `i`
+/// always sends `out_biz_no` `bench-i` (replays after its first call); otherwise the client makes a new one per call.
+async fn run(client: &Client, calls: u64, concurrency: u64, fixed_keys: bool) -> Duration {
     let next = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..concurrency {
+    for worker in 0..concurrency {
         let client = client.clone();
         let next = next.clone();
         tasks.push(tokio::spawn(async move {
-            let request = InviteAwardRequest::new().user_id("2088000000000001");
+            let mut request = InviteAwardRequest::new().user_id("2088000000000001");
+            if fixed_keys {
+                request = request.out_biz_no(format!("bench-{worker}"));
+            }
             while next.fetch_add(1, Ordering::Relaxed) < calls {
                 client
                     .receive_invite_award(&request)
@@ -109,6 +130,20 @@ async fn run(client: &Client, calls: u64, concurrency: u64) -> Duration {
         t.await.expect("worker");
     }
     started.elapsed()
+}
+
+/// The number of idempotency records the sandbox holds, from its admin API.
+async fn idempotency_keys(admin_url: &str) -> u64 {
+    let text = reqwest::get(format!("{admin_url}/state"))
+        .await
+        .expect("admin")
+        .text()
+        .await
+        .expect("body");
+    let state: serde_json::Value = serde_json::from_str(&text).expect("state JSON");
+    state["idempotency_keys"]
+        .as_u64()
+        .expect("idempotency_keys")
 }
 
 /// Single-thread RSA-2048 sign and verify times, measured now on this machine.
@@ -148,6 +183,11 @@ fn main() {
         .map(|n| n.get())
         .unwrap_or(1);
 
+    if smoke {
+        println!(
+            "smoke run (tiny sizes, probably a debug build): the numbers below mean nothing; use cargo bench"
+        );
+    }
     let (sign, verify) = crypto_costs();
     let per_call = 2 * sign + 2 * verify;
     let ceiling = cores as f64 / per_call.as_secs_f64();
@@ -167,8 +207,14 @@ fn main() {
         .build()
         .expect("client");
 
-    runtime.block_on(run(&client, 500.min(calls), concurrency));
-    let elapsed = runtime.block_on(run(&client, calls, concurrency));
+    let admin = server.env["ALIPAY_ADMIN_URL"].clone();
+    runtime.block_on(run(&client, 500.min(calls), concurrency, false));
+    let (rss_before, keys_before) = (rss_kib(pid), runtime.block_on(idempotency_keys(&admin)));
+    let (server_cpu, client_cpu) = (cpu_time(&pid.to_string()), cpu_time("self"));
+    let elapsed = runtime.block_on(run(&client, calls, concurrency, false));
+    let server_cpu = cpu_time(&pid.to_string()).saturating_sub(server_cpu) / calls as u32;
+    let client_cpu = cpu_time("self").saturating_sub(client_cpu) / calls as u32;
+    let (rss_after, keys_after) = (rss_kib(pid), runtime.block_on(idempotency_keys(&admin)));
     let rate = calls as f64 / elapsed.as_secs_f64();
     println!(
         "alipay-sandbox throughput (core client + sandbox on loopback, RSA2, concurrency {concurrency}, {cores} cores)"
@@ -188,29 +234,45 @@ fn main() {
         "  share of the crypto ceiling: {:.0}%",
         100.0 * rate / ceiling
     );
+    let total_cpu = (server_cpu + client_cpu).as_secs_f64();
+    println!(
+        "  CPU per call: sandbox {:.0} µs, client {:.0} µs (crypto alone: {:.0} µs each side); on {cores} idle cores \
+         that is {:.0} calls/s, {:.2} of the bound",
+        server_cpu.as_secs_f64() * 1e6,
+        client_cpu.as_secs_f64() * 1e6,
+        (sign + verify).as_secs_f64() * 1e6,
+        cores as f64 / total_cpu,
+        cores as f64 / total_cpu / TARGET
+    );
+    let new_keys = keys_after.saturating_sub(keys_before).max(1);
+    println!(
+        "  state kept: {new_keys} new idempotency records, RSS +{} KiB (about {} bytes per record)",
+        rss_after as i64 - rss_before as i64,
+        (rss_after as i64 - rss_before as i64) * 1024 / new_keys as i64
+    );
 
+    runtime.block_on(run(&client, concurrency, concurrency, true));
+    let keys_start = runtime.block_on(idempotency_keys(&admin));
     let start_rss = rss_kib(pid);
     let step = (memory_calls / 10).max(1);
     let mut samples = vec![(0u64, start_rss)];
     let mut done = 0;
     while done < memory_calls {
-        runtime.block_on(run(&client, step, concurrency));
+        runtime.block_on(run(&client, step, concurrency, true));
         done += step;
         samples.push((done, rss_kib(pid)));
     }
+    let keys_end = runtime.block_on(idempotency_keys(&admin));
+    let listed: Vec<String> = samples.iter().map(|(n, r)| format!("{n}:{r}")).collect();
     println!(
-        "  sandbox RSS over {memory_calls} more calls (KiB): {}",
-        samples
-            .iter()
-            .map(|(n, r)| format!("{n}:{r}"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        "  sandbox RSS over {memory_calls} calls with constant state ({keys_start} → {keys_end} records), KiB: {}",
+        listed.join(" ")
     );
     let (first_half, second_half) = samples.split_at(samples.len() / 2);
     let max_first = first_half.iter().map(|s| s.1).max().unwrap_or(0);
     let max_second = second_half.iter().map(|s| s.1).max().unwrap_or(0);
     println!(
-        "  RSS growth: {} KiB from start to end; peak of the second half minus peak of the first half: {} KiB",
+        "  RSS change start to end: {} KiB; peak of the second half minus peak of the first half: {} KiB",
         samples.last().map(|s| s.1).unwrap_or(0) as i64 - start_rss as i64,
         max_second as i64 - max_first as i64
     );

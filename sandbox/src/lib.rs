@@ -18,13 +18,15 @@
 //! ```
 //!
 //! Module map:
-//! - [`sandbox`] — [`Config`] and the [`Sandbox`] handle (start, keys, client builder, state, faults, stop).
+//! - [`sandbox`] — the [`Sandbox`] handle (start, keys, client builder, state, faults, stop).
+//! - [`config`] — [`Config`]: scenario, address, state file, seed, keys, call log.
 //! - [`scenario`] — [`Scenario`]: the starting world, from TOML/JSON or the demo default.
 //! - [`model`] — the entities: users, activities, templates, accounts, vouchers, freezes.
 //! - [`faults`] — [`FaultPlan`] and [`Fault`]: what goes wrong, per method, by seeded rate or script.
 //! - [`method`] — the three gateway methods served.
 //! - `request` — query + body merged, decoded in the request charset.
-//! - `gateway` — the checks in the gateway's order, faults, rules, the signed answer.
+//! - `checks` — the gateway's checks, in its order.
+//! - `gateway` — one call: checks, faults, rules, the signed answer.
 //! - `envelope` — response nodes and the signed envelope.
 //! - `rules` — the business rules and idempotency.
 //! - `state` — the catalog, the mutable world and its state file.
@@ -32,6 +34,8 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod checks;
+pub mod config;
 mod envelope;
 pub mod error;
 pub mod faults;

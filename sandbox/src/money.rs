@@ -23,6 +23,15 @@ pub(crate) fn parse_fen(text: &str) -> Option<u64> {
     whole.checked_mul(100)?.checked_add(frac)
 }
 
+/// Parses an amount in the documented request format only: yuan with exactly two decimals (`"8.88"`).
+pub(crate) fn parse_two_decimals(text: &str) -> Option<u64> {
+    let (_, frac) = text.split_once('.')?;
+    if frac.len() != 2 {
+        return None;
+    }
+    parse_fen(text)
+}
+
 /// Formats fen as yuan with two decimals: `500` → `"5.00"`.
 pub(crate) fn format_fen(fen: u64) -> String {
     format!("{}.{:02}", fen / 100, fen % 100)
@@ -47,6 +56,13 @@ mod tests {
         ] {
             assert_eq!(parse_fen(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn the_request_format_needs_exactly_two_decimals() {
+        assert_eq!(parse_two_decimals("8.88"), Some(888));
+        assert_eq!(parse_two_decimals("8.8"), None);
+        assert_eq!(parse_two_decimals("8"), None);
     }
 
     #[test]

@@ -1,9 +1,8 @@
-//! [`Config`] and the [`Sandbox`] handle: start (inside a runtime or on its own thread), URLs, keys, a
+//! The [`Sandbox`] handle: start (inside a runtime or on its own thread), URLs, keys, a
 //! preconfigured client builder, state, faults, reset and graceful stop.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::net::SocketAddr;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
@@ -12,138 +11,12 @@ use alipay_marketing::{ClientBuilder, Gateway, PrivateKey, PublicKey};
 use tokio::sync::oneshot;
 use zeroize::Zeroizing;
 
+pub use crate::config::{Config, DEFAULT_TIMESTAMP_WINDOW};
 use crate::error::{SandboxError, SandboxErrorKind};
 use crate::faults::{ArmedFaults, FaultPlan};
-use crate::gateway::{AppKey, CallLogger, CallRecord, Shared};
-use crate::scenario::Scenario;
+use crate::gateway::{AppKey, Shared};
 use crate::server;
 use crate::state::{Catalog, World};
-
-/// How far a request's timestamp may be from the sandbox's clock: ±15 minutes.
-pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(15 * 60);
-
-/// How a sandbox starts. Every field has a builder method of the same name.
-#[derive(Clone)]
-pub struct Config {
-    /// The world to start from.
-    pub scenario: Scenario,
-    /// TCP port; 0 picks a free one.
-    pub port: u16,
-    /// Address to bind; default 127.0.0.1.
-    pub bind: IpAddr,
-    /// Where to persist the state (atomically, after every call); on start an existing file is loaded instead of
-    /// the scenario's starting world.
-    pub state_file: Option<PathBuf>,
-    /// Seed of the fault-rate draws.
-    pub seed: u64,
-    /// Accepted distance between a request's timestamp and the sandbox's clock.
-    pub timestamp_window: Duration,
-    /// The sandbox's own "Alipay" signing key; generated at start when absent.
-    pub alipay_private_key: Option<PrivateKey>,
-    /// Private keys of scenario apps: used instead of generating one for an app without a public key, and checked
-    /// against the public key when the scenario gives one.
-    pub app_private_keys: BTreeMap<String, PrivateKey>,
-    /// Receives every call (the binary prints one line per call).
-    pub on_call: Option<CallLogger>,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            scenario: Scenario::default(),
-            port: 0,
-            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            state_file: None,
-            seed: 0,
-            timestamp_window: DEFAULT_TIMESTAMP_WINDOW,
-            alipay_private_key: None,
-            app_private_keys: BTreeMap::new(),
-            on_call: None,
-        }
-    }
-}
-
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field(
-                "apps",
-                &self
-                    .scenario
-                    .apps
-                    .iter()
-                    .map(|a| a.app_id.as_str())
-                    .collect::<Vec<_>>(),
-            )
-            .field("port", &self.port)
-            .field("bind", &self.bind)
-            .field("state_file", &self.state_file)
-            .field("seed", &self.seed)
-            .field("timestamp_window", &self.timestamp_window)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Config {
-    /// The default configuration: demo scenario, ephemeral port on 127.0.0.1, no state file.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Sets the scenario.
-    pub fn scenario(mut self, scenario: Scenario) -> Self {
-        self.scenario = scenario;
-        self
-    }
-
-    /// Sets the port (0: ephemeral).
-    pub fn port(mut self, port: u16) -> Self {
-        self.port = port;
-        self
-    }
-
-    /// Sets the bind address. The admin API still answers loopback clients only.
-    pub fn bind(mut self, bind: IpAddr) -> Self {
-        self.bind = bind;
-        self
-    }
-
-    /// Persists the state to this file.
-    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
-        self.state_file = Some(path.into());
-        self
-    }
-
-    /// Sets the seed of the fault-rate draws.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// Sets the accepted timestamp distance.
-    pub fn timestamp_window(mut self, window: Duration) -> Self {
-        self.timestamp_window = window;
-        self
-    }
-
-    /// Uses this key as the sandbox's "Alipay" signing key.
-    pub fn alipay_private_key(mut self, key: PrivateKey) -> Self {
-        self.alipay_private_key = Some(key);
-        self
-    }
-
-    /// Gives the private key of a scenario app.
-    pub fn app_private_key(mut self, app_id: impl Into<String>, key: PrivateKey) -> Self {
-        self.app_private_keys.insert(app_id.into(), key);
-        self
-    }
-
-    /// Calls `log` for every call the gateway answers.
-    pub fn on_call(mut self, log: impl Fn(&CallRecord) + Send + Sync + 'static) -> Self {
-        self.on_call = Some(Arc::new(log));
-        self
-    }
-}
 
 /// A running sandbox. Dropping it stops the server (for a [`Sandbox::start_blocking`] one, waiting for its thread).
 pub struct Sandbox {
@@ -311,33 +184,73 @@ impl Sandbox {
     /// Starts the sandbox on a thread with its own runtime; works with or without a runtime in the caller.
     pub fn start_blocking(config: Config) -> Result<Sandbox, SandboxError> {
         let prepared = prepare(config)?;
-        let runtime_err = |m: String| SandboxError::new(SandboxErrorKind::Runtime, m);
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .thread_name("alipay-sandbox")
-            .enable_all()
-            .build()
-            .map_err(|e| runtime_err(format!("cannot start the sandbox runtime: {e}")))?;
-        let listener = {
-            let _guard = runtime.enter();
-            tokio::net::TcpListener::from_std(prepared.listener).map_err(|e| {
-                SandboxError::new(
-                    SandboxErrorKind::Bind,
-                    format!("cannot register the socket: {e}"),
-                )
-            })?
-        };
-        let addr = local_addr(&listener)?;
+        let addr = prepared.listener.local_addr().map_err(|e| {
+            SandboxError::new(
+                SandboxErrorKind::Bind,
+                format!("cannot read the listening address: {e}"),
+            )
+        })?;
         let (shutdown, rx) = oneshot::channel();
         let (done_tx, done) = mpsc::channel();
+        let (started_tx, started) = mpsc::channel::<Result<(), SandboxError>>();
         let shared = prepared.shared.clone();
+        let listener = prepared.listener;
+        // The runtime is built, used and dropped on its own thread: dropping a runtime inside the caller's async
+        // context would panic.
         let thread = std::thread::Builder::new()
             .name("alipay-sandbox".into())
             .spawn(move || {
-                runtime.block_on(server::serve(listener, shared, rx));
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .thread_name("alipay-sandbox-worker")
+                    .enable_all()
+                    .build()
+                    .map_err(|e| {
+                        SandboxError::new(
+                            SandboxErrorKind::Runtime,
+                            format!("cannot start the sandbox runtime: {e}"),
+                        )
+                    });
+                let runtime = match runtime {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        let _ = started_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let listener = {
+                    let _guard = runtime.enter();
+                    tokio::net::TcpListener::from_std(listener)
+                };
+                match listener {
+                    Ok(listener) => {
+                        let _ = started_tx.send(Ok(()));
+                        runtime.block_on(server::serve(listener, shared, rx));
+                    }
+                    Err(e) => {
+                        let message = format!("cannot register the socket: {e}");
+                        let _ = started_tx
+                            .send(Err(SandboxError::new(SandboxErrorKind::Bind, message)));
+                    }
+                }
                 let _ = done_tx.send(());
             })
-            .map_err(|e| runtime_err(format!("cannot start the sandbox thread: {e}")))?;
+            .map_err(|e| {
+                SandboxError::new(
+                    SandboxErrorKind::Runtime,
+                    format!("cannot start the sandbox thread: {e}"),
+                )
+            })?;
+        let ready = started.recv().unwrap_or_else(|_| {
+            Err(SandboxError::new(
+                SandboxErrorKind::Runtime,
+                "the sandbox thread stopped while starting",
+            ))
+        });
+        if let Err(e) = ready {
+            let _ = thread.join();
+            return Err(e);
+        }
         Ok(Self::handle(
             addr,
             prepared.shared,

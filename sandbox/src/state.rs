@@ -86,10 +86,40 @@ impl Catalog {
 /// A stored successful answer, replayed when the same idempotency key comes back with the same parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Replay {
-    /// The business parameters of the first call.
-    pub(crate) params: BTreeMap<String, String>,
-    /// The response node's fields after `code` and `msg`.
-    pub(crate) fields: Vec<(String, String)>,
+    /// The business parameters of the first call, as canonical JSON (keys sorted).
+    pub(crate) params: String,
+    /// The response node's fields after `code` and `msg`, as a JSON array of `[name, value]` pairs.
+    pub(crate) fields: String,
+}
+
+impl Replay {
+    /// Stored as two compact strings: one record is a few hundred bytes, whatever the method.
+    pub(crate) fn new(params: &BTreeMap<String, String>, fields: &[(String, String)]) -> Self {
+        Replay {
+            params: canonical(params),
+            fields: compact(&serde_json::to_string(fields).unwrap_or_default()),
+        }
+    }
+
+    /// Whether a call's parameters are those of the stored call.
+    pub(crate) fn same_params(&self, params: &BTreeMap<String, String>) -> bool {
+        self.params == canonical(params)
+    }
+
+    /// The stored answer's fields.
+    pub(crate) fn fields(&self) -> Vec<(String, String)> {
+        serde_json::from_str(&self.fields).unwrap_or_default()
+    }
+}
+
+fn canonical(params: &BTreeMap<String, String>) -> String {
+    compact(&serde_json::to_string(params).unwrap_or_default())
+}
+
+fn compact(text: &str) -> String {
+    let mut s = text.to_owned();
+    s.shrink_to_fit();
+    s
 }
 
 /// Everything calls change. Serialised as the `--state` file.

@@ -1,7 +1,7 @@
 /*
  * The three calls and the generic execute against a running sandbox, one case per run:
  *
- *   test_calls invite | voucher | points | execute
+ *   test_calls invite | voucher | points | execute | gbk
  *
  * Each case checks what C can see and prints `key=value` lines that the harness compares with the sandbox's state.
  */
@@ -136,6 +136,29 @@ static void case_points(alipay_client *client) {
     free(commit);
 }
 
+/* A GBK app: the request is signed and sent in GBK, the Chinese memo included. */
+static void case_gbk(void) {
+    alipay_client_builder *builder = builder_from_env();
+    alipay_client *client = NULL;
+    alipay_voucher_send_request *request = alipay_voucher_send_request_new();
+    alipay_voucher_send_result *result = NULL;
+    alipay_error *error = NULL;
+
+    CHECK(alipay_client_builder_set_charset(builder, "GBK", NULL) == ALIPAY_STATUS_OK);
+    CHECK_STATUS(alipay_client_builder_build(builder, &client, &error), ALIPAY_STATUS_OK, error);
+    alipay_client_builder_free(builder);
+    CHECK(alipay_voucher_send_request_set_template_id(request, "TPL-FIXED-10", NULL) == ALIPAY_STATUS_OK);
+    CHECK(alipay_voucher_send_request_set_out_biz_no(request, "c-gbk-0001", NULL) == ALIPAY_STATUS_OK);
+    CHECK(alipay_voucher_send_request_set_user_id(request, USER, NULL) == ALIPAY_STATUS_OK);
+    CHECK(alipay_voucher_send_request_set_memo(request, "新客礼券", NULL) == ALIPAY_STATUS_OK);
+    CHECK_STATUS(alipay_client_send_voucher(client, request, &result, &error), ALIPAY_STATUS_OK, error);
+    printf("voucher c-gbk-0001=%s\n", alipay_voucher_send_result_voucher_id(result));
+    alipay_voucher_send_result_free(result);
+    alipay_voucher_send_request_free(request);
+    alipay_client_free(client);
+    alipay_error_free(error);
+}
+
 static void case_execute(alipay_client *client) {
     alipay_response *response = NULL;
     alipay_error *error = NULL;
@@ -168,6 +191,10 @@ int main(int argc, char **argv) {
     alipay_client *client;
     const char *name = argc > 1 ? argv[1] : "";
 
+    if (strcmp(name, "gbk") == 0) {
+        case_gbk();
+        return finish(name);
+    }
     client = client_from_env();
     if (strcmp(name, "invite") == 0) {
         case_invite(client);
@@ -178,7 +205,7 @@ int main(int argc, char **argv) {
     } else if (strcmp(name, "execute") == 0) {
         case_execute(client);
     } else {
-        fprintf(stderr, "usage: %s invite|voucher|points|execute\n", argv[0]);
+        fprintf(stderr, "usage: %s invite|voucher|points|execute|gbk\n", argv[0]);
         alipay_client_free(client);
         return 2;
     }

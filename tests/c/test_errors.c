@@ -209,6 +209,41 @@ static void case_config(void) {
     alipay_error_free(error);
     error = NULL;
 
+    /* The other options: each mistake is refused at build and names its option (a fresh builder per mistake,
+     * since a builder keeps what it was given). */
+    {
+        alipay_client_builder *other = builder_from_env();
+        CHECK_STATUS(alipay_client_builder_set_charset(other, "latin-1", &error), ALIPAY_STATUS_CONFIG, error);
+        CHECK_STR(alipay_error_field(error), "charset");
+        alipay_error_free(error);
+        error = NULL;
+        CHECK(alipay_client_builder_set_rate_limit(other, 0.0, 10, NULL) == ALIPAY_STATUS_OK);
+        CHECK_STATUS(alipay_client_builder_build(other, &client, &error), ALIPAY_STATUS_CONFIG, error);
+        CHECK_STR(alipay_error_field(error), "rate_limit");
+        alipay_error_free(error);
+        error = NULL;
+        CHECK(alipay_client_builder_set_rate_limit(other, 200.0, 20, NULL) == ALIPAY_STATUS_OK);
+        CHECK(alipay_client_builder_set_attempt_timeout_ms(other, 0, NULL) == ALIPAY_STATUS_OK);
+        CHECK_STATUS(alipay_client_builder_build(other, &client, &error), ALIPAY_STATUS_CONFIG, error);
+        CHECK_STR(alipay_error_field(error), "attempt_timeout");
+        alipay_error_free(error);
+        error = NULL;
+        CHECK(alipay_client_builder_set_attempt_timeout_ms(other, 4000, NULL) == ALIPAY_STATUS_OK);
+        CHECK(alipay_client_builder_set_max_attempts(other, 2, NULL) == ALIPAY_STATUS_OK);
+        CHECK(alipay_client_builder_set_no_proxy(other, NULL) == ALIPAY_STATUS_OK);
+        CHECK(alipay_client_builder_set_charset(other, "GB18030", NULL) == ALIPAY_STATUS_OK);
+        CHECK_STATUS(alipay_client_builder_build(other, &client, &error), ALIPAY_STATUS_OK, error);
+        alipay_client_free(client);
+        client = NULL;
+        CHECK(alipay_client_builder_add_root_certificates_file(other, "no/such/ca.pem", NULL) == ALIPAY_STATUS_OK);
+        CHECK_STATUS(alipay_client_builder_build(other, &client, &error), ALIPAY_STATUS_CONFIG, error);
+        CHECK(error != NULL && strstr(alipay_error_message(error), "no/such/ca.pem") != NULL);
+        alipay_error_free(error);
+        error = NULL;
+        alipay_client_builder_free(other);
+    }
+    CHECK(client == NULL);
+
     /* Fixed, the same builder builds, with the private key given as text and RSA2 spelled out. */
     CHECK(alipay_client_builder_set_gateway(builder, require_env("ALIPAY_GATEWAY_URL"), NULL) == ALIPAY_STATUS_OK);
     CHECK(alipay_client_builder_set_sign_type(builder, "rsa2", NULL) == ALIPAY_STATUS_OK);

@@ -10,6 +10,7 @@ use crate::envelope;
 use crate::error::{Error, Result};
 use crate::retry;
 use crate::stats::Counters;
+use tracing::Instrument as _;
 
 impl Client {
     pub(super) async fn send<R: ApiRequest>(
@@ -20,7 +21,16 @@ impl Client {
         let inner = &*self.inner;
         Counters::bump(&inner.counters.calls);
         let _in_flight = InFlight::enter(inner);
-        let result = self.send_with_retries(request, options).await;
+        // The span follows the future across threads and awaits (entering it here would not).
+        let span = tracing::info_span!(
+            "alipay_call",
+            method = request.method(),
+            idempotency_key = request.idempotency_key()
+        );
+        let result = self
+            .send_with_retries(request, options)
+            .instrument(span)
+            .await;
         match &result {
             Ok(_) => Counters::bump(&inner.counters.successes),
             Err(e) => inner.counters.failed(e.kind()),
@@ -38,12 +48,6 @@ impl Client {
         let deadline = started + options.timeout.unwrap_or(inner.timeout);
         let policy = options.retry.unwrap_or(inner.retry);
         let key = request.idempotency_key();
-        let span = tracing::info_span!(
-            "alipay_call",
-            method = request.method(),
-            idempotency_key = key
-        );
-        let _entered = span.enter();
         if self.is_closed() {
             return Err(closed_error());
         }

@@ -113,8 +113,8 @@ pub(crate) fn apply(world: &mut World, catalog: &Catalog, call: &Call<'_>) -> Ou
     };
     if let Some(key) = &key {
         if let Some(stored) = world.replays.get(key) {
-            if stored.params == call.params.0 {
-                return Outcome::Success(stored.fields.clone());
+            if stored.same_params(&call.params.0) {
+                return Outcome::Success(stored.fields());
             }
             let (name, _) = key_fields(call.method);
             return Outcome::invalid(format!(
@@ -128,13 +128,9 @@ pub(crate) fn apply(world: &mut World, catalog: &Catalog, call: &Call<'_>) -> Ou
         Method::PointsUpdate => points::update(world, call),
     };
     if let (Some(key), Outcome::Success(fields)) = (key, &outcome) {
-        world.replays.insert(
-            key,
-            Replay {
-                params: call.params.0.clone(),
-                fields: fields.clone(),
-            },
-        );
+        world
+            .replays
+            .insert(key, Replay::new(&call.params.0, fields));
     }
     outcome
 }

@@ -6,7 +6,7 @@ use alipay_marketing::sign::{beijing_timestamp, parse_beijing_timestamp};
 
 use super::{Call, Outcome, date_prefix};
 use crate::model::{TemplateKind, User, UserStatus, Voucher};
-use crate::money::{format_fen, parse_fen};
+use crate::money::{format_fen, parse_fen, parse_two_decimals};
 use crate::state::{Catalog, World};
 
 pub(super) fn send(world: &mut World, catalog: &Catalog, call: &Call<'_>) -> Outcome {
@@ -48,9 +48,7 @@ pub(super) fn send(world: &mut World, catalog: &Catalog, call: &Call<'_>) -> Out
             ));
         }
         (TemplateKind::RedPacket, Some(a)) => {
-            let Some(fen) = parse_fen(a).filter(|&f| {
-                f > 0 && a.contains('.') && a.split('.').nth(1).is_some_and(|d| d.len() == 2)
-            }) else {
+            let Some(fen) = parse_two_decimals(a).filter(|&f| f > 0) else {
                 return Outcome::invalid(format!(
                     "amount {a:?} is not yuan with two decimals, more than 0, like \"8.88\""
                 ));

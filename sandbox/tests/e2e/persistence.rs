@@ -96,3 +96,23 @@ fn start_blocking_works_without_a_runtime() {
     );
     assert!(refused.is_err(), "the port is closed after stop");
 }
+
+#[tokio::test]
+async fn start_blocking_also_works_from_async_code_and_drop_stops_it() {
+    let sandbox = Sandbox::start_blocking(config()).expect("start");
+    let url = sandbox.url();
+    let client = sandbox.client_builder().build().expect("client");
+    client
+        .send_voucher(&VoucherSendRequest::new("TPL-FIXED-10", "d-1").user_id(DEMO_USER))
+        .await
+        .expect("voucher");
+    drop(sandbox);
+    let addr = url
+        .trim_start_matches("http://")
+        .trim_end_matches("/gateway.do")
+        .to_owned();
+    assert!(
+        std::net::TcpStream::connect(addr).is_err(),
+        "Drop stopped the server"
+    );
+}

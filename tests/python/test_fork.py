@@ -1,0 +1,36 @@
+"""After fork, the runtime started by the parent is unusable in the child: calls say so instead of hanging."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+SCRIPT = textwrap.dedent(
+    """
+    import os
+    from alipay_marketing import ConfigError
+    from alipay_marketing.testing import Sandbox
+
+    with Sandbox() as sandbox, sandbox.client() as client:
+        client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="parent-1", user_id="2088000000000001")
+        pid = os.fork()
+        if pid == 0:
+            try:
+                client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="child-1", user_id="2088000000000001")
+            except ConfigError as error:
+                os._exit(0 if "fork" in str(error) else 2)
+            os._exit(1)
+        _, status = os.waitpid(pid, 0)
+        print("child exit", os.waitstatus_to_exitcode(status), flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
+def test_a_client_used_in_a_forked_child_raises_config_error() -> None:
+    done = subprocess.run([sys.executable, "-c", SCRIPT], check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "child exit 0"
