@@ -8,7 +8,9 @@
  * Configuration comes from the environment (the sandbox's env file sets all four):
  *   ALIPAY_GATEWAY_URL, ALIPAY_APP_ID, ALIPAY_APP_PRIVATE_KEY_FILE, ALIPAY_PUBLIC_KEY_FILE
  *
- * Build (shared):  cc -std=c99 pos_checkout.c -Iinclude -Ltarget/release -lalipay_marketing -o pos_checkout
+ * Build (shared), from the repository root:
+ *   cc -std=c99 examples/c/pos_checkout.c -Iinclude -Ltarget/release -lalipay_marketing -o pos_checkout
+ * or `make demo-c`, which links the static library and runs it.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -140,9 +140,11 @@ pub(crate) async fn handle(
     };
     let (answer, outcome) = match checked {
         Err(refusal) => {
-            shared
-                .world()
-                .count_call(&method_text, &refusal.error.label());
+            {
+                let mut world = shared.world();
+                world.count_call(&method_text, &refusal.error.label());
+                shared.persist(&world);
+            }
             let answer = reply(
                 shared,
                 refusal.method,

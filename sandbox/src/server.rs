@@ -227,3 +227,23 @@ pub(crate) fn reset(shared: &Shared) {
     *world = World::from_scenario(&shared.scenario);
     shared.persist(&world);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conn(ip: &str) -> Conn {
+        Conn {
+            peer: SocketAddr::new(ip.parse().expect("ip"), 5000),
+            kill: Arc::new(Notify::new()),
+        }
+    }
+
+    #[test]
+    fn admin_answers_loopback_peers_only() {
+        assert!(refuse_remote(&conn("127.0.0.1")).is_none());
+        assert!(refuse_remote(&conn("::1")).is_none());
+        let refusal = refuse_remote(&conn("10.1.2.3")).expect("a remote peer is refused");
+        assert_eq!(refusal.status(), StatusCode::FORBIDDEN);
+    }
+}

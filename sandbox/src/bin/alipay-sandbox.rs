@@ -202,9 +202,9 @@ fn log_call(call: &CallRecord) {
         &call.app_id
     };
     println!(
-        "{method} app_id={app_id} {} {}ms",
+        "{method} app_id={app_id} {} {:.1}ms",
         call.outcome,
-        call.elapsed.as_millis()
+        call.elapsed.as_secs_f64() * 1e3
     );
 }
 
