@@ -6,23 +6,33 @@ use crate::error::SignatureMismatch;
 /// Builds the explanation when `sub_msg` carries the gateway's sign string; `None` when it does not.
 pub(crate) fn explain(ours: &str, sub_msg: &str) -> Option<SignatureMismatch> {
     let gateways = echoed_sign_string(sub_msg)?;
-    let (first_difference, likely_cause) = compare(ours, gateways);
+    let (first_difference, likely_cause) = compare(ours, &gateways);
     Some(SignatureMismatch {
         ours: ours.to_owned(),
-        gateways: gateways.to_owned(),
+        gateways,
         first_difference,
         likely_cause,
     })
 }
 
-/// The gateway's message ends with "…验签字符串为：<sign string>"; other wordings end with ": <sign string>".
-fn echoed_sign_string(sub_msg: &str) -> Option<&str> {
+/// The gateway's message ends with "…验签字符串为：<sign string>"; other wordings end with ": <sign string>". The
+/// gateway HTML-escapes the string (`&` arrives as `&amp;`), so entities are undone.
+fn echoed_sign_string(sub_msg: &str) -> Option<String> {
     let tail = match sub_msg.rfind('：') {
         Some(at) => &sub_msg[at + '：'.len_utf8()..],
         None => &sub_msg[sub_msg.find(": ")? + 2..],
     };
     let tail = tail.trim();
-    (tail.contains('=') && !tail.is_empty()).then_some(tail)
+    if !tail.contains('=') {
+        return None;
+    }
+    Some(
+        tail.replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&amp;", "&"),
+    )
 }
 
 /// Splits `k=v&k=v` where values may themselves contain `&`: a JSON value (biz_content) runs to its matching
@@ -220,6 +230,14 @@ mod tests {
         let m = explain(OURS, &sub_msg(&theirs)).unwrap();
         assert_eq!(m.first_difference.as_deref(), Some("notify_url"));
         assert!(m.likely_cause.contains("empty"), "{}", m.likely_cause);
+    }
+
+    #[test]
+    fn html_escaped_echoes_are_unescaped_before_comparing() {
+        let escaped = OURS.replace('&', "&amp;").replace('"', "&quot;");
+        let m = explain(OURS, &sub_msg(&escaped)).unwrap();
+        assert_eq!(m.gateways, OURS);
+        assert_eq!(m.first_difference, None);
     }
 
     #[test]

@@ -12,7 +12,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tracing::Instrument;
 
-use crate::config::ClientOptions;
+use crate::config::{ClientOptions, RetryArg};
+use crate::diagnostics::ClientStats;
 use crate::errors::to_py_err;
 use crate::requests::{InviteArgs, PointsArgs, VoucherArgs, biz_text, call_options, prepare_any};
 use crate::results::{Outcome, ToPython};
@@ -139,23 +140,41 @@ macro_rules! client_methods {
 
             #[new]
             #[pyo3(signature = (
-                *, app_id, private_key, alipay_public_key, gateway = "production", sign_type = "RSA2",
-                timeout = 15.0, connect_timeout = 3.0, app_auth_token = None, allow_insecure_http = false,
-                max_attempts = 3
+                *, app_id, private_key, alipay_public_key = None, gateway = "production", sign_type = "RSA2",
+                timeout = 15.0, connect_timeout = 3.0, attempt_timeout = 8.0, retry = RetryArg::NotGiven,
+                max_attempts = None, rate_limit = None, app_auth_token = None, allow_insecure_http = false,
+                proxy = None, no_proxy = false, root_certificates = None, pool_max_idle_per_host = None,
+                pool_idle_timeout = 90.0, http1_only = false, charset = "utf-8", aes_key = None, app_cert = None,
+                alipay_cert = None, alipay_root_cert = None, app_public_key = None
             ))]
             #[allow(clippy::too_many_arguments)]
             fn new(
                 py: Python<'_>,
                 app_id: &str,
                 private_key: &Bound<'_, PyAny>,
-                alipay_public_key: &Bound<'_, PyAny>,
+                alipay_public_key: Option<&Bound<'_, PyAny>>,
                 gateway: &str,
                 sign_type: &str,
                 timeout: f64,
                 connect_timeout: f64,
+                attempt_timeout: f64,
+                retry: RetryArg,
+                max_attempts: Option<u32>,
+                rate_limit: Option<&Bound<'_, PyAny>>,
                 app_auth_token: Option<&str>,
                 allow_insecure_http: bool,
-                max_attempts: u32,
+                proxy: Option<&str>,
+                no_proxy: bool,
+                root_certificates: Option<&Bound<'_, PyAny>>,
+                pool_max_idle_per_host: Option<usize>,
+                pool_idle_timeout: f64,
+                http1_only: bool,
+                charset: &str,
+                aes_key: Option<&Bound<'_, PyAny>>,
+                app_cert: Option<&Bound<'_, PyAny>>,
+                alipay_cert: Option<&Bound<'_, PyAny>>,
+                alipay_root_cert: Option<&Bound<'_, PyAny>>,
+                app_public_key: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<Self> {
                 let client = ClientOptions {
                     app_id,
@@ -165,9 +184,24 @@ macro_rules! client_methods {
                     sign_type,
                     timeout,
                     connect_timeout,
+                    attempt_timeout,
+                    retry,
+                    max_attempts,
+                    rate_limit,
                     app_auth_token,
                     allow_insecure_http,
-                    max_attempts,
+                    proxy,
+                    no_proxy,
+                    root_certificates,
+                    pool_max_idle_per_host,
+                    pool_idle_timeout,
+                    http1_only,
+                    charset,
+                    aes_key,
+                    app_cert,
+                    alipay_cert,
+                    alipay_root_cert,
+                    app_public_key,
                 }
                 .build(py)?;
                 Ok($class {
@@ -176,7 +210,8 @@ macro_rules! client_methods {
             }
 
             /// `alipay.user.invite.award.receive`: award a new or old user (by `mobile` or `user_id`).
-            #[pyo3(signature = (*, mobile = None, user_id = None, out_biz_no = None, out_biz_code = None, timeout = None))]
+            #[pyo3(signature = (*, mobile = None, user_id = None, out_biz_no = None, out_biz_code = None, timeout = None,
+                retry = RetryArg::NotGiven))]
             fn receive_invite_award(
                 &self,
                 py: Python<'_>,
@@ -185,6 +220,7 @@ macro_rules! client_methods {
                 out_biz_no: Option<String>,
                 out_biz_code: Option<String>,
                 timeout: Option<f64>,
+                retry: RetryArg,
             ) -> PyResult<Py<PyAny>> {
                 let request = InviteArgs {
                     mobile,
@@ -193,7 +229,7 @@ macro_rules! client_methods {
                     out_biz_code,
                 }
                 .into_request();
-                let options = call_options(py, timeout)?;
+                let options = call_options(py, timeout, &retry)?;
                 let client = self.handle.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
                 <$mode>::run_call(py, &method, key.as_deref(), async move {
@@ -204,7 +240,8 @@ macro_rules! client_methods {
             /// `alipay.marketing.voucher.send`: send a voucher of `template_id`; `out_biz_no` makes it idempotent.
             #[pyo3(signature = (
                 *, template_id, out_biz_no, user_id = None, login_id = None, taobao_nick = None, open_id = None,
-                amount = None, memo = None, extend_info = None, alipay_mini_app_token = None, timeout = None
+                amount = None, memo = None, extend_info = None, alipay_mini_app_token = None, timeout = None,
+                retry = RetryArg::NotGiven
             ))]
             #[allow(clippy::too_many_arguments)]
             fn send_voucher(
@@ -221,6 +258,7 @@ macro_rules! client_methods {
                 extend_info: Option<Bound<'_, PyAny>>,
                 alipay_mini_app_token: Option<String>,
                 timeout: Option<f64>,
+                retry: RetryArg,
             ) -> PyResult<Py<PyAny>> {
                 let request = VoucherArgs {
                     template_id,
@@ -235,7 +273,7 @@ macro_rules! client_methods {
                     alipay_mini_app_token,
                 }
                 .into_request(py)?;
-                let options = call_options(py, timeout)?;
+                let options = call_options(py, timeout, &retry)?;
                 let client = self.handle.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
                 <$mode>::run_call(py, &method, key.as_deref(), async move {
@@ -246,7 +284,7 @@ macro_rules! client_methods {
             /// `koubei.marketing.tool.points.update`: move stamp-card points; `req_id` makes it idempotent.
             #[pyo3(signature = (
                 *, req_id, user_id, activity_account, trans_type, trans_amount, biz_no = None, shop_id = None,
-                memo = None, ext_info = None, timeout = None
+                memo = None, ext_info = None, timeout = None, retry = RetryArg::NotGiven
             ))]
             #[allow(clippy::too_many_arguments)]
             fn update_points(
@@ -262,6 +300,7 @@ macro_rules! client_methods {
                 memo: Option<String>,
                 ext_info: Option<String>,
                 timeout: Option<f64>,
+                retry: RetryArg,
             ) -> PyResult<Py<PyAny>> {
                 let request = PointsArgs {
                     req_id,
@@ -275,7 +314,7 @@ macro_rules! client_methods {
                     ext_info,
                 }
                 .into_request(py)?;
-                let options = call_options(py, timeout)?;
+                let options = call_options(py, timeout, &retry)?;
                 let client = self.handle.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
                 <$mode>::run_call(py, &method, key.as_deref(), async move {
@@ -284,16 +323,17 @@ macro_rules! client_methods {
             }
 
             /// Any gateway method with a `biz_content` dict, with the same signing, verification and errors.
-            #[pyo3(signature = (method, biz_content = None, *, timeout = None))]
+            #[pyo3(signature = (method, biz_content = None, *, timeout = None, retry = RetryArg::NotGiven))]
             fn execute(
                 &self,
                 py: Python<'_>,
                 method: String,
                 biz_content: Option<&Bound<'_, PyAny>>,
                 timeout: Option<f64>,
+                retry: RetryArg,
             ) -> PyResult<Py<PyAny>> {
                 let biz = biz_text(py, biz_content)?;
-                let options = call_options(py, timeout)?;
+                let options = call_options(py, timeout, &retry)?;
                 let client = self.handle.get(py)?;
                 let name = method.clone();
                 <$mode>::run_call(py, &name, None, async move {
@@ -312,6 +352,19 @@ macro_rules! client_methods {
             ) -> PyResult<Py<PyAny>> {
                 let client = self.handle.get(py)?;
                 prepare_any(py, &client, method, biz_content, fields)
+            }
+
+            /// A snapshot of the client's counters: calls, attempts, retries, successes, failures by kind, calls in
+            /// flight.
+            fn stats(&self) -> ClientStats {
+                ClientStats::from(self.handle.client.stats())
+            }
+
+            /// The configuration doctor's findings for this client, plus the clock skew measured against the
+            /// gateway (one plain request to its URL).
+            fn check_config(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+                let client = self.handle.get(py)?;
+                <$mode>::run(py, async move { Ok::<_, Error>(client.check_config().await) })
             }
 
             /// The app id.

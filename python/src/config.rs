@@ -1,16 +1,20 @@
-//! Constructor keywords → a core client: keys given as text or as a path, the gateway, the timeouts.
+//! Constructor keywords → a core client builder: keys and certificates as text or as a path, the gateway,
+//! deadlines, retries, the rate limit, network and protocol options. The same conversion feeds the offline doctor
+//! (`alipay_marketing.doctor`), which reports a bad option as a finding instead of raising.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use alipay_marketing::{Client, Gateway, RetryPolicy, SignType};
+use alipay_marketing::doctor::{DoctorReport, Finding, Level};
+use alipay_marketing::{Charset, Client, ClientBuilder, Gateway, RetryPolicy, SignType};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyList, PyString, PyTuple};
 
-use crate::errors::{config_error, to_py_err};
+use crate::errors::config_error;
 
-/// Where a key comes from: its text, or a file read when the client is built.
+/// Where a key or certificate comes from: its text, or a file read when the client is built.
 pub enum KeySource {
     Text(String),
     File(PathBuf),
@@ -38,68 +42,384 @@ impl KeySource {
             return Ok(KeySource::File(value.extract::<PathBuf>()?));
         }
         Err(PyTypeError::new_err(format!(
-            "{field} must be the key text (str) or a path to a key file (pathlib.Path), not {}",
+            "{field} must be the text (str) or a path to a file (pathlib.Path), not {}",
             value.get_type().name()?
         )))
     }
+
+    /// [`KeySource::extract`] of an optional keyword (`None` is absent).
+    fn extract_opt(field: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<KeySource>> {
+        match value {
+            Some(v) if !v.is_none() => Ok(Some(KeySource::extract(field, v)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The text, reading the file now if it is one (for options the core only takes as text).
+    fn read(self, field: &str) -> Result<String, OptionError> {
+        match self {
+            KeySource::Text(text) => Ok(text),
+            KeySource::File(path) => std::fs::read_to_string(&path).map_err(|e| {
+                OptionError::new(field, format!("cannot read {}: {e}", path.display()))
+            }),
+        }
+    }
 }
 
-/// Every constructor keyword of `Client` and `AsyncClient`.
+/// A bad option found while converting keywords: raised as a `ConfigError`, or reported by the doctor.
+pub struct OptionError {
+    field: String,
+    message: String,
+}
+
+impl OptionError {
+    fn new(field: &str, message: impl Into<String>) -> Self {
+        OptionError {
+            field: field.to_owned(),
+            message: format!("{field}: {}", message.into()),
+        }
+    }
+
+    /// A core configuration error (its message already starts with the field).
+    fn core(field: &str, error: &alipay_marketing::Error) -> Self {
+        OptionError {
+            field: error.field().unwrap_or(field).to_owned(),
+            message: error.message().to_owned(),
+        }
+    }
+}
+
+/// What to do with a bad option: raise it (building a client) or note it as a problem (the doctor).
+pub struct Checker<'py> {
+    py: Python<'py>,
+    findings: Option<Vec<Finding>>,
+}
+
+impl<'py> Checker<'py> {
+    fn raising(py: Python<'py>) -> Self {
+        Checker { py, findings: None }
+    }
+
+    fn collecting(py: Python<'py>) -> Self {
+        Checker {
+            py,
+            findings: Some(Vec::new()),
+        }
+    }
+
+    /// The value, or `None` after noting the problem (doctor); raises `ConfigError` when building a client.
+    fn check<T>(&mut self, result: Result<T, OptionError>) -> PyResult<Option<T>> {
+        match (result, &mut self.findings) {
+            (Ok(value), _) => Ok(Some(value)),
+            (Err(e), None) => Err(config_error(self.py, Some(&e.field), &e.message)),
+            (Err(e), Some(findings)) => {
+                let message = e
+                    .message
+                    .strip_prefix(&format!("{}: ", e.field))
+                    .unwrap_or(&e.message)
+                    .to_owned();
+                findings.push(Finding {
+                    level: Level::Problem,
+                    topic: e.field,
+                    message,
+                });
+                Ok(None)
+            }
+        }
+    }
+}
+
+/// The `retry=` keyword: not given (the client's policy, or the default one), `None` (a single attempt) or an
+/// `alipay_marketing.RetryPolicy`.
+#[derive(Default)]
+pub enum RetryArg {
+    #[default]
+    NotGiven,
+    Given(Py<PyAny>),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for RetryArg {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        Ok(RetryArg::Given(obj.to_owned().unbind()))
+    }
+}
+
+static OPTION_CLASSES: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
+
+/// `(RetryPolicy, RateLimit)` from `alipay_marketing.options`.
+fn option_classes(py: Python<'_>) -> PyResult<&(Py<PyAny>, Py<PyAny>)> {
+    OPTION_CLASSES.get_or_try_init(py, || {
+        let module = py.import("alipay_marketing.options")?;
+        Ok((
+            module.getattr("RetryPolicy")?.unbind(),
+            module.getattr("RateLimit")?.unbind(),
+        ))
+    })
+}
+
+impl RetryArg {
+    /// The core policy: `None` when not given.
+    pub fn policy(&self, py: Python<'_>) -> PyResult<Option<RetryPolicy>> {
+        let RetryArg::Given(value) = self else {
+            return Ok(None);
+        };
+        let value = value.bind(py);
+        if value.is_none() {
+            return Ok(Some(RetryPolicy::none()));
+        }
+        if !value.is_instance(option_classes(py)?.0.bind(py))? {
+            return Err(PyTypeError::new_err(format!(
+                "retry must be an alipay_marketing.RetryPolicy or None, not {}",
+                value.get_type().name()?
+            )));
+        }
+        // RetryPolicy checked its values when it was made; only the conversion to durations is left.
+        let delay = |name: &str| -> PyResult<Duration> {
+            let secs: f64 = value.getattr(name)?.extract()?;
+            Duration::try_from_secs_f64(secs).map_err(|_| {
+                config_error(
+                    py,
+                    Some("retry"),
+                    &format!("retry: {name} {secs} is not a usable number of seconds"),
+                )
+            })
+        };
+        Ok(Some(
+            RetryPolicy::default()
+                .max_attempts(value.getattr("max_attempts")?.extract()?)
+                .backoff(delay("base_delay")?, delay("max_delay")?),
+        ))
+    }
+}
+
+/// Every constructor keyword of `Client` and `AsyncClient` (and of `doctor`).
 pub struct ClientOptions<'a, 'py> {
     pub app_id: &'a str,
     pub private_key: &'a Bound<'py, PyAny>,
-    pub alipay_public_key: &'a Bound<'py, PyAny>,
+    pub alipay_public_key: Option<&'a Bound<'py, PyAny>>,
     pub gateway: &'a str,
     pub sign_type: &'a str,
     pub timeout: f64,
     pub connect_timeout: f64,
+    pub attempt_timeout: f64,
+    pub retry: RetryArg,
+    pub max_attempts: Option<u32>,
+    pub rate_limit: Option<&'a Bound<'py, PyAny>>,
     pub app_auth_token: Option<&'a str>,
     pub allow_insecure_http: bool,
-    pub max_attempts: u32,
+    pub proxy: Option<&'a str>,
+    pub no_proxy: bool,
+    pub root_certificates: Option<&'a Bound<'py, PyAny>>,
+    pub pool_max_idle_per_host: Option<usize>,
+    pub pool_idle_timeout: f64,
+    pub http1_only: bool,
+    pub charset: &'a str,
+    pub aes_key: Option<&'a Bound<'py, PyAny>>,
+    pub app_cert: Option<&'a Bound<'py, PyAny>>,
+    pub alipay_cert: Option<&'a Bound<'py, PyAny>>,
+    pub alipay_root_cert: Option<&'a Bound<'py, PyAny>>,
+    pub app_public_key: Option<&'a Bound<'py, PyAny>>,
 }
 
 impl ClientOptions<'_, '_> {
-    /// Builds the core client; every check is the core's, except the conversion of seconds.
+    /// Builds the core client; every check is the core's, except the conversions of this face.
     pub fn build(&self, py: Python<'_>) -> PyResult<Client> {
-        let sign_type: SignType = self.sign_type.parse().map_err(|e| to_py_err(py, &e))?;
+        let builder = self.builder(&mut Checker::raising(py))?;
+        // Reading key files and parsing keys takes a moment; other threads may run meanwhile.
+        py.detach(|| builder.build())
+            .map_err(|e| crate::errors::to_py_err(py, &e))
+    }
+
+    /// The offline doctor's report: the core's findings, then any option this face could not convert.
+    pub fn doctor(&self, py: Python<'_>) -> PyResult<DoctorReport> {
+        let mut checker = Checker::collecting(py);
+        let builder = self.builder(&mut checker)?;
+        let mut report = py.detach(|| builder.doctor());
+        report
+            .findings
+            .extend(checker.findings.take().unwrap_or_default());
+        Ok(report)
+    }
+
+    fn builder(&self, checker: &mut Checker<'_>) -> PyResult<ClientBuilder> {
+        let py = checker.py;
         let mut builder = Client::builder()
             .app_id(self.app_id)
-            .sign_type(sign_type)
             .gateway(Gateway::parse(self.gateway))
             .allow_insecure_http(self.allow_insecure_http)
-            .timeout(seconds(py, "timeout", self.timeout)?)
-            .connect_timeout(seconds(py, "connect_timeout", self.connect_timeout)?)
-            .retry_policy(RetryPolicy::default().max_attempts(self.max_attempts));
+            .http1_only_if(self.http1_only);
+        if let Some(sign_type) = checker.check(
+            self.sign_type
+                .parse::<SignType>()
+                .map_err(|e| OptionError::core("sign_type", &e)),
+        )? {
+            builder = builder.sign_type(sign_type);
+        }
+        if let Some(charset) = checker.check(
+            self.charset
+                .parse::<Charset>()
+                .map_err(|e| OptionError::core("charset", &e)),
+        )? {
+            builder = builder.charset(charset);
+        }
+        if let Some(t) = checker.check(duration("timeout", self.timeout))? {
+            builder = builder.timeout(t);
+        }
+        if let Some(t) = checker.check(duration("connect_timeout", self.connect_timeout))? {
+            builder = builder.connect_timeout(t);
+        }
+        if let Some(t) = checker.check(duration("attempt_timeout", self.attempt_timeout))? {
+            builder = builder.attempt_timeout(t);
+        }
+        if let Some(t) = checker.check(duration("pool_idle_timeout", self.pool_idle_timeout))? {
+            builder = builder.pool_idle_timeout(t);
+        }
+        builder = match (self.max_attempts, &self.retry) {
+            (Some(_), RetryArg::Given(_)) => {
+                return Err(PyTypeError::new_err(
+                    "give retry=RetryPolicy(max_attempts=...) or max_attempts, not both",
+                ));
+            }
+            (Some(n), RetryArg::NotGiven) => {
+                builder.retry_policy(RetryPolicy::default().max_attempts(n))
+            }
+            (None, retry) => match retry.policy(py)? {
+                Some(policy) => builder.retry_policy(policy),
+                None => builder,
+            },
+        };
+        if let Some(limit) = self.rate_limit.filter(|r| !r.is_none()) {
+            if let Some((qps, burst)) = checker.check(rate_limit(limit)?)? {
+                builder = builder.rate_limit(qps, burst);
+            }
+        }
+        if let Some(proxy) = self.proxy {
+            let both = self
+                .no_proxy
+                .then(|| OptionError::new("proxy", "give proxy or no_proxy=True, not both"));
+            if checker.check(both.map_or(Ok(()), Err))?.is_some() {
+                builder = builder.proxy(proxy);
+            }
+        } else if self.no_proxy {
+            builder = builder.no_proxy();
+        }
+        if let Some(roots) = self.root_certificates.filter(|r| !r.is_none()) {
+            for source in root_sources(roots)? {
+                builder = match source {
+                    KeySource::Text(pem) => builder.root_certificates_pem(pem),
+                    KeySource::File(path) => builder.root_certificates_file(path),
+                };
+            }
+        }
+        if let Some(max) = self.pool_max_idle_per_host {
+            builder = builder.pool_max_idle_per_host(max);
+        }
+        if let Some(token) = self.app_auth_token {
+            builder = builder.app_auth_token(token);
+        }
         builder = match KeySource::extract("private_key", self.private_key)? {
             KeySource::Text(text) => builder.private_key_text(text),
             KeySource::File(path) => builder.private_key_file(path),
         };
-        builder = match KeySource::extract("alipay_public_key", self.alipay_public_key)? {
-            KeySource::Text(text) => builder.alipay_public_key_text(text),
-            KeySource::File(path) => builder.alipay_public_key_file(path),
+        builder = match KeySource::extract_opt("alipay_public_key", self.alipay_public_key)? {
+            Some(KeySource::Text(text)) => builder.alipay_public_key_text(text),
+            Some(KeySource::File(path)) => builder.alipay_public_key_file(path),
+            None => builder,
         };
-        if let Some(token) = self.app_auth_token {
-            builder = builder.app_auth_token(token);
+        builder = match KeySource::extract_opt("app_cert", self.app_cert)? {
+            Some(KeySource::Text(text)) => builder.app_cert_text(text),
+            Some(KeySource::File(path)) => builder.app_cert_file(path),
+            None => builder,
+        };
+        builder = match KeySource::extract_opt("alipay_cert", self.alipay_cert)? {
+            Some(KeySource::Text(text)) => builder.alipay_cert_text(text),
+            Some(KeySource::File(path)) => builder.alipay_cert_file(path),
+            None => builder,
+        };
+        builder = match KeySource::extract_opt("alipay_root_cert", self.alipay_root_cert)? {
+            Some(KeySource::Text(text)) => builder.alipay_root_cert_text(text),
+            Some(KeySource::File(path)) => builder.alipay_root_cert_file(path),
+            None => builder,
+        };
+        if let Some(source) = KeySource::extract_opt("aes_key", self.aes_key)? {
+            if let Some(text) = checker.check(source.read("aes_key"))? {
+                builder = builder.aes_key_text(text);
+            }
         }
-        // Reading key files and parsing keys takes a moment; other threads may run meanwhile.
-        py.detach(|| builder.build()).map_err(|e| to_py_err(py, &e))
+        if let Some(source) = KeySource::extract_opt("app_public_key", self.app_public_key)? {
+            if let Some(text) = checker.check(source.read("app_public_key"))? {
+                builder = builder.app_public_key_text(text);
+            }
+        }
+        Ok(builder)
     }
 }
 
-/// A timeout in seconds as a `Duration`, refusing what `Duration` cannot hold.
-pub fn seconds(py: Python<'_>, field: &str, value: f64) -> PyResult<Duration> {
+/// `http1_only` as a flag on the builder.
+trait Http1OnlyIf {
+    fn http1_only_if(self, on: bool) -> Self;
+}
+
+impl Http1OnlyIf for ClientBuilder {
+    fn http1_only_if(self, on: bool) -> Self {
+        if on { self.http1_only() } else { self }
+    }
+}
+
+/// `rate_limit=`: a `RateLimit` or a `(qps, burst)` tuple.
+fn rate_limit(value: &Bound<'_, PyAny>) -> PyResult<Result<(f64, u32), OptionError>> {
+    let py = value.py();
+    let (qps, burst): (f64, i64) = if value.is_instance(option_classes(py)?.1.bind(py))? {
+        (
+            value.getattr("qps")?.extract()?,
+            value.getattr("burst")?.extract()?,
+        )
+    } else if value.is_instance_of::<PyTuple>() {
+        value.extract().map_err(|_| {
+            PyTypeError::new_err("rate_limit must be (qps, burst): a number and an int")
+        })?
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "rate_limit must be an alipay_marketing.RateLimit or a (qps, burst) tuple, not {}",
+            value.get_type().name()?
+        )));
+    };
+    match u32::try_from(burst) {
+        Ok(burst) if burst > 0 && qps.is_finite() && qps > 0.0 => Ok(Ok((qps, burst))),
+        _ => Ok(Err(OptionError::new(
+            "rate_limit",
+            format!("qps {qps} / burst {burst}: both must be greater than zero"),
+        ))),
+    }
+}
+
+/// `root_certificates=`: one PEM text or path, or a list of them.
+fn root_sources(value: &Bound<'_, PyAny>) -> PyResult<Vec<KeySource>> {
+    if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+        value
+            .try_iter()?
+            .map(|item| KeySource::extract("root_certificates", &item?))
+            .collect()
+    } else {
+        Ok(vec![KeySource::extract("root_certificates", value)?])
+    }
+}
+
+/// A number of seconds as a `Duration`, refusing what `Duration` cannot hold.
+fn duration(field: &str, value: f64) -> Result<Duration, OptionError> {
     if !(value.is_finite() && value > 0.0) {
-        return Err(config_error(
-            py,
-            Some(field),
-            &format!("{field}: {value} is not a number of seconds greater than zero"),
+        return Err(OptionError::new(
+            field,
+            format!("{value} is not a number of seconds greater than zero"),
         ));
     }
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        config_error(
-            py,
-            Some(field),
-            &format!("{field}: {value} seconds is too long"),
-        )
-    })
+    Duration::try_from_secs_f64(value)
+        .map_err(|_| OptionError::new(field, format!("{value} seconds is too long")))
+}
+
+/// [`duration`], raising `ConfigError`.
+pub fn seconds(py: Python<'_>, field: &str, value: f64) -> PyResult<Duration> {
+    duration(field, value).map_err(|e| config_error(py, Some(&e.field), &e.message))
 }

@@ -50,9 +50,17 @@ fn build<'py>(py: Python<'py>, error: &Error) -> PyResult<Bound<'py, PyAny>> {
         details.set_item("sub_msg", gateway.sub_msg.as_deref())?;
         details.set_item("trace_id", gateway.trace_id.as_deref())?;
     }
+    details.set_item("outcome_unknown", error.outcome_unknown())?;
+    details.set_item("idempotency_key", error.idempotency_key())?;
+    details.set_item("attempts", error.attempts())?;
+    details.set_item("retry_after", error.retry_after().map(|d| d.as_secs_f64()))?;
     if let Some(mismatch) = error.signature_mismatch() {
-        details.set_item("first_difference", mismatch.first_difference.as_deref())?;
-        details.set_item("likely_cause", &mismatch.likely_cause)?;
+        let m = PyDict::new(py);
+        m.set_item("ours", &mismatch.ours)?;
+        m.set_item("gateways", &mismatch.gateways)?;
+        m.set_item("first_difference", mismatch.first_difference.as_deref())?;
+        m.set_item("likely_cause", &mismatch.likely_cause)?;
+        details.set_item("signature_mismatch", m)?;
     }
     factory(py)?.call((error.kind().as_str(), error.message()), Some(&details))
 }

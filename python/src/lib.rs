@@ -2,9 +2,11 @@
 //!
 //! Module map:
 //! - [`client`] — the sync `Client` and the asyncio `AsyncClient`, both thin over the core client.
-//! - [`config`] — turning constructor keywords (keys as text or paths, gateway, timeouts) into a core client.
+//! - [`config`] — turning constructor keywords (keys and certificates as text or paths, gateway, deadlines,
+//!   retries, rate limit, network and protocol options) into a core client builder.
 //! - [`requests`] — turning method keywords into the core's typed requests; the dry run of any method.
 //! - [`results`] — the frozen result objects handed back to Python.
+//! - [`diagnostics`] — `ClientStats` and the configuration doctor (`DoctorReport`, `doctor()`).
 //! - [`errors`] — raising the exception classes of `alipay_marketing/errors.py` from core errors.
 //! - [`wait`] — waiting for a call with the GIL released and Ctrl-C still honoured.
 //! - [`logging`] — forwarding the core's `tracing` events to Python `logging`, masked.
@@ -18,6 +20,7 @@
 mod baseline;
 mod client;
 mod config;
+mod diagnostics;
 mod errors;
 mod keys;
 mod logging;
@@ -41,7 +44,11 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<results::PointsUpdateResult>()?;
     m.add_class::<results::ExecuteResult>()?;
     m.add_class::<results::PreparedRequest>()?;
+    m.add_class::<diagnostics::ClientStats>()?;
+    m.add_class::<diagnostics::DoctorReport>()?;
+    m.add_class::<diagnostics::Finding>()?;
     m.add_class::<sandbox::SandboxServer>()?;
+    m.add_function(wrap_pyfunction!(diagnostics::doctor, m)?)?;
     m.add_function(wrap_pyfunction!(keys::generate_key_pair, m)?)?;
     m.add_function(wrap_pyfunction!(baseline::rust_baseline, m)?)?;
     Ok(())

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyInt, PyMapping, PyString};
 
-use crate::config::seconds;
+use crate::config::{RetryArg, seconds};
 use crate::errors::{invalid_argument, to_py_err};
 use crate::results::Outcome;
 
@@ -179,21 +179,23 @@ pub fn json_object_text(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -
     text.extract()
 }
 
-/// Per-call options from the `timeout` keyword (seconds).
-pub fn call_options(py: Python<'_>, timeout: Option<f64>) -> PyResult<CallOptions> {
-    match timeout {
-        None => Ok(CallOptions::default()),
-        Some(t) => {
-            let duration = seconds(py, "timeout", t).map_err(|_| {
-                invalid_argument(
-                    py,
-                    "timeout",
-                    &format!("{t} is not a number of seconds greater than zero"),
-                )
-            })?;
-            Ok(CallOptions::with_timeout(duration))
-        }
+/// Per-call options from the `timeout` (seconds) and `retry` keywords.
+pub fn call_options(py: Python<'_>, timeout: Option<f64>, retry: &RetryArg) -> PyResult<CallOptions> {
+    let mut options = CallOptions::default();
+    if let Some(t) = timeout {
+        let duration = seconds(py, "timeout", t).map_err(|_| {
+            invalid_argument(
+                py,
+                "timeout",
+                &format!("{t} is not a number of seconds greater than zero"),
+            )
+        })?;
+        options = CallOptions::with_timeout(duration);
     }
+    if let Some(policy) = retry.policy(py)? {
+        options = options.retry(policy);
+    }
+    Ok(options)
 }
 
 /// The keywords given to `prepare` for one typed method, taken out by name; any left over is a `TypeError`.

@@ -100,6 +100,10 @@ pub struct InviteAwardResult {
     /// Whether an award was issued by this call.
     #[pyo3(get)]
     awarded: bool,
+    /// The request's `out_biz_no`: the caller's, or the one the client generated when none was given (log it: a
+    /// retry with it cannot award twice).
+    #[pyo3(get)]
+    out_biz_no: Option<String>,
 }
 
 impl ToPython for InviteAwardResponse {
@@ -119,6 +123,7 @@ impl ToPython for InviteAwardResponse {
             alipay_account_no: PyTuple::new(py, &self.alipay_account_no)?.unbind(),
             mobile: self.mobile,
             ext_info: self.ext_info,
+            out_biz_no: self.out_biz_no,
         };
         Ok(Py::new(py, result)?.into_any())
     }
@@ -138,6 +143,7 @@ impl InviteAwardResult {
         )?;
         d.set_item("mobile", &self.mobile)?;
         d.set_item("ext_info", &self.ext_info)?;
+        d.set_item("out_biz_no", &self.out_biz_no)?;
         Ok(d)
     }
 
@@ -149,13 +155,14 @@ impl InviteAwardResult {
         };
         Ok(format!(
             "InviteAwardResult(biz_result_code={}, biz_result_desc={}, user_attr={}, \
-             alipay_account_no=({}), mobile={}, ext_info={})",
+             alipay_account_no=({}), mobile={}, ext_info={}, out_biz_no={})",
             quote(&value(&self.biz_result_code)?),
             repr_opt(self.biz_result_desc.as_deref()),
             user_attr,
             account_list(&self.alipay_account_no.bind(py).extract::<Vec<String>>()?),
             repr_opt(self.mobile.as_deref().map(mask_mobile).as_deref()),
             repr_opt(self.ext_info.as_deref()),
+            repr_opt(self.out_biz_no.as_deref()),
         ))
     }
 }
