@@ -18,3 +18,5 @@ demo-rust:
 
 bench-rust:
 	bench/protocol.sh
+	$(CARGO) bench --locked -p alipay-marketing --bench resilience
+	$(CARGO) bench --locked -p alipay-marketing-sandbox --bench throughput
