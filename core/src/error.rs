@@ -119,6 +119,8 @@ struct Details {
     may_have_been_sent: bool,
     idempotency_key: Option<String>,
     attempts: u32,
+    /// An earlier attempt of the same call ended with an unknown outcome.
+    earlier_attempt_unknown: bool,
     retry_after: Option<std::time::Duration>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
@@ -135,6 +137,7 @@ impl Error {
             may_have_been_sent: false,
             idempotency_key: None,
             attempts: 0,
+            earlier_attempt_unknown: false,
             retry_after: None,
             source: None,
         }))
@@ -286,19 +289,22 @@ impl Error {
     /// lost after sending, a 5xx or garbled answer, or a gateway `20000`/`isp.*`/`SYSTEM_ERROR`. Retry later with
     /// [`Error::idempotency_key`] to learn the outcome without applying the operation twice.
     pub fn outcome_unknown(&self) -> bool {
+        if self.0.earlier_attempt_unknown {
+            return true;
+        }
         match self.0.kind {
             ErrorKind::Timeout => true,
-            ErrorKind::Transport => self.0.may_have_been_sent,
+            // An answer that could not be verified or read still means the gateway got the request.
+            ErrorKind::Transport | ErrorKind::Decode | ErrorKind::Signature => {
+                self.0.may_have_been_sent
+            }
             ErrorKind::Http => self.0.http_status.is_none_or(|s| s == 200 || s >= 500),
             ErrorKind::Gateway => self
                 .0
                 .gateway
                 .as_ref()
                 .is_some_and(|g| g.is_retryable() && g.code != "40005"),
-            ErrorKind::Config
-            | ErrorKind::InvalidRequest
-            | ErrorKind::Decode
-            | ErrorKind::Signature => false,
+            ErrorKind::Config | ErrorKind::InvalidRequest => false,
         }
     }
 
@@ -323,8 +329,15 @@ impl Error {
     }
 
     /// Records how the call ended: attempts made and the key; says so in the message when the outcome is unknown.
-    pub(crate) fn finish(mut self, attempts: u32, key: Option<&str>) -> Self {
+    /// `earlier_unknown`: an earlier attempt's outcome was unknown, so this call's is too, whatever this error.
+    pub(crate) fn finish(
+        mut self,
+        attempts: u32,
+        key: Option<&str>,
+        earlier_unknown: bool,
+    ) -> Self {
         self.0.attempts = attempts;
+        self.0.earlier_attempt_unknown = earlier_unknown;
         self.0.idempotency_key = key.map(str::to_owned);
         if self.outcome_unknown() {
             let retry = match key {

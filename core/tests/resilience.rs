@@ -379,3 +379,37 @@ mod support_proxy {
         }
     }
 }
+
+#[tokio::test]
+async fn an_unknown_outcome_on_an_earlier_attempt_is_never_forgotten() {
+    let f = Fixture::start_with(|b| b.retry_policy(RetryPolicy::default().max_attempts(2))).await;
+    // The first attempt may have sent the voucher; the last one was merely throttled.
+    f.script([
+        Answer::new(200, f.signed(UNKNOWN)),
+        Answer::new(200, f.signed(THROTTLED)),
+    ]);
+    let error = f.client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.gateway_error().unwrap().code, "40005");
+    assert!(
+        error.outcome_unknown(),
+        "attempt 1 left the outcome unknown: {error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("outcome unknown after 2 attempt(s)"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_that_fails_verification_leaves_the_outcome_unknown() {
+    // The gateway got the request (a wrong alipay_public_key makes every answer fail verification while the
+    // vouchers are in fact sent), so the caller must not assume nothing happened.
+    let f = Fixture::start().await;
+    f.answer(200, f.signed(SUCCESS).replace("0001\"", "0002\""));
+    let error = f.client.send_voucher(&voucher()).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Signature);
+    assert!(error.outcome_unknown());
+    assert_eq!(error.idempotency_key(), Some("order-0001"));
+}

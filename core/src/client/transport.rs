@@ -53,6 +53,7 @@ impl Client {
         }
         let prepared = self.prepare(request)?;
         let mut attempt = 0;
+        let mut unknown_so_far = false;
         loop {
             attempt += 1;
             let result = self.attempt(&prepared, deadline, attempt).await;
@@ -80,20 +81,21 @@ impl Client {
                 "attempt failed"
             );
             let Some(wait) = wait else {
-                return Err(error.finish(attempt, key));
+                return Err(error.finish(attempt, key, unknown_so_far));
             };
             // Sleep, unless the client is closed meanwhile.
             let closed = inner.drained.notified();
             if self.is_closed() {
-                return Err(error.finish(attempt, key));
+                return Err(error.finish(attempt, key, unknown_so_far));
             }
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
-                _ = closed => return Err(error.finish(attempt, key)),
+                _ = closed => return Err(error.finish(attempt, key, unknown_so_far)),
             }
             if self.is_closed() {
-                return Err(error.finish(attempt, key));
+                return Err(error.finish(attempt, key, unknown_so_far));
             }
+            unknown_so_far |= error.outcome_unknown();
             Counters::bump(&inner.counters.retries);
         }
     }
