@@ -121,11 +121,56 @@ typedef uint32_t alipay_status;
 #endif // __cplusplus
 
 /**
+ * How serious a finding of the configuration doctor is.
+ */
+enum alipay_doctor_level
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * No such finding: a NULL report or an index out of range.
+     */
+    ALIPAY_DOCTOR_LEVEL_NONE = 0,
+    /**
+     * Checked and fine.
+     */
+    ALIPAY_DOCTOR_LEVEL_OK = 1,
+    /**
+     * Works, but probably not what you want.
+     */
+    ALIPAY_DOCTOR_LEVEL_WARNING = 2,
+    /**
+     * Calls will fail until this is fixed.
+     */
+    ALIPAY_DOCTOR_LEVEL_PROBLEM = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum alipay_doctor_level alipay_doctor_level;
+#else
+typedef uint32_t alipay_doctor_level;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * Options for one call, overriding the client's: a deadline and a retry policy. Create with
+ * `alipay_call_options_new`, set what you want to override, pass it to any `_with_options` call (as many calls
+ * and threads as you like: calls only read it), free with `alipay_call_options_free`. An option left unset keeps
+ * the client's setting (or, for the deadline, the request object's `_set_timeout_ms`).
+ *
+ * Not synchronised: do not change it while a call that uses it is running.
+ */
+typedef struct alipay_call_options alipay_call_options;
+
+/**
  * A client: signs requests, sends them, verifies the answers. Built by `alipay_client_builder_build`, freed by
  * `alipay_client_free`.
  *
  * Thread-safe: any number of threads may make calls on one client at the same time (they share its connection
- * pool). Free it only once no call on it is running.
+ * pool, rate limit and counters). Each call holds its own reference to the client from the moment it starts
+ * until it returns, so `alipay_client_free` while other threads are inside calls is safe: those calls finish
+ * normally and the client's resources go when the last of them returns.
  */
 typedef struct alipay_client alipay_client;
 
@@ -137,6 +182,17 @@ typedef struct alipay_client alipay_client;
  * overwritten with zeros when the builder is freed.
  */
 typedef struct alipay_client_builder alipay_client_builder;
+
+/**
+ * The configuration doctor's report: one finding per line, in the order checked. Each finding has a level, a
+ * topic (the option it is about: `"private_key"`, `"alipay_public_key"`, `"app_public_key"`, `"aes_key"`,
+ * `"gateway"`, `"clock"`…) and a message saying what was found and what to do. Messages name keys and
+ * certificates by format, size and serial number; they never contain key material.
+ *
+ * Created by `alipay_client_builder_doctor` or `alipay_client_check_config`; free it with
+ * `alipay_doctor_report_free`. Strings returned by its accessors are borrowed from it and valid until it is freed.
+ */
+typedef struct alipay_doctor_report alipay_doctor_report;
 
 /**
  * Details of a failed call: the status, a message for the log, and for gateway errors the gateway's codes.
@@ -183,6 +239,76 @@ typedef struct alipay_voucher_send_request alipay_voucher_send_request;
  */
 typedef struct alipay_voucher_send_result alipay_voucher_send_result;
 
+/**
+ * A snapshot of a client's counters, filled by `alipay_client_stats`. Every field is a plain `uint64_t` count
+ * since the client was built (except `in_flight`, a current value), shared by all threads using the client.
+ *
+ * The layout is fixed: fields are never reordered, removed or added; a later version that counts more will add a
+ * new function and struct instead.
+ */
+typedef struct {
+    /**
+     * Calls started, failed ones included (also those refused before sending: invalid requests, a closed client).
+     */
+    uint64_t calls;
+    /**
+     * HTTP attempts made (a call makes one, plus one per retry).
+     */
+    uint64_t attempts;
+    /**
+     * Attempts that were retries of an earlier attempt of the same call.
+     */
+    uint64_t retries;
+    /**
+     * Calls that returned a verified success (business results such as `ACTIVITY_PAUSE` included).
+     */
+    uint64_t successes;
+    /**
+     * Failed calls, all kinds together: the sum of the eight `failed_*` fields below and `failed_other`.
+     */
+    uint64_t failed;
+    /**
+     * Failed calls with `ALIPAY_STATUS_CONFIG` (e.g. calls on a closed client).
+     */
+    uint64_t failed_config;
+    /**
+     * Failed calls with `ALIPAY_STATUS_INVALID_REQUEST` (nothing was sent).
+     */
+    uint64_t failed_invalid_request;
+    /**
+     * Failed calls with `ALIPAY_STATUS_TRANSPORT`.
+     */
+    uint64_t failed_transport;
+    /**
+     * Failed calls with `ALIPAY_STATUS_TIMEOUT`.
+     */
+    uint64_t failed_timeout;
+    /**
+     * Failed calls with `ALIPAY_STATUS_HTTP`.
+     */
+    uint64_t failed_http;
+    /**
+     * Failed calls with `ALIPAY_STATUS_DECODE`.
+     */
+    uint64_t failed_decode;
+    /**
+     * Failed calls with `ALIPAY_STATUS_SIGNATURE`.
+     */
+    uint64_t failed_signature;
+    /**
+     * Failed calls with `ALIPAY_STATUS_GATEWAY`.
+     */
+    uint64_t failed_gateway;
+    /**
+     * Failed calls of a kind this version of the C face has no field for (0 unless the library is newer).
+     */
+    uint64_t failed_other;
+    /**
+     * Calls running now.
+     */
+    uint64_t in_flight;
+} alipay_stats;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -219,6 +345,24 @@ void alipay_client_builder_free(alipay_client_builder *builder);
 alipay_status alipay_client_builder_build(const alipay_client_builder *builder,
                                           alipay_client **client_out,
                                           alipay_error **error_out);
+
+/**
+ * The configuration doctor, offline: checks every option without stopping at the first mistake and stores a
+ * report in `*report_out` (free it with `alipay_doctor_report_free`): key formats and sizes, whether
+ * `alipay_client_builder_set_app_public_key` matches the private key, an "Alipay public key" that is really the
+ * app's own, certificate SNs and expiry dates, the AES key, gateway URL sanity (a sandbox app id on the production
+ * host, plain http beyond loopback). Files named by `_file` setters are read; nothing is sent.
+ *
+ * Configuration mistakes are findings in the report, never a failure: this returns `ALIPAY_STATUS_OK` for any
+ * builder, and fails only for a NULL argument (or a caught panic). `alipay_client_check_config` adds the clock
+ * skew to the gateway for a built client.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `report_out` is NULL or writable; `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_builder_doctor(const alipay_client_builder *builder,
+                                           alipay_doctor_report **report_out,
+                                           alipay_error **error_out);
 
 /**
  * Sets where requests go: `"production"` (the default), `"sandbox"` (Alipay's online sandbox), or a gateway URL.
@@ -286,6 +430,28 @@ alipay_status alipay_client_builder_set_max_attempts(alipay_client_builder *buil
                                                      alipay_error **error_out);
 
 /**
+ * Sets the whole retry policy of the client: `max_attempts` attempts per call, the first included (default 3;
+ * 1 turns retries off), waiting before retry n a random time below `min(max_backoff_ms, base_backoff_ms × 2ⁿ⁻¹)`
+ * milliseconds (exponential backoff with full jitter; default base 100 ms, cap 2000 ms), or longer when the
+ * gateway asks for it (`Retry-After`). Every attempt and wait stays inside the call's deadline.
+ *
+ * Only failures that may succeed on another attempt are retried, always with the same idempotency key
+ * (`out_biz_no`, `req_id`), so the gateway applies the operation at most once; requests without a key
+ * (`alipay_client_execute`) are retried only when nothing can have taken effect. `max_attempts` 0 or
+ * `max_backoff_ms` below `base_backoff_ms` give `ALIPAY_STATUS_CONFIG` and leave the builder unchanged.
+ * Replaces what `alipay_client_builder_set_max_attempts` set; a call can override the policy with
+ * `alipay_call_options_set_retry_policy`.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_builder_set_retry_policy(alipay_client_builder *builder,
+                                                     uint32_t max_attempts,
+                                                     uint64_t base_backoff_ms,
+                                                     uint64_t max_backoff_ms,
+                                                     alipay_error **error_out);
+
+/**
  * Limits the client (all threads together) to `qps` requests per second on average, in bursts of up to `burst`
  * (off by default; both must be greater than zero, checked at build). Waiting counts toward a call's deadline.
  *
@@ -348,6 +514,40 @@ alipay_status alipay_client_builder_add_root_certificates_file(alipay_client_bui
 alipay_status alipay_client_builder_set_charset(alipay_client_builder *builder,
                                                 const char *charset,
                                                 alipay_error **error_out);
+
+/**
+ * Speaks HTTP/1.1 only when `http1_only` is true (by default HTTP/2 is used when the gateway offers it over
+ * TLS). Useful behind proxies or middleboxes that mishandle HTTP/2.
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_builder_set_http1_only(alipay_client_builder *builder,
+                                                   bool http1_only,
+                                                   alipay_error **error_out);
+
+/**
+ * Keeps at most `max_idle` idle keep-alive connections per host in the client's pool (default: no limit;
+ * 0 keeps none, so every call opens a new connection).
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_builder_set_pool_max_idle_per_host(alipay_client_builder *builder,
+                                                               size_t max_idle,
+                                                               alipay_error **error_out);
+
+/**
+ * Closes keep-alive connections that stayed idle longer than `timeout_ms` milliseconds (default 90000). 0 gives
+ * `ALIPAY_STATUS_CONFIG` and leaves the builder unchanged (use `alipay_client_builder_set_pool_max_idle_per_host`
+ * with 0 to keep no idle connection).
+ *
+ * # Safety
+ * `builder` is NULL or a live builder; `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_builder_set_pool_idle_timeout_ms(alipay_client_builder *builder,
+                                                             uint64_t timeout_ms,
+                                                             alipay_error **error_out);
 
 /**
  * Sets the app id from the Alipay open platform console (digits only; checked at build).
@@ -497,11 +697,30 @@ alipay_status alipay_client_builder_set_aes_key(alipay_client_builder *builder,
                                                 alipay_error **error_out);
 
 /**
- * Frees a client. NULL is accepted and ignored.
+ * Sets the app's own public key (应用公钥) as text: PEM or bare base64. Optional and never used by calls: only
+ * `alipay_client_builder_doctor` and `alipay_client_check_config` read it, to report whether it matches the private
+ * key (a pair where one half was regenerated is a common cause of `isv.invalid-signature`).
  *
  * # Safety
- * `client` is NULL or a client from `alipay_client_builder_build` that has not been freed yet, and no call on
- * it is running in another thread.
+ * As for `alipay_client_builder_set_app_id`.
+ */
+alipay_status alipay_client_builder_set_app_public_key(alipay_client_builder *builder,
+                                                       const char *app_public_key,
+                                                       alipay_error **error_out);
+
+/**
+ * Frees a client. NULL is accepted and ignored.
+ *
+ * Safe while other threads are inside calls on this client: every call holds its own reference to the client
+ * from the moment it starts, so those calls run to their normal end (success, error or deadline; free does not
+ * cut them short — use `alipay_client_close` first for that) and the connection pool and other resources are
+ * released when the last of them returns. What is not allowed is *starting* a call (or any other function) with
+ * the pointer after `alipay_client_free` began: make sure every thread has entered its call first (for example,
+ * `alipay_client_stats` shows them in `in_flight`), or has stopped using the client.
+ *
+ * # Safety
+ * `client` is NULL or a client from `alipay_client_builder_build` that has not been freed yet; no function is
+ * called with it after this one starts.
  */
 void alipay_client_free(alipay_client *client);
 
@@ -519,6 +738,20 @@ alipay_status alipay_client_execute(const alipay_client *client,
                                     const char *biz_content,
                                     alipay_response **response_out,
                                     alipay_error **error_out);
+
+/**
+ * `alipay_client_execute` with per-call options (see `alipay_call_options`); NULL `options` is the same as
+ * `alipay_client_execute`. Without an idempotency key, retries happen only when nothing can have taken effect.
+ *
+ * # Safety
+ * As for `alipay_client_execute`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_execute_with_options(const alipay_client *client,
+                                                 const char *method,
+                                                 const char *biz_content,
+                                                 const alipay_call_options *options,
+                                                 alipay_response **response_out,
+                                                 alipay_error **error_out);
 
 /**
  * The verified JSON text of the response node, e.g. `{"code":"10000","msg":"Success",...}`. NULL only for a
@@ -544,6 +777,122 @@ const char *alipay_response_trace_id(const alipay_response *response);
  * `response` is NULL or a response from `alipay_client_execute` that has not been freed yet.
  */
 void alipay_response_free(alipay_response *response);
+
+/**
+ * Fills `*stats_out` with a snapshot of the client's counters (see `alipay_stats`). Cheap and
+ * lock-free; safe to call from any thread while calls run. Fails only for a NULL argument.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `stats_out` is NULL or points to writable storage for an
+ * `alipay_stats`; `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_stats(const alipay_client *client,
+                                  alipay_stats *stats_out,
+                                  alipay_error **error_out);
+
+/**
+ * Closes the client for new calls and waits, up to `timeout_ms` milliseconds, for the calls in flight to end.
+ *
+ * From the moment it starts, new calls on this client (from any thread) fail at once with
+ * `ALIPAY_STATUS_CONFIG`; calls in flight finish their current attempt but make no further retries. Returns
+ * `ALIPAY_STATUS_OK` once no call is in flight, or `ALIPAY_STATUS_TIMEOUT` if some still are when `timeout_ms`
+ * passes (they keep running to their own end; the client stays closed). `timeout_ms` 0 closes without waiting.
+ * Closing twice is harmless. The client must still be freed with `alipay_client_free`.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_close(const alipay_client *client,
+                                  uint64_t timeout_ms,
+                                  alipay_error **error_out);
+
+/**
+ * Whether `alipay_client_close` was called on this client (false for NULL).
+ *
+ * # Safety
+ * `client` is NULL or a live client.
+ */
+bool alipay_client_is_closed(const alipay_client *client);
+
+/**
+ * The configuration doctor for a built client: the offline findings of the options it was built from (as
+ * `alipay_client_builder_doctor` reports them) plus a `"clock"` finding, the skew between this machine's clock
+ * and the gateway's `Date` header, measured with one plain HTTP request to the gateway URL (bounded by the
+ * attempt timeout; an unreachable gateway is a warning in the report, not a failure). Blocks until done. On
+ * success stores a report in `*report_out` (free it with `alipay_doctor_report_free`).
+ *
+ * Fails only for a NULL argument, a process that cannot run blocking calls (see the C docs on `fork`) or a caught
+ * panic; configuration mistakes are findings.
+ *
+ * # Safety
+ * `client` is NULL or a live client; `report_out` is NULL or writable; `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_check_config(const alipay_client *client,
+                                         alipay_doctor_report **report_out,
+                                         alipay_error **error_out);
+
+/**
+ * The number of findings (0 for a NULL `report`).
+ *
+ * # Safety
+ * `report` is NULL or a live report.
+ */
+size_t alipay_doctor_report_count(const alipay_doctor_report *report);
+
+/**
+ * The level of finding `index` (0-based), or `ALIPAY_DOCTOR_LEVEL_NONE` for a NULL `report` or an index out of
+ * range.
+ *
+ * # Safety
+ * `report` is NULL or a live report.
+ */
+alipay_doctor_level alipay_doctor_report_level(const alipay_doctor_report *report,
+                                               size_t index);
+
+/**
+ * The topic of finding `index`: the option or subject it is about, e.g. `"alipay_public_key"`. NULL for a NULL
+ * `report` or an index out of range.
+ *
+ * # Safety
+ * `report` is NULL or a live report. The string is valid until the report is freed.
+ */
+const char *alipay_doctor_report_topic(const alipay_doctor_report *report,
+                                       size_t index);
+
+/**
+ * The message of finding `index`: what was found and what to do. NULL for a NULL `report` or an index out of
+ * range.
+ *
+ * # Safety
+ * `report` is NULL or a live report. The string is valid until the report is freed.
+ */
+const char *alipay_doctor_report_message(const alipay_doctor_report *report,
+                                         size_t index);
+
+/**
+ * Whether no finding is a `ALIPAY_DOCTOR_LEVEL_PROBLEM` (false for a NULL `report`).
+ *
+ * # Safety
+ * `report` is NULL or a live report.
+ */
+bool alipay_doctor_report_is_healthy(const alipay_doctor_report *report);
+
+/**
+ * The whole report as text, one line per finding (`"<level> <topic>: <message>"`) and a last line counting
+ * problems and warnings, e.g. `"1 problem(s), 0 warning(s)"`. NULL only for a NULL `report`.
+ *
+ * # Safety
+ * `report` is NULL or a live report. The string is valid until the report is freed.
+ */
+const char *alipay_doctor_report_text(const alipay_doctor_report *report);
+
+/**
+ * Frees a report. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `report` is NULL or a report from this library that has not been freed yet.
+ */
+void alipay_doctor_report_free(alipay_doctor_report *report);
 
 /**
  * The status of the failed call that produced `error` (`ALIPAY_STATUS_NULL_ARGUMENT` if `error` is NULL).
@@ -660,6 +1009,45 @@ uint32_t alipay_error_attempts(const alipay_error *error);
  * `error` is NULL or a live `alipay_error`.
  */
 const char *alipay_error_idempotency_key(const alipay_error *error);
+
+/**
+ * For a gateway `isv.invalid-signature` answer (`alipay_error_sub_code`): the exact string this client signed
+ * (the sorted `key=value&…` sign content), to compare with `alipay_error_gateway_sign_content`. NULL for every
+ * other error, and when the gateway did not echo the string it verified. Contains request values, never keys.
+ *
+ * # Safety
+ * `error` is NULL or a live `alipay_error`.
+ */
+const char *alipay_error_our_sign_content(const alipay_error *error);
+
+/**
+ * For `isv.invalid-signature`: the string the gateway says it verified (parsed from its `sub_msg`), or NULL
+ * (see `alipay_error_our_sign_content`).
+ *
+ * # Safety
+ * `error` is NULL or a live `alipay_error`.
+ */
+const char *alipay_error_gateway_sign_content(const alipay_error *error);
+
+/**
+ * For `isv.invalid-signature`: the first parameter whose value differs between the two sign strings (e.g.
+ * `"biz_content"` when something rewrote the request in transit). NULL when the strings are identical (then the
+ * keys are the problem: see `alipay_error_likely_cause`), when they do not parse, and for every other error.
+ *
+ * # Safety
+ * `error` is NULL or a live `alipay_error`.
+ */
+const char *alipay_error_first_differing_parameter(const alipay_error *error);
+
+/**
+ * For `isv.invalid-signature`: the likely cause in words (the private key does not match the public key uploaded
+ * in the console, a charset mismatch, an empty value, URL-encoding, a parameter rewritten in transit), or NULL
+ * (see `alipay_error_our_sign_content`).
+ *
+ * # Safety
+ * `error` is NULL or a live `alipay_error`.
+ */
+const char *alipay_error_likely_cause(const alipay_error *error);
 
 /**
  * Frees an error object. NULL is accepted and ignored.
@@ -825,6 +1213,60 @@ alipay_status alipay_client_receive_invite_award(const alipay_client *client,
                                                  alipay_error **error_out);
 
 /**
+ * `alipay_client_receive_invite_award` with per-call options (see `alipay_call_options`); NULL `options` is the same as
+ * `alipay_client_receive_invite_award`. The options' deadline wins over the request object's `_set_timeout_ms`.
+ *
+ * # Safety
+ * As for `alipay_client_receive_invite_award`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_receive_invite_award_with_options(const alipay_client *client,
+                                                              const alipay_invite_award_request *request,
+                                                              const alipay_call_options *options,
+                                                              alipay_invite_award_result **result_out,
+                                                              alipay_error **error_out);
+
+/**
+ * New, empty call options: every setting is the client's until set. Returns NULL only if memory is exhausted.
+ */
+alipay_call_options *alipay_call_options_new(void);
+
+/**
+ * Frees call options. NULL is accepted and ignored. Calls that used them are unaffected.
+ *
+ * # Safety
+ * `options` is NULL or options from `alipay_call_options_new` that have not been freed yet, and no call using them
+ * is running.
+ */
+void alipay_call_options_free(alipay_call_options *options);
+
+/**
+ * Sets the deadline of the whole call in milliseconds (attempts, backoff waits and rate-limit waits included),
+ * instead of the client's and the request object's. The call returns by then, with `ALIPAY_STATUS_TIMEOUT` if no
+ * answer arrived; each attempt is still bounded by the client's attempt timeout. 0 gives
+ * `ALIPAY_STATUS_INVALID_REQUEST` and leaves the options unchanged.
+ *
+ * # Safety
+ * `options` is NULL or live call options; `error_out` is NULL or writable.
+ */
+alipay_status alipay_call_options_set_timeout_ms(alipay_call_options *options,
+                                                 uint64_t timeout_ms,
+                                                 alipay_error **error_out);
+
+/**
+ * Sets the retry policy of the call, instead of the client's: as `alipay_client_builder_set_retry_policy`
+ * (`max_attempts` 1 makes a single attempt). `max_attempts` 0 or `max_backoff_ms` below `base_backoff_ms` give
+ * `ALIPAY_STATUS_CONFIG` and leave the options unchanged.
+ *
+ * # Safety
+ * `options` is NULL or live call options; `error_out` is NULL or writable.
+ */
+alipay_status alipay_call_options_set_retry_policy(alipay_call_options *options,
+                                                   uint32_t max_attempts,
+                                                   uint64_t base_backoff_ms,
+                                                   uint64_t max_backoff_ms,
+                                                   alipay_error **error_out);
+
+/**
  * A new points-update request: trans type DEPOSIT, amount 0 (which fails validation until set). Returns NULL
  * only if memory is exhausted.
  */
@@ -972,6 +1414,19 @@ alipay_status alipay_client_update_points(const alipay_client *client,
                                           const alipay_points_update_request *request,
                                           alipay_points_update_result **result_out,
                                           alipay_error **error_out);
+
+/**
+ * `alipay_client_update_points` with per-call options (see `alipay_call_options`); NULL `options` is the same as
+ * `alipay_client_update_points`. The options' deadline wins over the request object's `_set_timeout_ms`.
+ *
+ * # Safety
+ * As for `alipay_client_receive_invite_award`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_update_points_with_options(const alipay_client *client,
+                                                       const alipay_points_update_request *request,
+                                                       const alipay_call_options *options,
+                                                       alipay_points_update_result **result_out,
+                                                       alipay_error **error_out);
 
 /**
  * The name of a status constant, e.g. `"ALIPAY_STATUS_GATEWAY"`, or `"ALIPAY_STATUS_UNKNOWN"` for a value this
@@ -1140,6 +1595,19 @@ alipay_status alipay_client_send_voucher(const alipay_client *client,
                                          const alipay_voucher_send_request *request,
                                          alipay_voucher_send_result **result_out,
                                          alipay_error **error_out);
+
+/**
+ * `alipay_client_send_voucher` with per-call options (see `alipay_call_options`); NULL `options` is the same as
+ * `alipay_client_send_voucher`. The options' deadline wins over the request object's `_set_timeout_ms`.
+ *
+ * # Safety
+ * As for `alipay_client_receive_invite_award`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_send_voucher_with_options(const alipay_client *client,
+                                                      const alipay_voucher_send_request *request,
+                                                      const alipay_call_options *options,
+                                                      alipay_voucher_send_result **result_out,
+                                                      alipay_error **error_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -46,12 +46,20 @@ test-python: python-develop
 	cd $(PY_WHEEL_DIR) && venv/bin/python -I -c "$$PY_WHEEL_SMOKE"
 
 define PY_WHEEL_SMOKE
-import alipay_marketing, pathlib
+import alipay_marketing, contextlib, io, pathlib, runpy, sys
 from alipay_marketing.testing import Sandbox
 assert 'site-packages' in alipay_marketing.__file__, alipay_marketing.__file__
 assert (pathlib.Path(alipay_marketing.__file__).parent / 'py.typed').exists()
-with Sandbox() as sandbox, sandbox.client() as client:
+with Sandbox() as sandbox, sandbox.client(retry=alipay_marketing.RetryPolicy(max_attempts=2)) as client:
     voucher = client.send_voucher(template_id='TPL-FIXED-10', out_biz_no='wheel-1', user_id='2088000000000001')
+    assert client.stats().successes == 1
+sys.argv = ['alipay_marketing', 'doctor', '--help']
+usage = io.StringIO()
+try:
+    with contextlib.redirect_stdout(usage):
+        runpy.run_module('alipay_marketing', run_name='__main__')
+except SystemExit as done:
+    assert done.code == 0 and '--alipay-public-key' in usage.getvalue(), (done.code, usage.getvalue())
 print('wheel ok:', alipay_marketing.__version__, voucher.voucher_id)
 endef
 export PY_WHEEL_SMOKE

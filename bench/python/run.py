@@ -85,7 +85,7 @@ def bench_overhead(sandbox: Sandbox, rounds: int, calls: int) -> dict[str, float
     """Sequential calls, Rust and Python interleaved in small batches so that drift in the machine's load hits
     both alike; the overhead is the median over batches of the per-call difference."""
     batch = 50
-    with sandbox.client(max_attempts=1) as client:
+    with sandbox.client(retry=None) as client:
         send_sequential(client, batch * 4, "warm-py")
         rust(client, "sequential", 1, batch * 4, "warm-rs")
         rust_us, py_us, overhead_us = [], [], []
@@ -107,7 +107,7 @@ def bench_overhead(sandbox: Sandbox, rounds: int, calls: int) -> dict[str, float
 def bench_async(sandbox: Sandbox, rounds: int, calls: int, concurrency: int) -> dict[str, float]:
     """Both sides drive the same core client (one connection pool), warmed up at the same concurrency."""
     rust_cps, py_cps = [], []
-    client = sandbox.async_client(max_attempts=1)
+    client = sandbox.async_client(retry=None)
     core = client._native
     asyncio.run(send_async(client, calls // 4, concurrency, "warm-a"))
     rust(core, "tasks", concurrency, calls // 4, "warm-rt")
@@ -125,7 +125,7 @@ def bench_async(sandbox: Sandbox, rounds: int, calls: int, concurrency: int) -> 
 
 def bench_threads(sandbox: Sandbox, rounds: int, calls: int, threads: int) -> dict[str, float]:
     rust_cps, py_cps = [], []
-    with sandbox.client(max_attempts=1) as client:
+    with sandbox.client(retry=None) as client:
         send_threads(client, calls // 4, threads, "warm-t")
         rust(client, "threads", threads, calls // 4, "warm-rth")
         for r in range(rounds):

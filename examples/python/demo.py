@@ -65,6 +65,7 @@ def main() -> int:
                 trans_amount=10,
             )
             print(f"  points freeze  -> point_log_no {points.point_log_no}")
+            print(f"  client stats   -> {client.stats()!r}")
         except AlipayError as error:
             print(f"  failed: {type(error).__name__}: {error}", file=sys.stderr)
             return 1

@@ -11,6 +11,7 @@ pub mod credentials;
 use zeroize::Zeroizing;
 
 use crate::client::alipay_client;
+use crate::doctor::alipay_doctor_report;
 use crate::error::{FfiError, alipay_error};
 use crate::panic::{guard, guard_value};
 use crate::pointers::{OutArg, free_box, mut_arg, new_handle, ref_arg, str_arg};
@@ -42,6 +43,7 @@ pub struct alipay_client_builder {
     app_auth_token: Option<Zeroizing<String>>,
     attempt_timeout: Option<Duration>,
     max_attempts: Option<u32>,
+    backoff: Option<(Duration, Duration)>,
     rate_limit: Option<(f64, u32)>,
     proxy: Option<Proxy>,
     root_certificates: Vec<KeyInput>,
@@ -50,6 +52,10 @@ pub struct alipay_client_builder {
     app_cert: Option<KeyInput>,
     alipay_cert: Option<KeyInput>,
     alipay_root_cert: Option<KeyInput>,
+    app_public_key: Option<Zeroizing<String>>,
+    http1_only: bool,
+    pool_max_idle_per_host: Option<usize>,
+    pool_idle_timeout: Option<Duration>,
 }
 
 /// The proxy choice: an explicit URL (it may carry a password, so it is zeroed too), or none at all.
@@ -93,8 +99,27 @@ impl alipay_client_builder {
         if let Some(timeout) = self.attempt_timeout {
             b = b.attempt_timeout(timeout);
         }
-        if let Some(attempts) = self.max_attempts {
-            b = b.retry_policy(RetryPolicy::default().max_attempts(attempts));
+        if self.max_attempts.is_some() || self.backoff.is_some() {
+            let mut policy = RetryPolicy::default();
+            if let Some(attempts) = self.max_attempts {
+                policy = policy.max_attempts(attempts);
+            }
+            if let Some((base, max)) = self.backoff {
+                policy = policy.backoff(base, max);
+            }
+            b = b.retry_policy(policy);
+        }
+        if let Some(key) = &self.app_public_key {
+            b = b.app_public_key_text(String::clone(key));
+        }
+        if self.http1_only {
+            b = b.http1_only();
+        }
+        if let Some(max) = self.pool_max_idle_per_host {
+            b = b.pool_max_idle_per_host(max);
+        }
+        if let Some(timeout) = self.pool_idle_timeout {
+            b = b.pool_idle_timeout(timeout);
         }
         if let Some((qps, burst)) = self.rate_limit {
             b = b.rate_limit(qps, burst);
@@ -214,6 +239,35 @@ pub unsafe extern "C" fn alipay_client_builder_build(
         let client = builder.to_core().build()?;
         // SAFETY: `client_out` is writable per this function's contract.
         unsafe { out.write(alipay_client::new(client)) };
+        Ok(())
+    })
+}
+
+/// The configuration doctor, offline: checks every option without stopping at the first mistake and stores a
+/// report in `*report_out` (free it with `alipay_doctor_report_free`): key formats and sizes, whether
+/// `alipay_client_builder_set_app_public_key` matches the private key, an "Alipay public key" that is really the
+/// app's own, certificate SNs and expiry dates, the AES key, gateway URL sanity (a sandbox app id on the production
+/// host, plain http beyond loopback). Files named by `_file` setters are read; nothing is sent.
+///
+/// Configuration mistakes are findings in the report, never a failure: this returns `ALIPAY_STATUS_OK` for any
+/// builder, and fails only for a NULL argument (or a caught panic). `alipay_client_check_config` adds the clock
+/// skew to the gateway for a built client.
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `report_out` is NULL or writable; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_client_builder_doctor(
+    builder: *const alipay_client_builder,
+    report_out: *mut *mut alipay_doctor_report,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    guard(error_out, || {
+        // SAFETY: forwarded from this function's contract.
+        let builder = unsafe { ref_arg(builder, "builder") }?;
+        let out = OutArg::new(report_out, "report_out")?;
+        let report = alipay_doctor_report::new(&builder.to_core().doctor());
+        // SAFETY: `report_out` is writable per this function's contract.
+        unsafe { out.write(report) };
         Ok(())
     })
 }

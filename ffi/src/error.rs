@@ -20,6 +20,10 @@ pub(crate) enum FfiError {
     InvalidUtf8(&'static str),
     /// A verified answer that cannot be handed to C (a NUL inside a string); holds the message.
     Decode(String),
+    /// An option of this face out of range (checked here, not in the core); holds the option and the message.
+    Config(&'static str, String),
+    /// `alipay_client_close` gave up waiting for the calls in flight; holds the message.
+    CloseTimeout(String),
     /// A panic was caught; holds its message.
     Panic(String),
 }
@@ -31,6 +35,8 @@ impl FfiError {
             FfiError::NullArgument(_) => alipay_status::NullArgument,
             FfiError::InvalidUtf8(_) => alipay_status::InvalidUtf8,
             FfiError::Decode(_) => alipay_status::Decode,
+            FfiError::Config(..) => alipay_status::Config,
+            FfiError::CloseTimeout(_) => alipay_status::Timeout,
             FfiError::Panic(_) => alipay_status::Panic,
         }
     }
@@ -71,6 +77,10 @@ pub struct alipay_error {
     may_have_been_sent: bool,
     outcome_unknown: bool,
     attempts: u32,
+    our_sign_content: Option<CString>,
+    gateway_sign_content: Option<CString>,
+    first_differing_parameter: Option<CString>,
+    likely_cause: Option<CString>,
 }
 
 impl alipay_error {
@@ -91,6 +101,10 @@ impl alipay_error {
             may_have_been_sent: false,
             outcome_unknown: false,
             attempts: 0,
+            our_sign_content: None,
+            gateway_sign_content: None,
+            first_differing_parameter: None,
+            likely_cause: None,
         };
         match error {
             FfiError::NullArgument(name) => {
@@ -107,6 +121,11 @@ impl alipay_error {
                 out.may_have_been_sent = true;
                 out.attempts = 1;
             }
+            FfiError::Config(field, message) => {
+                out.message = c_string_lossy(&format!("{field}: {message}"));
+                out.field = Some(c_string_lossy(field));
+            }
+            FfiError::CloseTimeout(message) => out.message = c_string_lossy(&message),
             FfiError::Panic(what) => {
                 out.message = c_string_lossy(&format!(
                     "internal error (a Rust panic was caught at the C boundary; please report it): {what}"
@@ -128,6 +147,13 @@ impl alipay_error {
                 out.outcome_unknown = e.outcome_unknown();
                 out.attempts = e.attempts();
                 out.idempotency_key = e.idempotency_key().map(c_string_lossy);
+                if let Some(m) = e.signature_mismatch() {
+                    out.our_sign_content = Some(c_string_lossy(&m.ours));
+                    out.gateway_sign_content = Some(c_string_lossy(&m.gateways));
+                    out.first_differing_parameter =
+                        m.first_difference.as_deref().map(c_string_lossy);
+                    out.likely_cause = Some(c_string_lossy(&m.likely_cause));
+                }
             }
         }
         out
@@ -315,6 +341,69 @@ pub unsafe extern "C" fn alipay_error_idempotency_key(error: *const alipay_error
     guard_value(std::ptr::null(), || {
         // SAFETY: forwarded from this function's contract.
         unsafe { ref_arg_or_none(error) }.map_or(std::ptr::null(), |e| opt_ptr(&e.idempotency_key))
+    })
+}
+
+/// For a gateway `isv.invalid-signature` answer (`alipay_error_sub_code`): the exact string this client signed
+/// (the sorted `key=value&…` sign content), to compare with `alipay_error_gateway_sign_content`. NULL for every
+/// other error, and when the gateway did not echo the string it verified. Contains request values, never keys.
+///
+/// # Safety
+/// `error` is NULL or a live `alipay_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_error_our_sign_content(
+    error: *const alipay_error,
+) -> *const c_char {
+    guard_value(std::ptr::null(), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { ref_arg_or_none(error) }.map_or(std::ptr::null(), |e| opt_ptr(&e.our_sign_content))
+    })
+}
+
+/// For `isv.invalid-signature`: the string the gateway says it verified (parsed from its `sub_msg`), or NULL
+/// (see `alipay_error_our_sign_content`).
+///
+/// # Safety
+/// `error` is NULL or a live `alipay_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_error_gateway_sign_content(
+    error: *const alipay_error,
+) -> *const c_char {
+    guard_value(std::ptr::null(), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { ref_arg_or_none(error) }
+            .map_or(std::ptr::null(), |e| opt_ptr(&e.gateway_sign_content))
+    })
+}
+
+/// For `isv.invalid-signature`: the first parameter whose value differs between the two sign strings (e.g.
+/// `"biz_content"` when something rewrote the request in transit). NULL when the strings are identical (then the
+/// keys are the problem: see `alipay_error_likely_cause`), when they do not parse, and for every other error.
+///
+/// # Safety
+/// `error` is NULL or a live `alipay_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_error_first_differing_parameter(
+    error: *const alipay_error,
+) -> *const c_char {
+    guard_value(std::ptr::null(), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { ref_arg_or_none(error) }
+            .map_or(std::ptr::null(), |e| opt_ptr(&e.first_differing_parameter))
+    })
+}
+
+/// For `isv.invalid-signature`: the likely cause in words (the private key does not match the public key uploaded
+/// in the console, a charset mismatch, an empty value, URL-encoding, a parameter rewritten in transit), or NULL
+/// (see `alipay_error_our_sign_content`).
+///
+/// # Safety
+/// `error` is NULL or a live `alipay_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_error_likely_cause(error: *const alipay_error) -> *const c_char {
+    guard_value(std::ptr::null(), || {
+        // SAFETY: forwarded from this function's contract.
+        unsafe { ref_arg_or_none(error) }.map_or(std::ptr::null(), |e| opt_ptr(&e.likely_cause))
     })
 }
 

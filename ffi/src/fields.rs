@@ -4,17 +4,10 @@
 use std::ffi::{CString, c_char};
 use std::time::Duration;
 
-use alipay_marketing::CallOptions;
-
 use crate::error::{FfiError, alipay_error};
 use crate::panic::{guard, guard_value};
 use crate::pointers::{c_string_exact, mut_arg, ref_arg_or_none, str_arg};
 use crate::status::alipay_status;
-
-/// The per-call options of a request object.
-pub(crate) fn call_options(timeout: Option<Duration>) -> CallOptions {
-    timeout.map(CallOptions::with_timeout).unwrap_or_default()
-}
 
 /// A per-call deadline set from C: 0 is a mistake, not "no deadline".
 pub(crate) fn check_timeout(timeout_ms: u64) -> Result<Duration, FfiError> {

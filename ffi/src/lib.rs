@@ -9,8 +9,10 @@
 //! - [`panic`] — the two guard functions every export runs through.
 //! - [`pointers`] — one helper per pointer conversion (strings, handles, `*_out` arguments, frees).
 //! - [`builder`] — `alipay_client_builder`: the handle and `build`; its setters in [`builder::credentials`]
-//!   (app id, keys, certificates, AES key) and [`builder::connection`] (gateway, deadlines, retries, proxy).
-//! - [`client`] — `alipay_client`, the generic blocking `execute` and `alipay_response`.
+//!   (app id, keys, certificates, AES key) and [`builder::connection`] (gateway, deadlines, retries, rate limit, proxy, connection pool).
+//! - [`client`] — `alipay_client`, the generic blocking `execute`, `alipay_response`, stats and close.
+//! - [`options`] — `alipay_call_options`, per-call deadline and retry policy for the `_with_options` calls.
+//! - [`doctor`] — `alipay_doctor_report`, the configuration doctor's findings, and `alipay_client_check_config`.
 //! - [`invite`], [`voucher`], [`points`] — one module per call: its request object, result object and the call.
 //! - `fields` — the setter and accessor bodies those three share.
 //!
@@ -23,9 +25,11 @@ use std::ffi::c_char;
 
 pub mod builder;
 pub mod client;
+pub mod doctor;
 pub mod error;
 mod fields;
 pub mod invite;
+pub mod options;
 mod panic;
 mod pointers;
 pub mod points;

@@ -8,11 +8,14 @@ use std::time::Duration;
 use alipay_marketing::CallOptions;
 use alipay_marketing::api::points::{PointsUpdateRequest, PointsUpdateResponse, TransType};
 
-use crate::client::{alipay_client, block_on};
+use crate::client::{alipay_client, block_on, client_arg};
 use crate::error::{FfiError, alipay_error};
-use crate::fields::{call_options, check_timeout, field, set, text};
+use crate::fields::{check_timeout, field, set, text};
+use crate::options::{alipay_call_options, call_options};
 use crate::panic::{guard, guard_value};
-use crate::pointers::{OutArg, c_string_exact, free_box, new_handle, ref_arg, str_ptr};
+use crate::pointers::{
+    OutArg, c_string_exact, free_box, new_handle, ref_arg, ref_arg_or_none, str_ptr,
+};
 use crate::status::alipay_status;
 
 /// A request of `koubei.marketing.tool.points.update`. Set `req_id` (the idempotency key), `user_id`,
@@ -25,8 +28,8 @@ pub struct alipay_points_update_request {
 }
 
 impl alipay_points_update_request {
-    pub(crate) fn options(&self) -> CallOptions {
-        call_options(self.timeout)
+    pub(crate) fn options(&self, options: Option<&alipay_call_options>) -> CallOptions {
+        call_options(self.timeout, options)
     }
 }
 
@@ -298,12 +301,42 @@ pub unsafe extern "C" fn alipay_client_update_points(
     result_out: *mut *mut alipay_points_update_result,
     error_out: *mut *mut alipay_error,
 ) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        alipay_client_update_points_with_options(
+            client,
+            request,
+            std::ptr::null(),
+            result_out,
+            error_out,
+        )
+    }
+}
+
+/// `alipay_client_update_points` with per-call options (see `alipay_call_options`); NULL `options` is the same as
+/// `alipay_client_update_points`. The options' deadline wins over the request object's `_set_timeout_ms`.
+///
+/// # Safety
+/// As for `alipay_client_receive_invite_award`; `options` is NULL or live call options.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_client_update_points_with_options(
+    client: *const alipay_client,
+    request: *const alipay_points_update_request,
+    options: *const alipay_call_options,
+    result_out: *mut *mut alipay_points_update_result,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
     guard(error_out, || {
         // SAFETY: forwarded from this function's contract.
-        let (client, request) =
-            unsafe { (ref_arg(client, "client")?, ref_arg(request, "request")?) };
+        let (client, request, options) = unsafe {
+            (
+                client_arg(client)?,
+                ref_arg(request, "request")?,
+                ref_arg_or_none(options),
+            )
+        };
         let out = OutArg::new(result_out, "result_out")?;
-        let response = block_on(client.inner.call(&request.inner, &request.options()))?;
+        let response = block_on(client.call(&request.inner, &request.options(options)))?;
         let result = alipay_points_update_result::new(response)?;
         // SAFETY: `result_out` is writable per this function's contract.
         unsafe { out.write(result) };

@@ -7,7 +7,7 @@ mod c_support;
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -22,6 +22,7 @@ struct Programs {
     calls: PathBuf,
     errors: PathBuf,
     threads: PathBuf,
+    resilience: PathBuf,
     cxx: PathBuf,
 }
 
@@ -34,11 +35,13 @@ fn programs() -> &'static Programs {
             calls: dir.join("test_calls"),
             errors: dir.join("test_errors"),
             threads: dir.join("test_threads"),
+            resilience: dir.join("test_resilience"),
             cxx: dir.join("test_header_cpp"),
         };
         compile_c_shared(&["tests/c/test_calls.c"], &programs.calls);
         compile_c_shared(&["tests/c/test_errors.c"], &programs.errors);
         compile_c_shared(&["tests/c/test_threads.c"], &programs.threads);
+        compile_c_shared(&["tests/c/test_resilience.c"], &programs.resilience);
         compile_cxx_static(&["tests/c/test_header.cpp"], &programs.cxx);
         programs
     })
@@ -571,4 +574,323 @@ fn the_pos_example_checks_out_against_the_sandbox() {
         assert_eq!(account["frozen"], 0);
         assert_eq!(state["vouchers"]["count"], 1);
     });
+}
+
+/// The `stat_NAME=VALUE` counter a program printed.
+fn stat(stdout: &str, name: &str) -> u64 {
+    value(stdout, &format!("stat_{name}"))
+        .unwrap_or_else(|| panic!("no stat_{name} line in:\n{stdout}"))
+        .parse()
+        .expect("a counter is a number")
+}
+
+fn script(faults: impl IntoIterator<Item = Fault>) -> impl Fn(&Sandbox) {
+    let faults: Vec<Fault> = faults.into_iter().collect();
+    move |s: &Sandbox| {
+        s.arm_faults(FaultPlan::new().script(Some(VOUCHER_SEND), faults.clone()))
+            .expect("arm faults")
+    }
+}
+
+#[test]
+fn a_retry_after_a_lost_answer_issues_exactly_one_voucher() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["retry_once"],
+        script([Fault::ErrorAfterEffect]),
+        |stdout, state| {
+            assert_eq!(issued(state).len(), 1, "one voucher, not two");
+            assert_eq!(issued(state), voucher_lines(stdout));
+            assert_eq!(state["calls"][VOUCHER_SEND]["total"], 2);
+            assert_eq!(stat(stdout, "retries"), 1);
+            assert_eq!(stat(stdout, "attempts"), 2);
+        },
+    );
+}
+
+#[test]
+fn without_retries_a_lost_answer_is_an_unknown_outcome_with_its_key() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["no_retry"],
+        script([Fault::ErrorAfterEffect]),
+        |stdout, state| {
+            // The effect of the failed call is the voucher the second call learned.
+            assert_eq!(issued(state).len(), 1);
+            assert_eq!(issued(state), voucher_lines(stdout));
+            assert_eq!(state["calls"][VOUCHER_SEND]["total"], 2);
+            assert_eq!(stat(stdout, "retries"), 0);
+        },
+    );
+}
+
+#[test]
+fn call_options_override_the_retry_policy_and_the_deadline() {
+    let (sandbox, env) = start_sandbox();
+    // The delayed call completes in the sandbox after the program gave up on it (a replay of the key by then).
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["call_options"],
+        script([
+            Fault::ErrorAfterEffect,
+            Fault::Latency(Duration::from_secs(3)),
+        ]),
+        |stdout, state| {
+            let vouchers = issued(state);
+            let printed = voucher_lines(stdout);
+            for key in ["c-options-0001", "c-options-0002"] {
+                assert_eq!(vouchers.get(key), printed.get(key), "{key}");
+                assert!(
+                    printed.contains_key(key),
+                    "{key} learned by sending it again"
+                );
+            }
+            assert!(vouchers.contains_key("c-options-0003"), "execute sent it");
+            assert_eq!(vouchers.len(), 3, "one voucher per key");
+            let elapsed: u64 = value(stdout, "timeout_elapsed_ms")
+                .unwrap()
+                .parse()
+                .unwrap();
+            assert!(
+                elapsed < 3000,
+                "the 300 ms deadline ended the call before the 3 s delay: {elapsed} ms"
+            );
+        },
+    );
+}
+
+#[test]
+fn stats_count_calls_attempts_and_failures_by_kind() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["stats"],
+        no_faults,
+        |stdout, state| {
+            assert_eq!(issued(state), voucher_lines(stdout));
+            assert_eq!(issued(state).len(), 1);
+            assert_eq!(
+                state["calls"][VOUCHER_SEND]["total"], 2,
+                "the invalid request never reached the gateway"
+            );
+            assert_eq!(stat(stdout, "calls"), 3);
+            assert_eq!(stat(stdout, "failed"), 2);
+        },
+    );
+}
+
+#[test]
+fn close_waits_for_the_call_in_flight_then_refuses_new_calls() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["close"],
+        script([Fault::Latency(Duration::from_millis(1500))]),
+        |stdout, state| {
+            assert_eq!(issued(state), voucher_lines(stdout));
+            assert_eq!(
+                issued(state).keys().collect::<Vec<_>>(),
+                ["c-close-0001"],
+                "the call in flight completed; the call after close sent nothing"
+            );
+            assert_eq!(state["calls"][VOUCHER_SEND]["total"], 1);
+        },
+    );
+}
+
+#[test]
+fn freeing_the_client_while_threads_are_inside_calls_is_safe() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["free_during_calls"],
+        script([Fault::Latency(Duration::from_secs(1)); 4]),
+        |stdout, state| {
+            assert_eq!(issued(state).len(), 4);
+            assert_eq!(issued(state), voucher_lines(stdout));
+        },
+    );
+}
+
+#[test]
+fn the_doctor_reports_every_mistake_of_a_wrong_configuration() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["doctor"],
+        no_faults,
+        |stdout, state| {
+            assert_eq!(state["vouchers"]["count"], 0);
+            assert!(stdout.contains("3 problem(s)"), "{stdout}");
+            let secret = std::fs::read_to_string(env.dir.join("app_private_key.pem")).unwrap();
+            let body: String = secret.lines().filter(|l| !l.starts_with("-----")).collect();
+            for chunk in body.as_bytes().chunks(32) {
+                let chunk = std::str::from_utf8(chunk).unwrap();
+                assert!(!stdout.contains(chunk), "key material in the report");
+            }
+        },
+    );
+}
+
+/// A loopback gateway URL whose requests reach `upstream` with `from` rewritten to `to` (same length), as a
+/// misbehaving middlebox would; one request per connection.
+fn tampering_server(upstream: SocketAddr, from: &'static str, to: &'static str) -> String {
+    assert_eq!(
+        from.len(),
+        to.len(),
+        "the rewrite keeps Content-Length right"
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/gateway.do", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut client) = stream else { continue };
+            let Some(request) = read_request(&mut client) else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&request).replace(from, to);
+            // One request per upstream connection: the answer ends when upstream closes it.
+            let text = text.replacen("\r\n", "\r\nConnection: close\r\n", 1);
+            let Ok(mut up) = TcpStream::connect(upstream) else {
+                continue;
+            };
+            let mut answer = Vec::new();
+            if up.write_all(text.as_bytes()).is_ok() && up.read_to_end(&mut answer).is_ok() {
+                let _ = client.write_all(&answer);
+            }
+        }
+    });
+    url
+}
+
+/// Reads one HTTP request: the head and the body announced by Content-Length.
+fn read_request(stream: &mut TcpStream) -> Option<Vec<u8>> {
+    let mut request = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            return None;
+        }
+        request.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&request);
+        if let Some(head_end) = text.find("\r\n\r\n") {
+            let length = text[..head_end]
+                .lines()
+                .find_map(|l| {
+                    let (k, v) = l.split_once(':')?;
+                    k.eq_ignore_ascii_case("content-length")
+                        .then(|| v.trim().parse::<usize>().ok())?
+                })
+                .unwrap_or(0);
+            if request.len() >= head_end + 4 + length {
+                return Some(request);
+            }
+        }
+    }
+}
+
+#[test]
+fn invalid_signature_answers_are_explained() {
+    let (sandbox, mut env) = start_sandbox();
+    env.set(
+        "ALIPAY_TEST_TAMPER_URL",
+        tampering_server(sandbox.local_addr(), "c-explain-1", "c-explain-2"),
+    );
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["explainer"],
+        no_faults,
+        |stdout, state| {
+            assert_eq!(state["vouchers"]["count"], 0);
+            assert!(
+                value(stdout, "cause_tamper").is_some_and(|c| c.contains("biz_content")),
+                "{stdout}"
+            );
+        },
+    );
+}
+
+/// 20% of voucher calls faulted as in the sandbox's exactly-once test: 10% effect-applied-then-lost, 2.5% each of
+/// a latency spike (longer than the program's 1.5 s attempt timeout), a dropped connection, a 502 page and
+/// throttling.
+fn mixed_faults(seed: u64) -> FaultPlan {
+    let m = Some(VOUCHER_SEND);
+    let mut plan = FaultPlan::new().rate(m, Fault::ErrorAfterEffect, 0.10);
+    let mut left = 0.90;
+    for fault in [
+        Fault::Latency(Duration::from_secs(3)),
+        Fault::DropConnection,
+        Fault::Http502,
+        Fault::Throttle,
+    ] {
+        plan = plan.rate(m, fault, 0.025 / left);
+        left -= 0.025;
+    }
+    plan.seed(seed)
+}
+
+#[test]
+fn four_threads_send_400_vouchers_exactly_once_under_faults() {
+    const THREADS: usize = 4;
+    const PER_THREAD: usize = 100;
+    let (sandbox, env) = start_sandbox();
+    let arm = |s: &Sandbox| s.arm_faults(mixed_faults(7)).expect("arm faults");
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &[
+            "exactly_once",
+            &THREADS.to_string(),
+            &PER_THREAD.to_string(),
+        ],
+        arm,
+        |stdout, state| {
+            let n = THREADS * PER_THREAD;
+            let printed = voucher_lines(stdout);
+            assert_eq!(printed.len(), n, "every call succeeded");
+            assert_eq!(
+                state["vouchers"]["count"], n,
+                "no voucher lost or duplicated"
+            );
+            assert_eq!(
+                issued(state),
+                printed,
+                "the sandbox issued exactly the vouchers received"
+            );
+            let outcomes = &state["calls"][VOUCHER_SEND]["outcomes"];
+            for fault in [
+                "20000/isp.unknow-error",
+                "40005/isv.app-call-limited",
+                "fault/drop_connection",
+                "fault/http_502",
+            ] {
+                assert!(
+                    outcomes[fault].as_u64().unwrap_or(0) > 0,
+                    "{fault} never happened: {outcomes}"
+                );
+            }
+            assert!(stat(stdout, "retries") > n as u64 / 10, "{stdout}");
+            assert_eq!(stat(stdout, "successes"), n as u64);
+        },
+    );
 }

@@ -14,19 +14,25 @@ Sync and asyncio clients over one Rust core (RSA2 signing, verified responses, t
         print(result.voucher_id)
 
 Errors are in :mod:`alipay_marketing.errors`; the offline gateway emulator for tests is
-:class:`alipay_marketing.testing.Sandbox`. Log records go to the ``alipay_marketing`` logger.
+:class:`alipay_marketing.testing.Sandbox`. Log records go to the ``alipay_marketing`` logger. Calls are retried
+with the same idempotency key (:class:`RetryPolicy`); :func:`doctor` (and ``python -m alipay_marketing doctor``)
+checks a configuration offline.
 """
 
 from __future__ import annotations
 
 from ._native import (
     Client,
+    ClientStats,
+    DoctorReport,
     ExecuteResult,
+    Finding,
     InviteAwardResult,
     PointsUpdateResult,
     PreparedRequest,
     VoucherSendResult,
     __version__,
+    doctor,
     generate_key_pair,
 )
 from .async_client import AsyncClient
@@ -39,10 +45,12 @@ from .errors import (
     GatewayError,
     HttpError,
     SignatureError,
+    SignatureMismatch,
     TimeoutError,
     TransportError,
     ValidationError,
 )
+from .options import RateLimit, RetryPolicy
 
 __all__ = [
     "AlipayError",
@@ -50,15 +58,21 @@ __all__ = [
     "BizResultCode",
     "BusinessError",
     "Client",
+    "ClientStats",
     "ConfigError",
     "DecodeError",
+    "DoctorReport",
     "ExecuteResult",
+    "Finding",
     "GatewayError",
     "HttpError",
     "InviteAwardResult",
     "PointsUpdateResult",
     "PreparedRequest",
+    "RateLimit",
+    "RetryPolicy",
     "SignatureError",
+    "SignatureMismatch",
     "TimeoutError",
     "TransType",
     "TransportError",
@@ -66,5 +80,6 @@ __all__ = [
     "ValidationError",
     "VoucherSendResult",
     "__version__",
+    "doctor",
     "generate_key_pair",
 ]

@@ -1,7 +1,7 @@
 # Hand-written stub of the native module (checked against it by `python -m mypy.stubtest alipay_marketing._native`).
 
 import os
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import Any, final
@@ -9,6 +9,7 @@ from typing import Any, final
 from typing_extensions import TypeAlias
 
 from .enums import BizResultCode, TransType, UserAttr
+from .options import RateLimitArg, RetryPolicy
 
 _Key: TypeAlias = str | bytes | os.PathLike[str]
 _Json: TypeAlias = Mapping[str, Any] | str
@@ -17,13 +18,17 @@ __all__ = [
     "ERROR_KINDS",
     "AsyncClient",
     "Client",
+    "ClientStats",
+    "DoctorReport",
     "ExecuteResult",
+    "Finding",
     "InviteAwardResult",
     "PointsUpdateResult",
     "PreparedRequest",
     "SandboxServer",
     "VoucherSendResult",
     "__version__",
+    "doctor",
     "generate_key_pair",
     "rust_baseline",
 ]
@@ -32,6 +37,34 @@ __version__: str
 ERROR_KINDS: tuple[str, ...]
 
 def generate_key_pair() -> tuple[str, str]: ...
+def doctor(
+    *,
+    app_id: str,
+    private_key: _Key,
+    alipay_public_key: _Key | None = None,
+    gateway: str = "production",
+    sign_type: str = "RSA2",
+    timeout: float = 15.0,
+    connect_timeout: float = 3.0,
+    attempt_timeout: float = 8.0,
+    retry: RetryPolicy | None = ...,
+    max_attempts: int | None = None,
+    rate_limit: RateLimitArg | None = None,
+    app_auth_token: str | None = None,
+    allow_insecure_http: bool = False,
+    proxy: str | None = None,
+    no_proxy: bool = False,
+    root_certificates: _Key | Sequence[_Key] | None = None,
+    pool_max_idle_per_host: int | None = None,
+    pool_idle_timeout: float = 90.0,
+    http1_only: bool = False,
+    charset: str = "utf-8",
+    aes_key: _Key | None = None,
+    app_cert: _Key | None = None,
+    alipay_cert: _Key | None = None,
+    alipay_root_cert: _Key | None = None,
+    app_public_key: _Key | None = None,
+) -> DoctorReport: ...
 def rust_baseline(
     client: Client | AsyncClient,
     *,
@@ -59,6 +92,8 @@ class InviteAwardResult:
     def ext_info(self) -> str | None: ...
     @property
     def awarded(self) -> bool: ...
+    @property
+    def out_biz_no(self) -> str | None: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 @final
@@ -104,20 +139,70 @@ class PreparedRequest:
     def to_dict(self) -> dict[str, Any]: ...
 
 @final
+class ClientStats:
+    @property
+    def calls(self) -> int: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def retries(self) -> int: ...
+    @property
+    def successes(self) -> int: ...
+    @property
+    def failures(self) -> dict[str, int]: ...
+    @property
+    def failed(self) -> int: ...
+    @property
+    def in_flight(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Finding:
+    @property
+    def level(self) -> str: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def message(self) -> str: ...
+
+@final
+class DoctorReport:
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
+    @property
+    def is_healthy(self) -> bool: ...
+    def about(self, topic: str) -> tuple[Finding, ...]: ...
+
+@final
 class Client:
     def __new__(
         cls,
         *,
         app_id: str,
         private_key: _Key,
-        alipay_public_key: _Key,
+        alipay_public_key: _Key | None = None,
         gateway: str = "production",
         sign_type: str = "RSA2",
         timeout: float = 15.0,
         connect_timeout: float = 3.0,
+        attempt_timeout: float = 8.0,
+        retry: RetryPolicy | None = ...,
+        max_attempts: int | None = None,
+        rate_limit: RateLimitArg | None = None,
         app_auth_token: str | None = None,
         allow_insecure_http: bool = False,
-        max_attempts: int = 3,
+        proxy: str | None = None,
+        no_proxy: bool = False,
+        root_certificates: _Key | Sequence[_Key] | None = None,
+        pool_max_idle_per_host: int | None = None,
+        pool_idle_timeout: float = 90.0,
+        http1_only: bool = False,
+        charset: str = "utf-8",
+        aes_key: _Key | None = None,
+        app_cert: _Key | None = None,
+        alipay_cert: _Key | None = None,
+        alipay_root_cert: _Key | None = None,
+        app_public_key: _Key | None = None,
     ) -> Client: ...
     def receive_invite_award(
         self,
@@ -127,6 +212,7 @@ class Client:
         out_biz_no: str | None = None,
         out_biz_code: str | None = None,
         timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
     ) -> InviteAwardResult: ...
     def send_voucher(
         self,
@@ -142,6 +228,7 @@ class Client:
         extend_info: _Json | None = None,
         alipay_mini_app_token: str | None = None,
         timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
     ) -> VoucherSendResult: ...
     def update_points(
         self,
@@ -156,6 +243,7 @@ class Client:
         memo: str | None = None,
         ext_info: str | None = None,
         timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
     ) -> PointsUpdateResult: ...
     def execute(
         self,
@@ -163,6 +251,7 @@ class Client:
         biz_content: Mapping[str, Any] | None = None,
         *,
         timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
     ) -> ExecuteResult: ...
     def prepare(
         self,
@@ -176,6 +265,8 @@ class Client:
     def gateway_url(self) -> str: ...
     @property
     def closed(self) -> bool: ...
+    def stats(self) -> ClientStats: ...
+    def check_config(self) -> DoctorReport: ...
     def close(self) -> None: ...
     def __enter__(self) -> Client: ...
     def __exit__(
@@ -192,14 +283,29 @@ class AsyncClient:
         *,
         app_id: str,
         private_key: _Key,
-        alipay_public_key: _Key,
+        alipay_public_key: _Key | None = None,
         gateway: str = "production",
         sign_type: str = "RSA2",
         timeout: float = 15.0,
         connect_timeout: float = 3.0,
+        attempt_timeout: float = 8.0,
+        retry: RetryPolicy | None = ...,
+        max_attempts: int | None = None,
+        rate_limit: RateLimitArg | None = None,
         app_auth_token: str | None = None,
         allow_insecure_http: bool = False,
-        max_attempts: int = 3,
+        proxy: str | None = None,
+        no_proxy: bool = False,
+        root_certificates: _Key | Sequence[_Key] | None = None,
+        pool_max_idle_per_host: int | None = None,
+        pool_idle_timeout: float = 90.0,
+        http1_only: bool = False,
+        charset: str = "utf-8",
+        aes_key: _Key | None = None,
+        app_cert: _Key | None = None,
+        alipay_cert: _Key | None = None,
+        alipay_root_cert: _Key | None = None,
+        app_public_key: _Key | None = None,
     ) -> AsyncClient: ...
     def receive_invite_award(
         self,
@@ -209,6 +315,7 @@ class AsyncClient:
         out_biz_no: str | None = None,
         out_biz_code: str | None = None,
         timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
     ) -> Awaitable[InviteAwardResult]: ...
     def send_voucher(
         self,
@@ -224,6 +331,7 @@ class AsyncClient:
         extend_info: _Json | None = None,
         alipay_mini_app_token: str | None = None,
         timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
     ) -> Awaitable[VoucherSendResult]: ...
     def update_points(
         self,
@@ -238,6 +346,7 @@ class AsyncClient:
         memo: str | None = None,
         ext_info: str | None = None,
         timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
     ) -> Awaitable[PointsUpdateResult]: ...
     def execute(
         self,
@@ -245,6 +354,7 @@ class AsyncClient:
         biz_content: Mapping[str, Any] | None = None,
         *,
         timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
     ) -> Awaitable[ExecuteResult]: ...
     def prepare(
         self,
@@ -258,6 +368,8 @@ class AsyncClient:
     def gateway_url(self) -> str: ...
     @property
     def closed(self) -> bool: ...
+    def stats(self) -> ClientStats: ...
+    def check_config(self) -> Awaitable[DoctorReport]: ...
     def close(self) -> None: ...
     def aclose(self) -> Awaitable[None]: ...
     def __aenter__(self) -> Awaitable[AsyncClient]: ...

@@ -8,14 +8,23 @@ request.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Union
 
 from . import _native
-from ._native import ExecuteResult, InviteAwardResult, PointsUpdateResult, PreparedRequest, VoucherSendResult
+from ._native import (
+    ClientStats,
+    DoctorReport,
+    ExecuteResult,
+    InviteAwardResult,
+    PointsUpdateResult,
+    PreparedRequest,
+    VoucherSendResult,
+)
 from .enums import TransType
+from .options import UNSET, RateLimitArg, RetryPolicy, _Unset
 
 if TYPE_CHECKING:  # Self is in typing only from Python 3.11
     from typing_extensions import Self
@@ -25,12 +34,18 @@ __all__ = ["AsyncClient"]
 _Key = Union[str, bytes, "os.PathLike[str]"]
 
 
+def _retry(retry: RetryPolicy | None | _Unset) -> dict[str, Any]:
+    """The ``retry`` keyword for the native call: left out when not given, so the client's policy applies."""
+    return {} if retry is UNSET else {"retry": retry}
+
+
 class AsyncClient:
     """An Alipay OpenAPI client for asyncio.
 
     Takes the same keywords as :class:`alipay_marketing.Client`. Use it as ``async with AsyncClient(...) as
     client:`` or call :meth:`aclose` when done. One client serves any number of concurrent calls, from any event
-    loop.
+    loop. Each method takes ``timeout=`` and ``retry=`` for that call only (``retry`` not given: the client's
+    policy; ``None``: a single attempt).
     """
 
     __slots__ = ("_native",)
@@ -40,14 +55,29 @@ class AsyncClient:
         *,
         app_id: str,
         private_key: _Key,
-        alipay_public_key: _Key,
+        alipay_public_key: _Key | None = None,
         gateway: str = "production",
         sign_type: str = "RSA2",
         timeout: float = 15.0,
         connect_timeout: float = 3.0,
+        attempt_timeout: float = 8.0,
+        retry: RetryPolicy | None | _Unset = UNSET,
+        max_attempts: int | None = None,
+        rate_limit: RateLimitArg | None = None,
         app_auth_token: str | None = None,
         allow_insecure_http: bool = False,
-        max_attempts: int = 3,
+        proxy: str | None = None,
+        no_proxy: bool = False,
+        root_certificates: _Key | Sequence[_Key] | None = None,
+        pool_max_idle_per_host: int | None = None,
+        pool_idle_timeout: float = 90.0,
+        http1_only: bool = False,
+        charset: str = "utf-8",
+        aes_key: _Key | None = None,
+        app_cert: _Key | None = None,
+        alipay_cert: _Key | None = None,
+        alipay_root_cert: _Key | None = None,
+        app_public_key: _Key | None = None,
     ) -> None:
         self._native = _native.AsyncClient(
             app_id=app_id,
@@ -57,9 +87,24 @@ class AsyncClient:
             sign_type=sign_type,
             timeout=timeout,
             connect_timeout=connect_timeout,
+            attempt_timeout=attempt_timeout,
+            max_attempts=max_attempts,
+            rate_limit=rate_limit,
             app_auth_token=app_auth_token,
             allow_insecure_http=allow_insecure_http,
-            max_attempts=max_attempts,
+            proxy=proxy,
+            no_proxy=no_proxy,
+            root_certificates=root_certificates,
+            pool_max_idle_per_host=pool_max_idle_per_host,
+            pool_idle_timeout=pool_idle_timeout,
+            http1_only=http1_only,
+            charset=charset,
+            aes_key=aes_key,
+            app_cert=app_cert,
+            alipay_cert=alipay_cert,
+            alipay_root_cert=alipay_root_cert,
+            app_public_key=app_public_key,
+            **_retry(retry),
         )
 
     async def receive_invite_award(
@@ -70,10 +115,16 @@ class AsyncClient:
         out_biz_no: str | None = None,
         out_biz_code: str | None = None,
         timeout: float | None = None,
+        retry: RetryPolicy | None | _Unset = UNSET,
     ) -> InviteAwardResult:
         """``alipay.user.invite.award.receive``: award a new or old user (by ``mobile`` or ``user_id``)."""
         return await self._native.receive_invite_award(
-            mobile=mobile, user_id=user_id, out_biz_no=out_biz_no, out_biz_code=out_biz_code, timeout=timeout
+            mobile=mobile,
+            user_id=user_id,
+            out_biz_no=out_biz_no,
+            out_biz_code=out_biz_code,
+            timeout=timeout,
+            **_retry(retry),
         )
 
     async def send_voucher(
@@ -90,6 +141,7 @@ class AsyncClient:
         extend_info: Mapping[str, Any] | str | None = None,
         alipay_mini_app_token: str | None = None,
         timeout: float | None = None,
+        retry: RetryPolicy | None | _Unset = UNSET,
     ) -> VoucherSendResult:
         """``alipay.marketing.voucher.send``: send a voucher of ``template_id``; ``out_biz_no`` makes it idempotent."""
         return await self._native.send_voucher(
@@ -104,6 +156,7 @@ class AsyncClient:
             extend_info=extend_info,
             alipay_mini_app_token=alipay_mini_app_token,
             timeout=timeout,
+            **_retry(retry),
         )
 
     async def update_points(
@@ -119,6 +172,7 @@ class AsyncClient:
         memo: str | None = None,
         ext_info: str | None = None,
         timeout: float | None = None,
+        retry: RetryPolicy | None | _Unset = UNSET,
     ) -> PointsUpdateResult:
         """``koubei.marketing.tool.points.update``: move stamp-card points; ``req_id`` makes it idempotent."""
         return await self._native.update_points(
@@ -132,13 +186,27 @@ class AsyncClient:
             memo=memo,
             ext_info=ext_info,
             timeout=timeout,
+            **_retry(retry),
         )
 
     async def execute(
-        self, method: str, biz_content: Mapping[str, Any] | None = None, *, timeout: float | None = None
+        self,
+        method: str,
+        biz_content: Mapping[str, Any] | None = None,
+        *,
+        timeout: float | None = None,
+        retry: RetryPolicy | None | _Unset = UNSET,
     ) -> ExecuteResult:
         """Any gateway method with a ``biz_content`` dict, with the same signing, verification and errors."""
-        return await self._native.execute(method, biz_content, timeout=timeout)
+        return await self._native.execute(method, biz_content, timeout=timeout, **_retry(retry))
+
+    def stats(self) -> ClientStats:
+        """A snapshot of the client's counters: calls, attempts, retries, successes, failures by kind, in flight."""
+        return self._native.stats()
+
+    async def check_config(self) -> DoctorReport:
+        """The configuration doctor's findings for this client, plus the clock skew measured against the gateway."""
+        return await self._native.check_config()
 
     def prepare(self, method: str, biz_content: Mapping[str, Any] | None = None, **fields: Any) -> PreparedRequest:
         """The dry run: validates and signs what a call would send now, without sending it (no await needed)."""

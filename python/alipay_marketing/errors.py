@@ -13,12 +13,15 @@ following the core's error kinds one to one (see ``_CLASS_OF_KIND``, the one pla
     GatewayError     the gateway answered an error code                          see .retryable
       BusinessError  code 40004: a business rule refused the request             see .retryable
 
-``retryable`` tells whether sending the same request again, with the same idempotency key, is safe and may succeed.
+``retryable`` tells whether sending the same request again, with the same idempotency key, is safe and may succeed;
+``outcome_unknown`` whether the operation may have taken effect although the call failed (then ``idempotency_key``
+is the key to send it again with, later), and ``attempts`` how many attempts the client made.
 """
 
 from __future__ import annotations
 
 import builtins
+import dataclasses
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
@@ -50,6 +53,10 @@ class AlipayError(Exception):
         *,
         retryable: bool = False,
         request_may_have_been_sent: bool = False,
+        outcome_unknown: bool = False,
+        idempotency_key: str | None = None,
+        attempts: int = 0,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         #: What was wrong and what to do, written for the reader of a log.
@@ -58,6 +65,16 @@ class AlipayError(Exception):
         self.retryable: bool = retryable
         #: Whether the request may have reached the gateway (and so may have taken effect).
         self.request_may_have_been_sent: bool = request_may_have_been_sent
+        #: Whether the operation may have taken effect although no verified answer came back (a timeout, a
+        #: connection lost after sending, a 5xx, a gateway ``20000``): send it again later with
+        #: :attr:`idempotency_key` to learn the outcome without applying it twice.
+        self.outcome_unknown: bool = outcome_unknown
+        #: The idempotency key of the failed call (``out_biz_no``, ``req_id``), generated ones included.
+        self.idempotency_key: str | None = idempotency_key
+        #: How many attempts were made (0 when the call failed before sending).
+        self.attempts: int = attempts
+        #: The back-off the gateway asked for (``Retry-After``), in seconds.
+        self.retry_after: float | None = retry_after
 
     def __str__(self) -> str:
         return self.message
@@ -120,6 +137,24 @@ class SignatureError(AlipayError):
     kind = "signature"
 
 
+@dataclasses.dataclass(frozen=True)
+class SignatureMismatch:
+    """Why the gateway refused our signature (``isv.invalid-signature``): our sign content beside the one the
+    gateway says it verified, the first parameter where they differ and the likely cause.
+
+    The two strings carry the request's business content, so the ``repr`` leaves them out.
+    """
+
+    #: The string this client signed.
+    ours: str = dataclasses.field(repr=False)
+    #: The string the gateway says it verified (from ``sub_msg``).
+    gateways: str = dataclasses.field(repr=False)
+    #: The first parameter whose value differs, when both strings parse as ``k=v&…``.
+    first_difference: str | None
+    #: The likely cause, in words (key mismatch, charset, URL-encoding, an added empty parameter, …).
+    likely_cause: str
+
+
 class GatewayError(AlipayError):
     """The gateway answered an error code (``code``, ``msg``, ``sub_code``, ``sub_msg``)."""
 
@@ -134,8 +169,7 @@ class GatewayError(AlipayError):
         sub_code: str | None = None,
         sub_msg: str | None = None,
         trace_id: str | None = None,
-        first_difference: str | None = None,
-        likely_cause: str | None = None,
+        signature_mismatch: SignatureMismatch | Mapping[str, Any] | None = None,
         **details: Any,
     ) -> None:
         super().__init__(message, **details)
@@ -149,10 +183,14 @@ class GatewayError(AlipayError):
         self.sub_msg: str | None = sub_msg
         #: The gateway's trace id, to quote to Alipay support.
         self.trace_id: str | None = trace_id
+        if signature_mismatch is not None and not isinstance(signature_mismatch, SignatureMismatch):
+            signature_mismatch = SignatureMismatch(**signature_mismatch)
+        #: For ``isv.invalid-signature``: our sign content and the gateway's compared; ``None`` otherwise.
+        self.signature_mismatch: SignatureMismatch | None = signature_mismatch
         #: For ``isv.invalid-signature``: the first parameter whose signed value differs from the gateway's.
-        self.first_difference: str | None = first_difference
+        self.first_difference: str | None = signature_mismatch.first_difference if signature_mismatch else None
         #: For ``isv.invalid-signature``: the likely cause, in words.
-        self.likely_cause: str | None = likely_cause
+        self.likely_cause: str | None = signature_mismatch.likely_cause if signature_mismatch else None
 
 
 class BusinessError(GatewayError):
@@ -186,13 +224,15 @@ _CLASS_OF_KIND: Mapping[str, type[AlipayError]] = MappingProxyType(
 _BUSINESS_CODE = "40004"
 
 # Which detail keywords each class takes; the native side sends every detail it has.
-_COMMON = frozenset({"retryable", "request_may_have_been_sent"})
+_COMMON = frozenset(
+    {"retryable", "request_may_have_been_sent", "outcome_unknown", "idempotency_key", "attempts", "retry_after"}
+)
 _EXTRA: Mapping[type[AlipayError], frozenset[str]] = MappingProxyType(
     {
         ConfigError: frozenset({"field"}),
         ValidationError: frozenset({"field"}),
         HttpError: frozenset({"http_status"}),
-        GatewayError: frozenset({"code", "msg", "sub_code", "sub_msg", "trace_id", "first_difference", "likely_cause"}),
+        GatewayError: frozenset({"code", "msg", "sub_code", "sub_msg", "trace_id", "signature_mismatch"}),
     }
 )
 

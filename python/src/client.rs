@@ -212,6 +212,7 @@ macro_rules! client_methods {
             /// `alipay.user.invite.award.receive`: award a new or old user (by `mobile` or `user_id`).
             #[pyo3(signature = (*, mobile = None, user_id = None, out_biz_no = None, out_biz_code = None, timeout = None,
                 retry = RetryArg::NotGiven))]
+            #[allow(clippy::too_many_arguments)]
             fn receive_invite_award(
                 &self,
                 py: Python<'_>,

@@ -248,8 +248,10 @@ impl ClientOptions<'_, '_> {
         let mut builder = Client::builder()
             .app_id(self.app_id)
             .gateway(Gateway::parse(self.gateway))
-            .allow_insecure_http(self.allow_insecure_http)
-            .http1_only_if(self.http1_only);
+            .allow_insecure_http(self.allow_insecure_http);
+        if self.http1_only {
+            builder = builder.http1_only();
+        }
         if let Some(sign_type) = checker.check(
             self.sign_type
                 .parse::<SignType>()
@@ -354,17 +356,6 @@ impl ClientOptions<'_, '_> {
             }
         }
         Ok(builder)
-    }
-}
-
-/// `http1_only` as a flag on the builder.
-trait Http1OnlyIf {
-    fn http1_only_if(self, on: bool) -> Self;
-}
-
-impl Http1OnlyIf for ClientBuilder {
-    fn http1_only_if(self, on: bool) -> Self {
-        if on { self.http1_only() } else { self }
     }
 }
 

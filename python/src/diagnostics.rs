@@ -2,7 +2,7 @@
 //! doctor's report (`DoctorReport` of `Finding`s), from `client.check_config()` or the offline
 //! `alipay_marketing.doctor(...)`.
 
-use alipay_marketing::doctor;
+use alipay_marketing::doctor as core_doctor;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
@@ -130,12 +130,12 @@ impl Finding {
 /// The configuration doctor's findings, in the order checked; `str()` prints one line each and a summary.
 #[pyclass(frozen, module = "alipay_marketing._native")]
 pub struct DoctorReport {
-    report: doctor::DoctorReport,
+    report: core_doctor::DoctorReport,
     findings: Py<PyTuple>,
 }
 
 impl DoctorReport {
-    fn new(py: Python<'_>, report: doctor::DoctorReport) -> PyResult<Self> {
+    fn new(py: Python<'_>, report: core_doctor::DoctorReport) -> PyResult<Self> {
         let findings = report
             .findings
             .iter()
@@ -156,7 +156,7 @@ impl DoctorReport {
         })
     }
 
-    fn count(&self, level: doctor::Level) -> usize {
+    fn count(&self, level: core_doctor::Level) -> usize {
         self.report
             .findings
             .iter()
@@ -165,7 +165,7 @@ impl DoctorReport {
     }
 }
 
-impl ToPython for doctor::DoctorReport {
+impl ToPython for core_doctor::DoctorReport {
     fn to_python(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(Py::new(py, DoctorReport::new(py, self)?)?.into_any())
     }
@@ -191,10 +191,7 @@ impl DoctorReport {
             .findings
             .bind(py)
             .iter()
-            .filter(|f| {
-                f.cast::<Finding>()
-                    .is_ok_and(|f| f.get().topic == topic)
-            })
+            .filter(|f| f.cast::<Finding>().is_ok_and(|f| f.get().topic == topic))
             .collect::<Vec<_>>();
         PyTuple::new(py, matching)
     }
@@ -207,8 +204,8 @@ impl DoctorReport {
         format!(
             "DoctorReport({} findings, {} problem(s), {} warning(s))",
             self.report.findings.len(),
-            self.count(doctor::Level::Problem),
-            self.count(doctor::Level::Warning)
+            self.count(core_doctor::Level::Problem),
+            self.count(core_doctor::Level::Warning)
         )
     }
 }

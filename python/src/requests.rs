@@ -180,7 +180,11 @@ pub fn json_object_text(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -
 }
 
 /// Per-call options from the `timeout` (seconds) and `retry` keywords.
-pub fn call_options(py: Python<'_>, timeout: Option<f64>, retry: &RetryArg) -> PyResult<CallOptions> {
+pub fn call_options(
+    py: Python<'_>,
+    timeout: Option<f64>,
+    retry: &RetryArg,
+) -> PyResult<CallOptions> {
     let mut options = CallOptions::default();
     if let Some(t) = timeout {
         let duration = seconds(py, "timeout", t).map_err(|_| {

@@ -1,42 +1,95 @@
 //! The gateway's checks, in its order, from the merged parameters to an authenticated call (or the refusal to
-//! answer): common parameters, app, format, timestamp window, version, sign type, signature, encryption,
-//! `biz_content`.
+//! answer): common parameters, app, format, timestamp window, version, sign type, certificate SNs, signature,
+//! decryption, `biz_content`.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use alipay_marketing::SignType;
 use alipay_marketing::sign::{parse_beijing_timestamp, sign_content};
 
-use crate::envelope::GatewayError;
+use crate::envelope::{GatewayError, Voice};
 use crate::gateway::Shared;
 use crate::method::Method;
+use crate::pki::Pki;
 use crate::request::Params;
 use crate::rules::BizParams;
 
-/// An authenticated call, ready for faults and rules.
-pub(crate) struct Checked {
-    pub(crate) method: Method,
-    pub(crate) app_id: String,
-    pub(crate) sign_type: SignType,
-    pub(crate) biz: BizParams,
+/// The method that downloads an Alipay certificate by its SN (certificate mode, PROTOCOL.md §4.2).
+pub const CERT_DOWNLOAD_METHOD: &str = "alipay.open.app.alipaycert.download";
+
+/// What a call asks for: a business method, or the certificate download.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Endpoint {
+    Business(Method),
+    CertDownload,
 }
 
-/// Why a call stopped before the business rules, and under which node the answer goes.
+impl Endpoint {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Endpoint::Business(m) => m.as_str(),
+            Endpoint::CertDownload => CERT_DOWNLOAD_METHOD,
+        }
+    }
+
+    /// The response node.
+    pub(crate) fn node(self) -> &'static str {
+        match self {
+            Endpoint::Business(m) => m.response_node(),
+            Endpoint::CertDownload => "alipay_open_app_alipaycert_download_response",
+        }
+    }
+}
+
+/// An authenticated call, ready for faults and rules.
+pub(crate) struct Checked {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) app_id: String,
+    pub(crate) biz: BizParams,
+    /// How to answer: charset, AES when the request was encrypted, the certificate in certificate mode.
+    pub(crate) voice: Voice,
+}
+
+/// Why a call stopped before the business rules, under which node the answer goes, and how it is written.
 pub(crate) struct Refusal {
     pub(crate) error: GatewayError,
-    pub(crate) method: Option<Method>,
-    pub(crate) sign_type: SignType,
+    pub(crate) node: &'static str,
+    pub(crate) voice: Voice,
 }
 
 /// The gateway checks, in order.
 pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Checked, Refusal> {
-    let refuse = |method: Option<Method>, code, sub_code, sub_msg: String| Refusal {
-        error: GatewayError::new(code, sub_code, sub_msg),
-        method,
+    // A request that carries app_cert_sn is in certificate mode: every answer names and is signed by the current
+    // Alipay certificate (when the certificates cannot be made, the answer below says so).
+    let pki: Option<Result<Arc<Pki>, String>> = p
+        .get("app_cert_sn")
+        .map(|_| shared.pki().map_err(|e| e.message().to_owned()));
+    let mut voice = Voice {
         sign_type: p
             .get("sign_type")
             .and_then(|s| s.parse().ok())
             .unwrap_or(SignType::Rsa2),
+        charset: p.charset,
+        aes: None,
+        cert: pki
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .map(|pki| pki.current().clone()),
+    };
+    let refuse_in = |voice: &Voice, node: &'static str, code, sub_code, sub_msg: String| Refusal {
+        error: GatewayError::new(code, sub_code, sub_msg),
+        node,
+        voice: voice.clone(),
+    };
+    let refuse = |endpoint: Option<Endpoint>, code, sub_code, sub_msg: String| {
+        refuse_in(
+            &voice,
+            endpoint.map_or("error_response", Endpoint::node),
+            code,
+            sub_code,
+            sub_msg,
+        )
     };
     let Some(method_text) = p.get("method") else {
         return Err(refuse(
@@ -46,18 +99,22 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
             "缺少方法名参数: the method parameter is missing".into(),
         ));
     };
-    let Ok(method) = method_text.parse::<Method>() else {
-        return Err(refuse(
-            None,
-            "40002",
-            "isv.invalid-method",
-            format!(
-                "不存在的方法名: method {method_text:?} does not exist; the sandbox serves {}",
-                Method::ALL.map(Method::as_str).join(", ")
-            ),
-        ));
+    let endpoint = match method_text.parse::<Method>() {
+        Ok(method) => Endpoint::Business(method),
+        Err(_) if method_text == CERT_DOWNLOAD_METHOD => Endpoint::CertDownload,
+        Err(_) => {
+            return Err(refuse(
+                None,
+                "40002",
+                "isv.invalid-method",
+                format!(
+                    "不存在的方法名: method {method_text:?} does not exist; the sandbox serves {} and {CERT_DOWNLOAD_METHOD}",
+                    Method::ALL.map(Method::as_str).join(", ")
+                ),
+            ));
+        }
     };
-    let m = Some(method);
+    let m = Some(endpoint);
     let Some(app_id) = p.get("app_id") else {
         return Err(refuse(
             m,
@@ -158,8 +215,11 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
                     "isv.invalid-signature-type",
                     format!("无效的签名类型: sign_type {other:?}; use RSA2 or RSA"),
                 ),
-                method: m,
-                sign_type: app.sign_type,
+                node: endpoint.node(),
+                voice: Voice {
+                    sign_type: app.sign_type,
+                    ..voice.clone()
+                },
             });
         }
     };
@@ -171,6 +231,30 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
             "缺少签名参数: the sign parameter is missing".into(),
         ));
     };
+    match (p.get("app_cert_sn"), pki) {
+        (None, _) if app.cert_mode => {
+            return Err(refuse(
+                m,
+                "40001",
+                "isv.missing-app-cert-sn",
+                format!(
+                    "缺少应用公钥证书序列号: app {app_id} uses certificate mode; send app_cert_sn and \
+                     alipay_root_cert_sn (configure the app certificate, the Alipay certificate and the root bundle)"
+                ),
+            ));
+        }
+        (None, _) | (_, None) => {}
+        (Some(_), Some(Err(e))) => {
+            return Err(refuse(
+                m,
+                "20000",
+                "isp.unknow-error",
+                format!("the sandbox could not make its certificates: {e}"),
+            ));
+        }
+        (Some(sent), Some(Ok(pki))) => check_cert_sns(&pki, app_id, sent, p.get("alipay_root_cert_sn"))
+            .map_err(|(code, sub_code, sub_msg)| refuse(m, code, sub_code, sub_msg))?,
+    }
     let content = sign_content(p.unique());
     let bytes = encode(p, &content);
     if !app.public_key.verify(sign_type, &bytes, sign) {
@@ -181,24 +265,109 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
             invalid_signature_message(&content),
         ));
     }
+    voice.sign_type = sign_type;
+    // Decrypt after the signature check, which covers the ciphertext (encrypt, then sign: PROTOCOL.md §5).
+    let mut biz_content = p.get("biz_content").map(str::to_owned);
     if let Some(encrypt_type) = p.get("encrypt_type") {
-        return Err(refuse(
-            m,
+        if encrypt_type != "AES" {
+            return Err(refuse_in(
+                &voice,
+                endpoint.node(),
+                "40002",
+                "isv.invalid-encrypt-type",
+                format!("无效的加密类型: encrypt_type {encrypt_type:?}; the gateway supports AES"),
+            ));
+        }
+        let Some(aes) = app.aes_key.clone() else {
+            return Err(refuse_in(
+                &voice,
+                endpoint.node(),
+                "40002",
+                "isv.decryption-error-not-valid-encrypt-key",
+                format!(
+                    "解密出错，未配置加密密钥或加密密钥格式错误: app {app_id} has no AES key (aes_key in the \
+                     sandbox's scenario); send plain biz_content"
+                ),
+            ));
+        };
+        if let Some(ciphertext) = &biz_content {
+            let plain = aes
+                .decrypt(ciphertext)
+                .ok()
+                .and_then(|bytes| {
+                    p.charset
+                        .decode_without_bom_handling_and_without_replacement(&bytes)
+                        .map(|text| text.into_owned())
+                })
+                .filter(|text| serde_json::from_str::<serde_json::Value>(text).is_ok());
+            // The gateway's own decryption error is a plain object node, signed (PROTOCOL.md §5).
+            let Some(plain) = plain else {
+                return Err(refuse_in(
+                    &voice,
+                    endpoint.node(),
+                    "40003",
+                    "isv.decryption-error-unknown",
+                    format!(
+                        "解密出错，未知错误: biz_content does not decrypt to {} JSON with app {app_id}'s AES key \
+                         (AES-128-CBC, zero IV, PKCS#7, base64)",
+                        p.charset.name()
+                    ),
+                ));
+            };
+            biz_content = Some(plain);
+        }
+        // Decrypted: every answer from here on is encrypted too.
+        voice.aes = Some(aes);
+    }
+    let biz = BizParams::parse(biz_content.as_deref()).map_err(|e| {
+        refuse_in(&voice, endpoint.node(), "40002", "isv.invalid-parameter", e)
+    })?;
+    Ok(Checked {
+        endpoint,
+        app_id: app_id.to_owned(),
+        biz,
+        voice,
+    })
+}
+
+/// Certificate mode: `app_cert_sn` must be the SN of the app's certificate and `alipay_root_cert_sn` that of the
+/// root bundle. The error as (code, sub_code, sub_msg).
+fn check_cert_sns(
+    pki: &Pki,
+    app_id: &str,
+    app_cert_sn: &str,
+    root_cert_sn: Option<&str>,
+) -> Result<(), (&'static str, &'static str, String)> {
+    let expected = pki.app(app_id).map(|c| c.sn.as_str()).unwrap_or_default();
+    if app_cert_sn != expected {
+        return Err((
             "40002",
-            "isv.invalid-encrypt-type",
+            "isv.invalid-app-cert-sn",
             format!(
-                "encrypt_type {encrypt_type:?}: the sandbox has no content-encryption key for this app; send plain biz_content"
+                "应用公钥证书序列号不匹配: app_cert_sn {app_cert_sn} is not the SN of app {app_id}'s certificate \
+                 ({expected}); configure the app certificate the sandbox issued (Sandbox::app_cert_pem, app_cert.crt)"
             ),
         ));
     }
-    let biz = BizParams::parse(p.get("biz_content"))
-        .map_err(|e| refuse(m, "40002", "isv.invalid-parameter", e))?;
-    Ok(Checked {
-        method,
-        app_id: app_id.to_owned(),
-        sign_type,
-        biz,
-    })
+    let Some(root_cert_sn) = root_cert_sn else {
+        return Err((
+            "40001",
+            "isv.missing-root-cert-sn",
+            "缺少支付宝根证书序列号: certificate mode needs alipay_root_cert_sn as well as app_cert_sn".into(),
+        ));
+    };
+    if root_cert_sn != pki.root_sn() {
+        return Err((
+            "40002",
+            "isv.invalid-root-cert-sn",
+            format!(
+                "支付宝根证书序列号不匹配: alipay_root_cert_sn {root_cert_sn} is not the SN of the sandbox's root \
+                 bundle ({}); configure the sandbox's root certificate (Sandbox::root_cert_pem, alipay_root_cert.crt)",
+                pki.root_sn()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The sign content's bytes in the request charset (what the client signed).

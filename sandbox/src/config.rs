@@ -35,6 +35,9 @@ pub struct Config {
     /// Private keys of scenario apps: used instead of generating one for an app without a public key, and checked
     /// against the public key when the scenario gives one.
     pub app_private_keys: BTreeMap<String, PrivateKey>,
+    /// The key of the test root CA of certificate mode. Given (or when an app has `cert_mode = true`), the
+    /// certificates are made at start; otherwise the first time certificate mode is used. Absent: generated.
+    pub root_ca_key: Option<PrivateKey>,
     /// Receives every call (the binary prints one line per call).
     pub on_call: Option<CallLogger>,
 }
@@ -50,6 +53,7 @@ impl Default for Config {
             timestamp_window: DEFAULT_TIMESTAMP_WINDOW,
             alipay_private_key: None,
             app_private_keys: BTreeMap::new(),
+            root_ca_key: None,
             on_call: None,
         }
     }
@@ -127,6 +131,12 @@ impl Config {
     /// Gives the private key of a scenario app.
     pub fn app_private_key(mut self, app_id: impl Into<String>, key: PrivateKey) -> Self {
         self.app_private_keys.insert(app_id.into(), key);
+        self
+    }
+
+    /// Uses this key for the certificate-mode root CA (the same key gives the same certificates).
+    pub fn root_ca_key(mut self, key: PrivateKey) -> Self {
+        self.root_ca_key = Some(key);
         self
     }
 

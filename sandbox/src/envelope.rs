@@ -1,7 +1,12 @@
 //! The response side: nodes written as the gateway writes them (`code`, `msg`, then the rest, compact JSON) and
 //! the envelope `{"<method>_response":{…},"sign":"…"}` signed over the node's exact bytes (PROTOCOL.md §3).
 
-use alipay_marketing::{PrivateKey, SignType};
+use std::sync::Arc;
+
+use alipay_marketing::{AesKey, PrivateKey, SignType};
+use encoding_rs::Encoding;
+
+use crate::pki::AlipayCert;
 
 /// A gateway error answer: code, msg, sub_code, sub_msg.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,25 +83,104 @@ pub(crate) fn error_node(error: &GatewayError) -> String {
     out
 }
 
-/// The whole body: the node under `node_key`, then `sign` over the node's bytes.
+/// How an answer is written: the request's sign type and charset, its AES key when the request was encrypted, and
+/// in certificate mode the Alipay certificate whose key signs it (its SN goes in the envelope).
+#[derive(Clone)]
+pub(crate) struct Voice {
+    pub(crate) sign_type: SignType,
+    pub(crate) charset: &'static Encoding,
+    pub(crate) aes: Option<AesKey>,
+    pub(crate) cert: Option<Arc<AlipayCert>>,
+}
+
+impl Voice {
+    /// UTF-8, not encrypted, public-key mode.
+    pub(crate) fn plain(sign_type: SignType) -> Self {
+        Voice {
+            sign_type,
+            charset: encoding_rs::UTF_8,
+            aes: None,
+            cert: None,
+        }
+    }
+
+    /// The answer's Content-Type: the gateway's `text/html;charset=utf-8`, or JSON in the request's charset.
+    pub(crate) fn content_type(&self) -> &'static str {
+        if self.charset == encoding_rs::GBK {
+            "application/json;charset=GBK"
+        } else if self.charset == encoding_rs::GB18030 {
+            "application/json;charset=GB18030"
+        } else {
+            "text/html;charset=utf-8"
+        }
+    }
+}
+
+/// The whole body, in the voice's charset: the node under `node_key` (a JSON string of its base64 ciphertext when
+/// encrypted), `alipay_cert_sn` in certificate mode, then `sign` over the node value's exact bytes (the quotes of
+/// an encrypted node included), made with the certificate's key in certificate mode and `alipay_key` otherwise.
 pub(crate) fn signed_body(
     node_key: &str,
     node: &str,
-    key: &PrivateKey,
-    sign_type: SignType,
-) -> String {
+    voice: &Voice,
+    alipay_key: &PrivateKey,
+) -> Vec<u8> {
+    let plain = encode_text(voice.charset, node);
+    let value = match &voice.aes {
+        // Encrypting with a key that loaded cannot fail; should it, the node goes out in clear, still signed.
+        Some(aes) => match aes.encrypt(&plain) {
+            Ok(ciphertext) => json_str(&ciphertext).into_bytes(),
+            Err(_) => plain,
+        },
+        None => plain,
+    };
+    let key = voice.cert.as_ref().map_or(alipay_key, |cert| &cert.key);
     // Signing with a valid in-memory key cannot fail; should it, the body goes out unsigned and the client
     // refuses it (an unsigned success is never trusted), which is the safe direction.
-    let sign = key.sign(sign_type, node.as_bytes()).unwrap_or_default();
-    let mut out = String::with_capacity(node_key.len() + node.len() + sign.len() + 16);
-    out.push('{');
-    push_str(&mut out, node_key);
-    out.push(':');
-    out.push_str(node);
-    out.push_str(",\"sign\":");
-    push_str(&mut out, &sign);
-    out.push('}');
+    let sign = key.sign(voice.sign_type, &value).unwrap_or_default();
+    let mut out = Vec::with_capacity(node_key.len() + value.len() + sign.len() + 64);
+    out.push(b'{');
+    out.extend_from_slice(json_str(node_key).as_bytes());
+    out.push(b':');
+    out.extend_from_slice(&value);
+    if let Some(cert) = &voice.cert {
+        out.extend_from_slice(b",\"alipay_cert_sn\":");
+        out.extend_from_slice(json_str(&cert.sn).as_bytes());
+    }
+    out.extend_from_slice(b",\"sign\":");
+    out.extend_from_slice(json_str(&sign).as_bytes());
+    out.push(b'}');
     out
+}
+
+/// JSON text in `charset`. A character the charset cannot represent (GBK has no emoji) is written as a `\uXXXX`
+/// escape instead; every non-ASCII character of a node is inside a string, where such escapes are valid.
+pub(crate) fn encode_text(charset: &'static Encoding, text: &str) -> Vec<u8> {
+    if charset == encoding_rs::UTF_8 || text.is_ascii() {
+        return text.as_bytes().to_vec();
+    }
+    let (bytes, _, unmappable) = charset.encode(text);
+    if !unmappable {
+        return bytes.into_owned();
+    }
+    let mut escaped = String::with_capacity(text.len() + 16);
+    let mut buf = [0u8; 4];
+    for c in text.chars() {
+        if charset.encode(c.encode_utf8(&mut buf)).2 {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                escaped.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            escaped.push(c);
+        }
+    }
+    charset.encode(&escaped).0.into_owned()
+}
+
+fn json_str(value: &str) -> String {
+    // Serialising a &str cannot fail.
+    serde_json::to_string(value).unwrap_or_default()
 }
 
 fn push_member(out: &mut String, key: &str, value: &str) {
@@ -107,8 +191,7 @@ fn push_member(out: &mut String, key: &str, value: &str) {
 }
 
 fn push_str(out: &mut String, value: &str) {
-    // Serialising a &str cannot fail.
-    out.push_str(&serde_json::to_string(value).unwrap_or_default());
+    out.push_str(&json_str(value));
 }
 
 #[cfg(test)]
@@ -133,11 +216,11 @@ mod tests {
         let body = signed_body(
             "alipay_marketing_voucher_send_response",
             &node,
+            &Voice::plain(SignType::Rsa2),
             &key,
-            SignType::Rsa2,
         );
         let opened = alipay_marketing::envelope::open(
-            body.as_bytes(),
+            &body,
             "alipay.marketing.voucher.send",
             &key.public_key(),
             SignType::Rsa2,

@@ -18,6 +18,8 @@ pub enum SandboxErrorKind {
     Faults,
     /// The server thread or runtime could not be started.
     Runtime,
+    /// Certificate mode: the test authority or a certificate could not be created, or an app has none.
+    Certificates,
 }
 
 /// An error from starting or driving a [`crate::Sandbox`].
@@ -45,6 +47,10 @@ impl SandboxError {
 
     pub(crate) fn faults(message: impl Into<String>) -> Self {
         Self::new(SandboxErrorKind::Faults, message)
+    }
+
+    pub(crate) fn certificates(message: impl Into<String>) -> Self {
+        Self::new(SandboxErrorKind::Certificates, message)
     }
 
     /// What kind of failure this is.

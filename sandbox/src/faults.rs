@@ -188,6 +188,12 @@ impl FaultPlan {
     pub fn validate(&self) -> Result<(), SandboxError> {
         for (i, rule) in self.rules.iter().enumerate() {
             if let Some(m) = &rule.method {
+                if m == crate::checks::CERT_DOWNLOAD_METHOD {
+                    return Err(SandboxError::faults(format!(
+                        "rules[{i}].method: {m} is answered without faults; faults apply to {}",
+                        Method::ALL.map(Method::as_str).join(", ")
+                    )));
+                }
                 m.parse::<Method>()
                     .map_err(|e| SandboxError::faults(format!("rules[{i}].method: {e}")))?;
             }

@@ -3,8 +3,12 @@
 //! Order of checks (each failure answers at once): charset and body format → `method` present (40001
 //! `isv.missing-method`) and known (40002 `isv.invalid-method`) → `app_id` present and registered → `format` →
 //! `timestamp` present, well formed and within the window of Beijing time → `version` → `sign_type` → `sign`
-//! present → signature (40002 `isv.invalid-signature`, echoing the sign string) → `encrypt_type` → `biz_content`
-//! → faults → business rules (40004 with the documented sub_codes).
+//! present → certificate SNs (certificate mode) → signature (40002 `isv.invalid-signature`, echoing the sign
+//! string) → `encrypt_type` and decryption → `biz_content` → faults → business rules (40004 with the documented
+//! sub_codes), or the certificate download.
+//!
+//! Answers are written in the request's charset, encrypted when the request was, and in certificate mode signed
+//! by the current Alipay certificate, whose SN they carry.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -12,12 +16,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use alipay_marketing::{PrivateKey, PublicKey, SignType};
+use alipay_marketing::{AesKey, PrivateKey, PublicKey, SignType};
 
-use crate::checks::{Checked, Refusal, check};
-use crate::envelope::{GatewayError, error_node, signed_body, success_node};
+use crate::checks::{Checked, Endpoint, Refusal, check};
+use crate::envelope::{GatewayError, Voice, error_node, signed_body, success_node};
+use crate::error::SandboxError;
 use crate::faults::{ArmedFaults, Fault};
-use crate::method::Method;
+use crate::pki::{Pki, cert_content};
 use crate::request;
 use crate::rules::{self, Call, Outcome};
 use crate::scenario::Scenario;
@@ -40,10 +45,13 @@ pub struct CallRecord {
 /// A callback that receives every call.
 pub type CallLogger = Arc<dyn Fn(&CallRecord) + Send + Sync>;
 
-/// A registered app's verification key.
+/// A registered app's verification key, AES content key and mode.
 pub(crate) struct AppKey {
     pub(crate) public_key: PublicKey,
     pub(crate) sign_type: SignType,
+    pub(crate) aes_key: Option<AesKey>,
+    /// Certificate mode is required of this app.
+    pub(crate) cert_mode: bool,
 }
 
 /// What every request handler shares.
@@ -52,6 +60,10 @@ pub(crate) struct Shared {
     pub(crate) catalog: Catalog,
     pub(crate) apps: HashMap<String, AppKey>,
     pub(crate) alipay_key: PrivateKey,
+    /// The key of the certificate-mode root CA, when configured.
+    pub(crate) root_ca_key: Option<PrivateKey>,
+    /// The certificate-mode world, made at start or on first use, replaced on rotation.
+    pub(crate) pki: Mutex<Option<Arc<Pki>>>,
     pub(crate) world: Mutex<World>,
     pub(crate) faults: Mutex<ArmedFaults>,
     pub(crate) seed: u64,
@@ -70,6 +82,63 @@ impl Shared {
 
     pub(crate) fn armed(&self) -> MutexGuard<'_, ArmedFaults> {
         self.faults.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn pki_slot(&self) -> MutexGuard<'_, Option<Arc<Pki>>> {
+        self.pki.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The certificates, made the first time they are needed (which generates the root key unless one was
+    /// configured).
+    pub(crate) fn pki(&self) -> Result<Arc<Pki>, SandboxError> {
+        let mut slot = self.pki_slot();
+        if let Some(pki) = &*slot {
+            return Ok(pki.clone());
+        }
+        let generated;
+        let root_key = match &self.root_ca_key {
+            Some(key) => key,
+            None => {
+                generated = PrivateKey::generate().map_err(|e| {
+                    SandboxError::certificates(format!("cannot generate the root CA key: {e}"))
+                })?;
+                &generated
+            }
+        };
+        let apps = self
+            .apps
+            .iter()
+            .map(|(id, app)| (id.as_str(), &app.public_key));
+        let pki = Arc::new(
+            Pki::new(root_key, &self.alipay_key, apps).map_err(SandboxError::certificates)?,
+        );
+        *slot = Some(pki.clone());
+        Ok(pki)
+    }
+
+    /// The certificates if they were made already.
+    pub(crate) fn pki_if_made(&self) -> Option<Arc<Pki>> {
+        self.pki_slot().clone()
+    }
+
+    /// A new Alipay key and certificate, from the root (`trusted`) or from another authority. Returns the previous
+    /// and the new SN.
+    pub(crate) fn rotate(&self, trusted: bool) -> Result<(String, String), SandboxError> {
+        let base = self.pki()?;
+        let mut slot = self.pki_slot();
+        // Another rotation may have landed meanwhile: rotate what is current.
+        let base = slot.clone().unwrap_or(base);
+        let next = Arc::new(base.rotated(trusted).map_err(SandboxError::certificates)?);
+        let previous = base.current().sn.clone();
+        let new = next.current().sn.clone();
+        *slot = Some(next);
+        tracing::info!(
+            previous_alipay_cert_sn = previous.as_str(),
+            alipay_cert_sn = new.as_str(),
+            trusted,
+            "the sandbox's Alipay certificate was rotated"
+        );
+        Ok((previous, new))
     }
 
     /// Persists the world when a state file is configured; a failure is logged, never fatal to the call.
@@ -98,11 +167,11 @@ impl Shared {
 
 /// What the HTTP layer does with a call.
 pub(crate) enum Answer {
-    /// HTTP status, content type and body.
+    /// HTTP status, content type and body (in the request's charset).
     Reply {
         status: u16,
         content_type: &'static str,
-        body: String,
+        body: Vec<u8>,
         trace_id: String,
     },
     /// Close the connection without answering.
@@ -134,8 +203,8 @@ pub(crate) async fn handle(
         Ok(params) => check(shared, &params, now),
         Err(e) => Err(Refusal {
             error: GatewayError::new("40002", "isv.invalid-charset", e.describe()),
-            method: None,
-            sign_type: SignType::Rsa2,
+            node: "error_response",
+            voice: Voice::plain(SignType::Rsa2),
         }),
     };
     let (answer, outcome) = match checked {
@@ -147,9 +216,9 @@ pub(crate) async fn handle(
             }
             let answer = reply(
                 shared,
-                refusal.method,
+                refusal.node,
                 &Err(refusal.error.clone()),
-                refusal.sign_type,
+                &refusal.voice,
             );
             (answer, refusal.error.label())
         }
@@ -168,7 +237,11 @@ pub(crate) async fn handle(
 
 /// Faults, then the rules under the world lock, then the answer.
 async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String) {
-    let method = call.method;
+    let method = match call.endpoint {
+        Endpoint::Business(method) => method,
+        Endpoint::CertDownload => return download(shared, &call),
+    };
+    let node = call.endpoint.node();
     let mut fault = shared.armed().next(method);
     if let Some(f) = fault {
         let mut world = shared.world();
@@ -192,17 +265,11 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
                 "isv.app-call-limited",
                 "应用调用频率超限 (sandbox fault: throttled)",
             );
-            Some((
-                e.label(),
-                reply(shared, Some(method), &Err(e), call.sign_type),
-            ))
+            Some((e.label(), reply(shared, node, &Err(e), &call.voice)))
         }
         Some(Fault::ErrorBeforeEffect) => {
             let e = GatewayError::unknown();
-            Some((
-                e.label(),
-                reply(shared, Some(method), &Err(e), call.sign_type),
-            ))
+            Some((e.label(), reply(shared, node, &Err(e), &call.voice)))
         }
         _ => None,
     };
@@ -236,7 +303,47 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
         result
     };
     let label = label_of(&result);
-    (reply(shared, Some(method), &result, call.sign_type), label)
+    (reply(shared, node, &result, &call.voice), label)
+}
+
+/// `alipay.open.app.alipaycert.download`: `{"alipay_cert_sn": …}` → `alipay_cert_content`, base64 of the PEM of
+/// any Alipay certificate the sandbox issued (rotated ones included). No faults apply.
+fn download(shared: &Shared, call: &Checked) -> (Answer, String) {
+    let result = match shared.pki() {
+        Err(e) => Err(GatewayError::new(
+            "20000",
+            "isp.unknow-error",
+            format!("the sandbox could not make its certificates: {e}"),
+        )),
+        Ok(pki) => match call.biz.get("alipay_cert_sn") {
+            None => Err(GatewayError::new(
+                "40004",
+                "INVALID_PARAMETER",
+                "alipay_cert_sn is required in biz_content",
+            )),
+            Some(sn) => match pki.alipay_cert_by_sn(sn) {
+                Some(pem) => Ok(vec![(
+                    "alipay_cert_content".to_owned(),
+                    cert_content(pem),
+                )]),
+                None => Err(GatewayError::new(
+                    "40004",
+                    "ALIPAY_CERT_NOT_EXIST",
+                    format!("支付宝公钥证书不存在: no Alipay certificate has SN {sn}"),
+                )),
+            },
+        },
+    };
+    let label = label_of(&result);
+    {
+        let mut world = shared.world();
+        world.count_call(call.endpoint.as_str(), &label);
+        shared.persist(&world);
+    }
+    (
+        reply(shared, call.endpoint.node(), &result, &call.voice),
+        label,
+    )
 }
 
 /// `10000`, `10000/<biz_result_code>` for invite awards, or the error's `code/sub_code`.
@@ -250,24 +357,22 @@ fn label_of(result: &Result<Vec<(String, String)>, GatewayError>) -> String {
     }
 }
 
-/// A signed JSON answer. Known methods answer under their node; the rest under `error_response`.
+/// A signed JSON answer under `node_key` (the method's node, or `error_response` when the method is unknown),
+/// written as `voice` says.
 fn reply(
     shared: &Shared,
-    method: Option<Method>,
+    node_key: &str,
     result: &Result<Vec<(String, String)>, GatewayError>,
-    sign_type: SignType,
+    voice: &Voice,
 ) -> Answer {
     let node = match result {
         Ok(fields) => success_node(fields),
         Err(e) => error_node(e),
     };
-    let key = method
-        .map(Method::response_node)
-        .unwrap_or("error_response");
     Answer::Reply {
         status: 200,
-        content_type: "text/html;charset=utf-8",
-        body: signed_body(key, &node, &shared.alipay_key, sign_type),
+        content_type: voice.content_type(),
+        body: signed_body(node_key, &node, voice, &shared.alipay_key),
         trace_id: trace_id(shared),
     }
 }
@@ -278,7 +383,8 @@ fn bad_gateway_page(shared: &Shared) -> Answer {
         content_type: "text/html;charset=utf-8",
         body: "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n\
                <hr><center>sandbox fault: http_502</center>\r\n</body>\r\n</html>\r\n"
-            .to_owned(),
+            .as_bytes()
+            .to_vec(),
         trace_id: trace_id(shared),
     }
 }

@@ -23,11 +23,12 @@
 //! - [`scenario`] — [`Scenario`]: the starting world, from TOML/JSON or the demo default.
 //! - [`model`] — the entities: users, activities, templates, accounts, vouchers, freezes.
 //! - [`faults`] — [`FaultPlan`] and [`Fault`]: what goes wrong, per method, by seeded rate or script.
-//! - [`method`] — the three gateway methods served.
+//! - [`method`] — the three gateway methods served (plus [`CERT_DOWNLOAD_METHOD`] in certificate mode).
 //! - `request` — query + body merged, decoded in the request charset.
-//! - `checks` — the gateway's checks, in its order.
+//! - `checks` — the gateway's checks, in its order, decryption included.
+//! - `pki` — certificate mode: the test root CA, the Alipay and app certificates, rotation.
 //! - `gateway` — one call: checks, faults, rules, the signed answer.
-//! - `envelope` — response nodes and the signed envelope.
+//! - `envelope` — response nodes and the signed envelope (charset, AES, `alipay_cert_sn`).
 //! - `rules` — the business rules and idempotency.
 //! - `state` — the catalog, the mutable world and its state file.
 //! - `server` — the accept loop, routes, admin API and graceful stop.
@@ -43,6 +44,7 @@ mod gateway;
 pub mod method;
 pub mod model;
 mod money;
+mod pki;
 mod request;
 mod rules;
 pub mod sandbox;
@@ -50,6 +52,7 @@ pub mod scenario;
 mod server;
 mod state;
 
+pub use checks::CERT_DOWNLOAD_METHOD;
 pub use error::{SandboxError, SandboxErrorKind};
 pub use faults::{Fault, FaultPlan, FaultRule};
 pub use gateway::{CallLogger, CallRecord};

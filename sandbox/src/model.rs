@@ -199,6 +199,9 @@ pub struct Voucher {
     pub open_id: Option<String>,
     /// The amount in yuan.
     pub amount: String,
+    /// The request's `memo`, as received (decoded from the request charset, decrypted when encrypted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memo: Option<String>,
     /// When it was issued, Beijing time.
     pub issued_at: String,
 }

@@ -15,6 +15,7 @@ pub use crate::config::{Config, DEFAULT_TIMESTAMP_WINDOW};
 use crate::error::{SandboxError, SandboxErrorKind};
 use crate::faults::{ArmedFaults, FaultPlan};
 use crate::gateway::{AppKey, Shared};
+use crate::pki::Pki;
 use crate::server;
 use crate::state::{Catalog, World};
 
@@ -103,6 +104,8 @@ fn prepare(config: Config) -> Result<Prepared, SandboxError> {
             AppKey {
                 public_key,
                 sign_type: app.sign_type()?,
+                aes_key: app.aes_key()?,
+                cert_mode: app.cert_mode,
             },
         );
     }
@@ -131,11 +134,15 @@ fn prepare(config: Config) -> Result<Prepared, SandboxError> {
         )
     })?;
     let app_id = scenario.default_app().app_id.clone();
+    let eager_certificates =
+        config.root_ca_key.is_some() || scenario.apps.iter().any(|a| a.cert_mode);
     let shared = Arc::new(Shared {
         catalog: Catalog::new(&scenario),
         scenario,
         apps,
         alipay_key,
+        root_ca_key: config.root_ca_key,
+        pki: Mutex::new(None),
         world: Mutex::new(world),
         faults: Mutex::new(ArmedFaults::none(config.seed)),
         seed: config.seed,
@@ -144,6 +151,9 @@ fn prepare(config: Config) -> Result<Prepared, SandboxError> {
         on_call: config.on_call,
         trace_seq: AtomicU64::new(0),
     });
+    if eager_certificates {
+        shared.pki()?;
+    }
     Ok(Prepared {
         shared,
         listener,
@@ -330,19 +340,113 @@ impl Sandbox {
         self.client_builder_for(&self.app_id)
     }
 
-    /// A client builder for any scenario app.
+    /// A client builder for any scenario app: its id, private key (when known), sign type, AES key (when the
+    /// scenario gives one) and this gateway's URL; the Alipay public key, or the three certificates for an app
+    /// with `cert_mode = true`.
     pub fn client_builder_for(&self, app_id: &str) -> ClientBuilder {
+        let app = self.shared.apps.get(app_id);
+        // The certificates of a cert_mode app were made at start.
+        let pki = app
+            .filter(|a| a.cert_mode)
+            .and_then(|_| self.shared.pki_if_made());
+        match pki {
+            Some(pki) => self.with_certificates(self.base_builder(app_id), &pki, app_id),
+            None => self
+                .base_builder(app_id)
+                .alipay_public_key(self.shared.alipay_key.public_key()),
+        }
+    }
+
+    /// A client builder for the default app in certificate mode: like [`Sandbox::client_builder`], with the app
+    /// certificate, the current Alipay certificate and the root bundle instead of the Alipay public key.
+    pub fn client_builder_cert_mode(&self) -> Result<ClientBuilder, SandboxError> {
+        self.client_builder_cert_mode_for(&self.app_id)
+    }
+
+    /// [`Sandbox::client_builder_cert_mode`] for any scenario app.
+    pub fn client_builder_cert_mode_for(&self, app_id: &str) -> Result<ClientBuilder, SandboxError> {
+        let pki = self.shared.pki()?;
+        if pki.app(app_id).is_none() {
+            return Err(not_an_app(app_id));
+        }
+        Ok(self.with_certificates(self.base_builder(app_id), &pki, app_id))
+    }
+
+    fn base_builder(&self, app_id: &str) -> ClientBuilder {
         let mut builder = alipay_marketing::Client::builder()
             .app_id(app_id)
-            .alipay_public_key(self.shared.alipay_key.public_key())
             .gateway(Gateway::Url(self.url()));
         if let Some(app) = self.shared.apps.get(app_id) {
             builder = builder.sign_type(app.sign_type);
+            if let Some(aes) = &app.aes_key {
+                builder = builder.aes_key(aes.clone());
+            }
         }
         if let Some(key) = self.app_keys.get(app_id) {
             builder = builder.private_key(key.clone());
         }
         builder
+    }
+
+    fn with_certificates(&self, builder: ClientBuilder, pki: &Pki, app_id: &str) -> ClientBuilder {
+        let builder = builder
+            .alipay_cert_text(pki.current().pem.clone())
+            .alipay_root_cert_text(pki.root_pem());
+        match pki.app(app_id) {
+            Some(cert) => builder.app_cert_text(cert.pem.clone()),
+            None => builder,
+        }
+    }
+
+    /// The certificate-mode root bundle (PEM): the client's `alipay_root_cert`. The certificates are made the first
+    /// time one of these methods (or a certificate-mode request) needs them.
+    pub fn root_cert_pem(&self) -> Result<String, SandboxError> {
+        Ok(self.shared.pki()?.root_pem().to_owned())
+    }
+
+    /// `alipay_root_cert_sn` of the root bundle.
+    pub fn root_cert_sn(&self) -> Result<String, SandboxError> {
+        Ok(self.shared.pki()?.root_sn().to_owned())
+    }
+
+    /// The current Alipay certificate (PEM), whose key signs certificate-mode answers: the client's `alipay_cert`.
+    pub fn alipay_cert_pem(&self) -> Result<String, SandboxError> {
+        Ok(self.shared.pki()?.current().pem.clone())
+    }
+
+    /// The SN of the current Alipay certificate (`alipay_cert_sn` in certificate-mode answers).
+    pub fn alipay_cert_sn(&self) -> Result<String, SandboxError> {
+        Ok(self.shared.pki()?.current().sn.clone())
+    }
+
+    /// A scenario app's certificate (PEM): the client's `app_cert`.
+    pub fn app_cert_pem(&self, app_id: &str) -> Result<String, SandboxError> {
+        let pki = self.shared.pki()?;
+        pki.app(app_id)
+            .map(|c| c.pem.clone())
+            .ok_or_else(|| not_an_app(app_id))
+    }
+
+    /// The SN of a scenario app's certificate (what `app_cert_sn` must be).
+    pub fn app_cert_sn(&self, app_id: &str) -> Result<String, SandboxError> {
+        let pki = self.shared.pki()?;
+        pki.app(app_id)
+            .map(|c| c.sn.clone())
+            .ok_or_else(|| not_an_app(app_id))
+    }
+
+    /// Rotates the Alipay certificate: a new signing key and a certificate for it from the same root. Answers in
+    /// certificate mode are signed with it and name its SN from now on; every earlier certificate stays
+    /// downloadable. (Public-key mode keeps its key.) Generates an RSA key. Returns the new SN.
+    pub fn rotate_alipay_cert(&self) -> Result<String, SandboxError> {
+        Ok(self.shared.rotate(true)?.1)
+    }
+
+    /// Like [`Sandbox::rotate_alipay_cert`], but the new certificate comes from another authority with the root's
+    /// name, so it does not chain to the root bundle: a client that checks the chain must refuse it. Returns the
+    /// new SN.
+    pub fn rotate_alipay_cert_untrusted(&self) -> Result<String, SandboxError> {
+        Ok(self.shared.rotate(false)?.1)
     }
 
     /// The same JSON as `GET /admin/state`.
@@ -421,6 +525,12 @@ impl Drop for Sandbox {
             self.wait();
         }
     }
+}
+
+fn not_an_app(app_id: &str) -> SandboxError {
+    SandboxError::certificates(format!(
+        "app {app_id} is not in the scenario, so it has no certificate"
+    ))
 }
 
 fn local_addr(listener: &tokio::net::TcpListener) -> Result<SocketAddr, SandboxError> {

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use alipay_marketing::sign::parse_beijing_timestamp;
-use alipay_marketing::{PublicKey, SignType};
+use alipay_marketing::{AesKey, PublicKey, SignType};
 use serde::{Deserialize, Serialize};
 
 use crate::error::SandboxError;
@@ -29,6 +29,16 @@ pub struct App {
     /// the private half ([`crate::Sandbox::app_private_key_pem`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
+    /// The app's AES content key (base64, 16 bytes for AES-128 as the console gives it; 24 or 32 also work).
+    /// Present: requests with `encrypt_type=AES` are decrypted and answered encrypted, and
+    /// [`crate::Sandbox::client_builder_for`] configures the key. Absent: `encrypt_type=AES` is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aes_key: Option<String>,
+    /// The app uses certificate mode: its requests must carry `app_cert_sn` (and `alipay_root_cert_sn`), and
+    /// [`crate::Sandbox::client_builder_for`] configures the certificates instead of the Alipay public key. Any
+    /// app may use certificate mode by sending `app_cert_sn`; this makes it required.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cert_mode: bool,
 }
 
 fn default_sign_type() -> String {
@@ -44,6 +54,18 @@ impl App {
                 self.app_id, self.sign_type
             ))
         })
+    }
+
+    /// The parsed AES content key, if the app has one.
+    pub fn aes_key(&self) -> Result<Option<AesKey>, SandboxError> {
+        self.aes_key
+            .as_deref()
+            .map(|text| {
+                AesKey::from_base64(text).map_err(|e| {
+                    SandboxError::scenario(format!("app {}: aes_key {}", self.app_id, e.message()))
+                })
+            })
+            .transpose()
     }
 }
 
@@ -107,6 +129,8 @@ impl Default for Scenario {
                 app_id: DEFAULT_APP_ID.into(),
                 sign_type: default_sign_type(),
                 public_key: None,
+                aes_key: None,
+                cert_mode: false,
             }],
             users: vec![demo, frozen],
             activities: vec![
@@ -206,6 +230,7 @@ impl Scenario {
                 return fail(format!("app {} is listed twice", app.app_id));
             }
             app.sign_type()?;
+            app.aes_key()?;
             if let Some(key) = &app.public_key {
                 PublicKey::from_text_for("public_key", key).map_err(|e| {
                     SandboxError::scenario(format!("app {}: {}", app.app_id, e.message()))

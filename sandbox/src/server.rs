@@ -38,6 +38,8 @@ fn routes(shared: Arc<Shared>) -> Router {
         .route("/admin/state", get(admin_state))
         .route("/admin/faults", post(admin_arm).delete(admin_clear))
         .route("/admin/reset", post(admin_reset))
+        .route("/admin/rotate-cert", post(admin_rotate_cert))
+        .route("/admin/certs", get(admin_certs))
         .with_state(shared)
 }
 
@@ -208,6 +210,87 @@ async fn admin_reset(
     }
     reset(&shared);
     axum::Json(shared.state_json()).into_response()
+}
+
+/// `POST /admin/rotate-cert`, body empty or `{"untrusted": true}` (a certificate from another authority).
+async fn admin_rotate_cert(
+    State(shared): State<Arc<Shared>>,
+    Extension(conn): Extension<Conn>,
+    body: Bytes,
+) -> Response {
+    if let Some(refusal) = refuse_remote(&conn) {
+        return refusal;
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Rotation {
+        #[serde(default)]
+        untrusted: bool,
+    }
+    let rotation = if body.iter().all(u8::is_ascii_whitespace) {
+        Rotation { untrusted: false }
+    } else {
+        match serde_json::from_slice::<Rotation>(&body) {
+            Ok(r) => r,
+            Err(e) => {
+                return json_error(
+                    StatusCode::BAD_REQUEST,
+                    format!("the body must be empty or {{\"untrusted\": true|false}}: {e}"),
+                );
+            }
+        }
+    };
+    let trusted = !rotation.untrusted;
+    // Key generation takes a while: off the async workers.
+    let rotated = tokio::task::spawn_blocking(move || shared.rotate(trusted)).await;
+    match rotated {
+        Ok(Ok((previous, new))) => axum::Json(serde_json::json!({
+            "alipay_cert_sn": new,
+            "previous_alipay_cert_sn": previous,
+            "trusted": trusted,
+        }))
+        .into_response(),
+        Ok(Err(e)) => json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => json_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the rotation failed: {e}"),
+        ),
+    }
+}
+
+/// `GET /admin/certs`: the certificate-mode SNs and PEMs.
+async fn admin_certs(
+    State(shared): State<Arc<Shared>>,
+    Extension(conn): Extension<Conn>,
+) -> Response {
+    if let Some(refusal) = refuse_remote(&conn) {
+        return refusal;
+    }
+    let made = tokio::task::spawn_blocking(move || shared.pki()).await;
+    let pki = match made {
+        Ok(Ok(pki)) => pki,
+        Ok(Err(e)) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Err(e) => {
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the certificates could not be made: {e}"),
+            );
+        }
+    };
+    let apps: serde_json::Map<String, serde_json::Value> = pki
+        .apps()
+        .iter()
+        .map(|(id, c)| (id.clone(), serde_json::json!({"sn": c.sn, "pem": c.pem})))
+        .collect();
+    axum::Json(serde_json::json!({
+        "root_cert_sn": pki.root_sn(),
+        "root_cert": pki.root_pem(),
+        "alipay_cert_sn": pki.current().sn,
+        "alipay_cert": pki.current().pem,
+        "app_certs": apps,
+        "alipay_cert_sns": pki.archive().keys().collect::<Vec<_>>(),
+    }))
+    .into_response()
 }
 
 /// Replaces the armed faults.

@@ -43,7 +43,7 @@ class Calls:
         return asyncio.run(run())
 
     def with_options(self, **options: Any) -> Calls:
-        """The same face with other client options (e.g. ``max_attempts=1``)."""
+        """The same face with other client options (e.g. ``retry=None``)."""
         return Calls(self.sandbox, self.mode, **{**self.options, **options})
 
 

@@ -19,6 +19,7 @@ from alipay_marketing.errors import (
     GatewayError,
     HttpError,
     SignatureError,
+    SignatureMismatch,
     TimeoutError,
     TransportError,
     ValidationError,
@@ -108,7 +109,7 @@ def test_validation_error_names_the_field(call: Calls) -> None:
 def test_transport_error_when_nothing_listens(call: Calls, alipay_sandbox: Sandbox) -> None:
     closed_port = free_port()
     with pytest.raises(TransportError) as caught:
-        call.with_options(gateway=f"http://127.0.0.1:{closed_port}/gateway.do", max_attempts=1)(
+        call.with_options(gateway=f"http://127.0.0.1:{closed_port}/gateway.do", retry=None)(
             "send_voucher", template_id="TPL-FIXED-10", out_biz_no="t-1", user_id=USER
         )
     assert caught.value.retryable
@@ -126,7 +127,7 @@ def test_timeout_error_on_a_slow_gateway(own_call: Calls, own_sandbox: Sandbox) 
 def test_http_error_on_a_proxy_error_page(call: Calls, alipay_sandbox: Sandbox) -> None:
     alipay_sandbox.arm_faults(method="alipay.marketing.voucher.send", script=["http_502"])
     with pytest.raises(HttpError) as caught:
-        call.with_options(max_attempts=1)("send_voucher", template_id="TPL-FIXED-10", out_biz_no="t-3", user_id=USER)
+        call.with_options(retry=None)("send_voucher", template_id="TPL-FIXED-10", out_biz_no="t-3", user_id=USER)
     assert caught.value.http_status == 502
     assert caught.value.retryable
 
@@ -134,7 +135,7 @@ def test_http_error_on_a_proxy_error_page(call: Calls, alipay_sandbox: Sandbox) 
 def test_gateway_error_on_throttling_is_retryable(call: Calls, alipay_sandbox: Sandbox) -> None:
     alipay_sandbox.arm_faults(method="alipay.marketing.voucher.send", script=["throttle"])
     with pytest.raises(GatewayError) as caught:
-        call.with_options(max_attempts=1)("send_voucher", template_id="TPL-FIXED-10", out_biz_no="t-4", user_id=USER)
+        call.with_options(retry=None)("send_voucher", template_id="TPL-FIXED-10", out_biz_no="t-4", user_id=USER)
     assert type(caught.value) is GatewayError
     assert caught.value.code == "40005"
     assert caught.value.retryable
@@ -155,6 +156,32 @@ def test_signature_error_when_the_alipay_public_key_is_wrong(call: Calls) -> Non
         )
     assert "alipay_public_key" in str(caught.value)
     assert not caught.value.retryable
+
+
+def test_an_invalid_signature_at_the_gateway_carries_the_explainer(call: Calls) -> None:
+    stranger, _ = alipay_marketing.generate_key_pair()
+    with pytest.raises(GatewayError) as caught:
+        call.with_options(private_key=stranger)(
+            "send_voucher", template_id="TPL-FIXED-10", out_biz_no="t-9", user_id=USER
+        )
+    error = caught.value
+    assert error.sub_code == "isv.invalid-signature"
+    mismatch = error.signature_mismatch
+    assert isinstance(mismatch, SignatureMismatch)
+    assert mismatch.ours == mismatch.gateways  # the gateway verified what we signed: the key is wrong
+    assert "out_biz_no" in mismatch.ours
+    assert mismatch.first_difference is None
+    assert "key" in mismatch.likely_cause
+    assert error.likely_cause == mismatch.likely_cause
+    assert "out_biz_no" not in repr(mismatch)
+    assert not error.retryable and not error.outcome_unknown
+
+
+def test_other_gateway_errors_have_no_explainer(call: Calls) -> None:
+    with pytest.raises(BusinessError) as caught:
+        call("send_voucher", template_id="TPL-EXPIRED", out_biz_no="t-10", user_id=USER)
+    assert caught.value.signature_mismatch is None
+    assert caught.value.first_difference is None
 
 
 class _EnvelopeWithoutNode(http.server.BaseHTTPRequestHandler):

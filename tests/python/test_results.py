@@ -20,7 +20,16 @@ def test_results_are_frozen(client: Client) -> None:
 def test_to_dict_holds_every_attribute_and_serialises_as_json(client: Client) -> None:
     award = client.receive_invite_award(mobile=MOBILE, out_biz_no="res-2")
     data = award.to_dict()
-    assert set(data) == {"biz_result_code", "biz_result_desc", "user_attr", "alipay_account_no", "mobile", "ext_info"}
+    assert set(data) == {
+        "biz_result_code",
+        "biz_result_desc",
+        "user_attr",
+        "alipay_account_no",
+        "mobile",
+        "ext_info",
+        "out_biz_no",
+    }
+    assert data["out_biz_no"] == "res-2"
     assert data["mobile"] == MOBILE
     assert data["alipay_account_no"] == list(award.alipay_account_no)
     assert json.loads(json.dumps(data))["biz_result_code"] == "OLD_AWARD_SUCCESS"

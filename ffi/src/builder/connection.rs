@@ -6,7 +6,7 @@ use std::time::Duration;
 use alipay_marketing::{Charset, Gateway};
 
 use super::{KeyInput, Proxy, alipay_client_builder, secret, set, text};
-use crate::error::alipay_error;
+use crate::error::{FfiError, alipay_error};
 use crate::status::alipay_status;
 
 /// Sets where requests go: `"production"` (the default), `"sandbox"` (Alipay's online sandbox), or a gateway URL.
@@ -128,6 +128,65 @@ pub unsafe extern "C" fn alipay_client_builder_set_max_attempts(
     }
 }
 
+/// A retry policy from C: at least one attempt, and a backoff cap no smaller than its base.
+pub(crate) fn check_retry_policy(
+    max_attempts: u32,
+    base_backoff_ms: u64,
+    max_backoff_ms: u64,
+) -> Result<(u32, Duration, Duration), FfiError> {
+    if max_attempts == 0 {
+        return Err(FfiError::Config(
+            "max_attempts",
+            "must be at least 1 (the first attempt counts; 1 turns retries off)".to_owned(),
+        ));
+    }
+    if max_backoff_ms < base_backoff_ms {
+        return Err(FfiError::Config(
+            "max_backoff_ms",
+            format!("{max_backoff_ms} is below base_backoff_ms {base_backoff_ms}"),
+        ));
+    }
+    Ok((
+        max_attempts,
+        Duration::from_millis(base_backoff_ms),
+        Duration::from_millis(max_backoff_ms),
+    ))
+}
+
+/// Sets the whole retry policy of the client: `max_attempts` attempts per call, the first included (default 3;
+/// 1 turns retries off), waiting before retry n a random time below `min(max_backoff_ms, base_backoff_ms × 2ⁿ⁻¹)`
+/// milliseconds (exponential backoff with full jitter; default base 100 ms, cap 2000 ms), or longer when the
+/// gateway asks for it (`Retry-After`). Every attempt and wait stays inside the call's deadline.
+///
+/// Only failures that may succeed on another attempt are retried, always with the same idempotency key
+/// (`out_biz_no`, `req_id`), so the gateway applies the operation at most once; requests without a key
+/// (`alipay_client_execute`) are retried only when nothing can have taken effect. `max_attempts` 0 or
+/// `max_backoff_ms` below `base_backoff_ms` give `ALIPAY_STATUS_CONFIG` and leave the builder unchanged.
+/// Replaces what `alipay_client_builder_set_max_attempts` set; a call can override the policy with
+/// `alipay_call_options_set_retry_policy`.
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_client_builder_set_retry_policy(
+    builder: *mut alipay_client_builder,
+    max_attempts: u32,
+    base_backoff_ms: u64,
+    max_backoff_ms: u64,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set(builder, error_out, |b| {
+            let (attempts, base, max) =
+                check_retry_policy(max_attempts, base_backoff_ms, max_backoff_ms)?;
+            b.max_attempts = Some(attempts);
+            b.backoff = Some((base, max));
+            Ok(())
+        })
+    }
+}
+
 /// Limits the client (all threads together) to `qps` requests per second on average, in bursts of up to `burst`
 /// (off by default; both must be greater than zero, checked at build). Waiting counts toward a call's deadline.
 ///
@@ -243,6 +302,73 @@ pub unsafe extern "C" fn alipay_client_builder_set_charset(
     unsafe {
         set(builder, error_out, |b| {
             b.charset = Some(text(charset, "charset")?.parse::<Charset>()?);
+            Ok(())
+        })
+    }
+}
+
+/// Speaks HTTP/1.1 only when `http1_only` is true (by default HTTP/2 is used when the gateway offers it over
+/// TLS). Useful behind proxies or middleboxes that mishandle HTTP/2.
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_client_builder_set_http1_only(
+    builder: *mut alipay_client_builder,
+    http1_only: bool,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set(builder, error_out, |b| {
+            b.http1_only = http1_only;
+            Ok(())
+        })
+    }
+}
+
+/// Keeps at most `max_idle` idle keep-alive connections per host in the client's pool (default: no limit;
+/// 0 keeps none, so every call opens a new connection).
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_client_builder_set_pool_max_idle_per_host(
+    builder: *mut alipay_client_builder,
+    max_idle: usize,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set(builder, error_out, |b| {
+            b.pool_max_idle_per_host = Some(max_idle);
+            Ok(())
+        })
+    }
+}
+
+/// Closes keep-alive connections that stayed idle longer than `timeout_ms` milliseconds (default 90000). 0 gives
+/// `ALIPAY_STATUS_CONFIG` and leaves the builder unchanged (use `alipay_client_builder_set_pool_max_idle_per_host`
+/// with 0 to keep no idle connection).
+///
+/// # Safety
+/// `builder` is NULL or a live builder; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_client_builder_set_pool_idle_timeout_ms(
+    builder: *mut alipay_client_builder,
+    timeout_ms: u64,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set(builder, error_out, |b| {
+            if timeout_ms == 0 {
+                return Err(FfiError::Config(
+                    "pool_idle_timeout_ms",
+                    "must be greater than zero".to_owned(),
+                ));
+            }
+            b.pool_idle_timeout = Some(Duration::from_millis(timeout_ms));
             Ok(())
         })
     }

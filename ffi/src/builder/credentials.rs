@@ -283,3 +283,24 @@ pub unsafe extern "C" fn alipay_client_builder_set_aes_key(
         })
     }
 }
+
+/// Sets the app's own public key (应用公钥) as text: PEM or bare base64. Optional and never used by calls: only
+/// `alipay_client_builder_doctor` and `alipay_client_check_config` read it, to report whether it matches the private
+/// key (a pair where one half was regenerated is a common cause of `isv.invalid-signature`).
+///
+/// # Safety
+/// As for `alipay_client_builder_set_app_id`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_client_builder_set_app_public_key(
+    builder: *mut alipay_client_builder,
+    app_public_key: *const c_char,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set(builder, error_out, |b| {
+            b.app_public_key = Some(secret(app_public_key, "app_public_key")?);
+            Ok(())
+        })
+    }
+}

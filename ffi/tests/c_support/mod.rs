@@ -160,6 +160,7 @@ impl ProgramEnv {
         let app_public = write("app_public_key.pem", &app_key.public_key().to_pem());
         let stranger = PrivateKey::generate().expect("generate a key");
         let wrong_public = write("wrong_public_key.pem", &stranger.public_key().to_pem());
+        let stranger_private = write("stranger_private_key.pem", &stranger.to_pkcs8_pem());
         let vars = vec![
             ("ALIPAY_GATEWAY_URL".into(), sandbox.url()),
             ("ALIPAY_ADMIN_URL".into(), sandbox.admin_url()),
@@ -168,6 +169,10 @@ impl ProgramEnv {
             ("ALIPAY_PUBLIC_KEY_FILE".into(), alipay_public),
             ("ALIPAY_TEST_APP_PUBLIC_KEY_FILE".into(), app_public),
             ("ALIPAY_TEST_WRONG_PUBLIC_KEY_FILE".into(), wrong_public),
+            (
+                "ALIPAY_TEST_STRANGER_PRIVATE_KEY_FILE".into(),
+                stranger_private,
+            ),
         ];
         ProgramEnv { vars, dir }
     }

@@ -19,9 +19,11 @@ OPTIONS:
   --bind ADDR       address to bind (default 127.0.0.1; the admin API answers loopback clients only)
   --scenario FILE   the starting world, TOML (.toml) or JSON (.json); default: the demo scenario
   --state FILE      persist the state here after every call and load it at start
-  --keys-dir DIR    where keys are written (and reused on the next start); default: a new temporary directory
+  --keys-dir DIR    where keys and certificates are written (keys are reused on the next start); default: a new
+                    temporary directory
   --env-file FILE   once listening, write shell exports (ALIPAY_GATEWAY_URL, ALIPAY_ADMIN_URL, ALIPAY_APP_ID,
-                    ALIPAY_APP_PRIVATE_KEY_FILE, ALIPAY_PUBLIC_KEY_FILE) to FILE
+                    ALIPAY_APP_PRIVATE_KEY_FILE, ALIPAY_PUBLIC_KEY_FILE, ALIPAY_APP_CERT_FILE,
+                    ALIPAY_CERT_FILE, ALIPAY_ROOT_CERT_FILE) to FILE
   --seed N          seed of the fault-rate draws (default 0)
   --quiet           do not log calls
   -h, --help        this text
@@ -107,10 +109,13 @@ fn main() -> ExitCode {
     }
 }
 
-/// The key files of the default app and of the sandbox's Alipay key.
+/// The key files of the default app and of the sandbox's Alipay key, and the certificate-mode files.
 struct KeyFiles {
     app_private: Option<PathBuf>,
     alipay_public: PathBuf,
+    app_cert: PathBuf,
+    alipay_cert: PathBuf,
+    root_cert: PathBuf,
 }
 
 async fn run(args: Args) -> Result<(), String> {
@@ -147,10 +152,17 @@ async fn run(args: Args) -> Result<(), String> {
         false,
     )?;
     config = config.alipay_private_key(alipay_key);
+    // The root CA's key is kept too, so that a restart issues the very same certificates.
+    config = config.root_ca_key(load_or_generate(
+        &keys_dir.join("alipay_root_private_key.pem"),
+    )?);
     let default_app = scenario.default_app();
     let mut files = KeyFiles {
         app_private: None,
         alipay_public,
+        app_cert: keys_dir.join("app_cert.crt"),
+        alipay_cert: keys_dir.join("alipay_cert.crt"),
+        root_cert: keys_dir.join("alipay_root_cert.crt"),
     };
     if default_app.public_key.is_none() {
         let app_private = keys_dir.join("app_private_key.pem");
@@ -167,6 +179,7 @@ async fn run(args: Args) -> Result<(), String> {
         config = config.on_call(log_call);
     }
     let sandbox = Sandbox::start(config).await.map_err(|e| e.to_string())?;
+    write_certificates(&sandbox, &files)?;
     println!("alipay-sandbox listening: {}", sandbox.url());
     println!("  admin API:          {}", sandbox.admin_url());
     println!("  app_id:             {}", sandbox.app_id());
@@ -177,6 +190,9 @@ async fn run(args: Args) -> Result<(), String> {
         ),
     }
     println!("  alipay public key:  {}", files.alipay_public.display());
+    println!("  app certificate:    {}", files.app_cert.display());
+    println!("  alipay certificate: {}", files.alipay_cert.display());
+    println!("  alipay root cert:   {}", files.root_cert.display());
     if let Some(state) = &args.state {
         println!("  state file:         {}", state.display());
     }
@@ -283,7 +299,32 @@ fn write_env_file(path: &Path, sandbox: &Sandbox, files: &KeyFiles) -> Result<()
         "ALIPAY_PUBLIC_KEY_FILE",
         &absolute(&files.alipay_public).display().to_string(),
     );
+    export(
+        "ALIPAY_APP_CERT_FILE",
+        &absolute(&files.app_cert).display().to_string(),
+    );
+    export(
+        "ALIPAY_CERT_FILE",
+        &absolute(&files.alipay_cert).display().to_string(),
+    );
+    export(
+        "ALIPAY_ROOT_CERT_FILE",
+        &absolute(&files.root_cert).display().to_string(),
+    );
     write_file(path, text.as_bytes(), false)
+}
+
+/// Certificate mode's three files: the default app's certificate, the Alipay certificate at start (a rotation
+/// does not rewrite it: clients download the new one) and the root bundle.
+fn write_certificates(sandbox: &Sandbox, files: &KeyFiles) -> Result<(), String> {
+    let text = |r: Result<String, alipay_marketing_sandbox::SandboxError>| r.map_err(|e| e.to_string());
+    write_file(
+        &files.app_cert,
+        text(sandbox.app_cert_pem(sandbox.app_id()))?.as_bytes(),
+        false,
+    )?;
+    write_file(&files.alipay_cert, text(sandbox.alipay_cert_pem())?.as_bytes(), false)?;
+    write_file(&files.root_cert, text(sandbox.root_cert_pem())?.as_bytes(), false)
 }
 
 /// Single-quotes a value for POSIX shells.

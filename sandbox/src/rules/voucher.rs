@@ -98,6 +98,7 @@ pub(super) fn send(world: &mut World, catalog: &Catalog, call: &Call<'_>) -> Out
         user_id: user_id.clone(),
         open_id: open_id.map(str::to_owned),
         amount: format_fen(amount_fen),
+        memo: p.get("memo").map(str::to_owned),
         issued_at: beijing_timestamp(call.now),
     });
     let mut fields = vec![

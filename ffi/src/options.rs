@@ -1,0 +1,173 @@
+//! `alipay_call_options`: per-call overrides of the client's deadline and retry policy, accepted by the
+//! `_with_options` variant of every call.
+
+use std::time::Duration;
+
+use alipay_marketing::{CallOptions, RetryPolicy};
+
+use crate::builder::connection::check_retry_policy;
+use crate::error::FfiError;
+use crate::error::alipay_error;
+use crate::fields::check_timeout;
+use crate::panic::{guard, guard_value};
+use crate::pointers::{free_box, mut_arg, new_handle};
+use crate::status::alipay_status;
+
+/// Options for one call, overriding the client's: a deadline and a retry policy. Create with
+/// `alipay_call_options_new`, set what you want to override, pass it to any `_with_options` call (as many calls
+/// and threads as you like: calls only read it), free with `alipay_call_options_free`. An option left unset keeps
+/// the client's setting (or, for the deadline, the request object's `_set_timeout_ms`).
+///
+/// Not synchronised: do not change it while a call that uses it is running.
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Default)]
+pub struct alipay_call_options {
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+}
+
+/// The options of one call: `options` (when given) over the request object's deadline over the client's.
+pub(crate) fn call_options(
+    request_timeout: Option<Duration>,
+    options: Option<&alipay_call_options>,
+) -> CallOptions {
+    let mut call = CallOptions::default();
+    call.timeout = options.and_then(|o| o.timeout).or(request_timeout);
+    call.retry = options.and_then(|o| o.retry);
+    call
+}
+
+/// Applies one setting: the shared body of the setters.
+///
+/// # Safety
+/// `options` is NULL or live call options; `error_out` is NULL or writable.
+unsafe fn set(
+    options: *mut alipay_call_options,
+    error_out: *mut *mut alipay_error,
+    apply: impl FnOnce(&mut alipay_call_options) -> Result<(), FfiError>,
+) -> alipay_status {
+    guard(error_out, || {
+        // SAFETY: forwarded from this function's contract.
+        let options = unsafe { mut_arg(options, "options") }?;
+        apply(options)
+    })
+}
+
+/// New, empty call options: every setting is the client's until set. Returns NULL only if memory is exhausted.
+#[unsafe(no_mangle)]
+pub extern "C" fn alipay_call_options_new() -> *mut alipay_call_options {
+    guard_value(std::ptr::null_mut(), || {
+        new_handle(alipay_call_options::default())
+    })
+}
+
+/// Frees call options. NULL is accepted and ignored. Calls that used them are unaffected.
+///
+/// # Safety
+/// `options` is NULL or options from `alipay_call_options_new` that have not been freed yet, and no call using them
+/// is running.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_call_options_free(options: *mut alipay_call_options) {
+    // SAFETY: forwarded from this function's contract.
+    guard_value((), || unsafe { free_box(options) })
+}
+
+/// Sets the deadline of the whole call in milliseconds (attempts, backoff waits and rate-limit waits included),
+/// instead of the client's and the request object's. The call returns by then, with `ALIPAY_STATUS_TIMEOUT` if no
+/// answer arrived; each attempt is still bounded by the client's attempt timeout. 0 gives
+/// `ALIPAY_STATUS_INVALID_REQUEST` and leaves the options unchanged.
+///
+/// # Safety
+/// `options` is NULL or live call options; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_call_options_set_timeout_ms(
+    options: *mut alipay_call_options,
+    timeout_ms: u64,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set(options, error_out, |o| {
+            o.timeout = Some(check_timeout(timeout_ms)?);
+            Ok(())
+        })
+    }
+}
+
+/// Sets the retry policy of the call, instead of the client's: as `alipay_client_builder_set_retry_policy`
+/// (`max_attempts` 1 makes a single attempt). `max_attempts` 0 or `max_backoff_ms` below `base_backoff_ms` give
+/// `ALIPAY_STATUS_CONFIG` and leave the options unchanged.
+///
+/// # Safety
+/// `options` is NULL or live call options; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_call_options_set_retry_policy(
+    options: *mut alipay_call_options,
+    max_attempts: u32,
+    base_backoff_ms: u64,
+    max_backoff_ms: u64,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        set(options, error_out, |o| {
+            let (attempts, base, max) =
+                check_retry_policy(max_attempts, base_backoff_ms, max_backoff_ms)?;
+            o.retry = Some(
+                RetryPolicy::default()
+                    .max_attempts(attempts)
+                    .backoff(base, max),
+            );
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_options_override_the_request_deadline_and_keep_the_clients_policy_when_unset() {
+        let request = Some(Duration::from_secs(5));
+        let none = call_options(request, None);
+        assert_eq!(none.timeout, request);
+        assert_eq!(none.retry, None);
+
+        let mut options = alipay_call_options::default();
+        assert_eq!(call_options(request, Some(&options)).timeout, request);
+        options.timeout = Some(Duration::from_millis(300));
+        options.retry = Some(RetryPolicy::none());
+        let call = call_options(request, Some(&options));
+        assert_eq!(call.timeout, Some(Duration::from_millis(300)));
+        assert_eq!(call.retry, Some(RetryPolicy::none()));
+    }
+
+    #[test]
+    fn setters_refuse_impossible_values_and_leave_the_options_unchanged() {
+        let options = alipay_call_options_new();
+        unsafe {
+            assert_eq!(
+                alipay_call_options_set_timeout_ms(options, 0, std::ptr::null_mut()),
+                alipay_status::InvalidRequest
+            );
+            assert_eq!(
+                alipay_call_options_set_retry_policy(options, 0, 10, 20, std::ptr::null_mut()),
+                alipay_status::Config
+            );
+            assert_eq!(
+                alipay_call_options_set_retry_policy(options, 2, 50, 10, std::ptr::null_mut()),
+                alipay_status::Config
+            );
+            assert_eq!((*options).timeout, None);
+            assert_eq!((*options).retry, None);
+            assert_eq!(
+                alipay_call_options_set_retry_policy(options, 4, 10, 20, std::ptr::null_mut()),
+                alipay_status::Ok
+            );
+            assert_eq!((*options).retry.map(|r| r.attempts()), Some(4));
+            alipay_call_options_free(options);
+            alipay_call_options_free(std::ptr::null_mut());
+        }
+    }
+}
