@@ -11,7 +11,8 @@
  * - Outputs come last, named `*_out`, and are written only on success.
  * - Strings passed in are NUL-terminated UTF-8 and are copied; the library never keeps your pointers.
  * - Strings returned are NUL-terminated UTF-8 borrowed from the handle they came from, valid until it is freed.
- * - A client is thread-safe; builders, requests, results and errors belong to one thread at a time.
+ * - A client is thread-safe; builders, requests, call options, results, reports and errors belong to one thread
+ *   at a time. alipay_client_free() is safe while other threads are inside calls on the client.
  * - Load the library once and never unload it (no dlclose): its runtime threads live until the process exits.
  */
 

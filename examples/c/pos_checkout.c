@@ -39,6 +39,11 @@ static int report(const char *what, alipay_status status, alipay_error *error) {
         fprintf(stderr, "  gateway %s / %s (trace %s)\n", alipay_error_gateway_code(error), alipay_error_sub_code(error),
                 alipay_error_trace_id(error) ? alipay_error_trace_id(error) : "-");
     }
+    if (alipay_error_outcome_unknown(error) && alipay_error_idempotency_key(error) != NULL) {
+        /* It may have taken effect: sending the same key again later tells, without applying it twice. */
+        fprintf(stderr, "  outcome unknown after %u attempt(s); send key %s again later\n", alipay_error_attempts(error),
+                alipay_error_idempotency_key(error));
+    }
     alipay_error_free(error);
     return retry;
 }
@@ -85,6 +90,7 @@ int main(void) {
     alipay_error *error = NULL;
     alipay_voucher_send_request *voucher = NULL;
     alipay_voucher_send_result *sent = NULL;
+    alipay_stats stats;
     alipay_status status;
     char order[32], key[64], trade_no[64], deposit_log[64], freeze_log[64], commit_log[64];
     int ok = 1;
@@ -145,6 +151,13 @@ int main(void) {
     }
     alipay_voucher_send_result_free(sent);
     alipay_voucher_send_request_free(voucher);
+
+    /* Shutdown: no new calls, wait up to 5 s for any still running (none here), then free. */
+    if (alipay_client_stats(client, &stats, NULL) == ALIPAY_STATUS_OK) {
+        printf("  %llu calls, %llu retries, %llu failed\n", (unsigned long long)stats.calls,
+               (unsigned long long)stats.retries, (unsigned long long)stats.failed);
+    }
+    alipay_client_close(client, 5000, NULL);
     alipay_client_free(client);
     printf(ok ? "checkout complete\n" : "checkout incomplete\n");
     return ok ? 0 : 1;

@@ -324,3 +324,50 @@ pub unsafe extern "C" fn alipay_client_is_closed(client: *const alipay_client) -
         unsafe { ref_arg_or_none(client) }.is_some_and(|c| c.inner.is_closed())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alipay_marketing::ClientStats;
+
+    #[test]
+    fn stats_map_every_failure_kind_to_its_field_and_add_up() {
+        let mut core = ClientStats::default();
+        core.calls = 9;
+        core.attempts = 11;
+        core.retries = 2;
+        core.successes = 3;
+        core.in_flight = 1;
+        core.failures = ErrorKind::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, kind)| (*kind, i as u64 + 1))
+            .collect();
+        let stats = alipay_stats::new(&core);
+        let by_kind = [
+            stats.failed_config,
+            stats.failed_invalid_request,
+            stats.failed_transport,
+            stats.failed_timeout,
+            stats.failed_http,
+            stats.failed_decode,
+            stats.failed_signature,
+            stats.failed_gateway,
+        ];
+        for (kind, count) in ErrorKind::ALL.iter().zip(by_kind) {
+            assert_eq!(count, core.failed_with(*kind), "{kind:?}");
+        }
+        assert_eq!(stats.failed_other, 0);
+        assert_eq!(stats.failed, by_kind.iter().sum::<u64>());
+        assert_eq!(
+            (
+                stats.calls,
+                stats.attempts,
+                stats.retries,
+                stats.successes,
+                stats.in_flight
+            ),
+            (9, 11, 2, 3, 1)
+        );
+    }
+}

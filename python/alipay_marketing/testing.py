@@ -58,7 +58,11 @@ class Sandbox:
 
     ``scenario`` is a path to a TOML or JSON scenario file, its text, or a dict; ``None`` is the default world.
     ``seed`` makes fault rates repeatable; ``port`` 0 picks a free port; ``state_file`` keeps the world across
-    restarts. The sandbox starts at construction and stops with :meth:`stop` or at the end of a ``with`` block.
+    restarts. ``aes_key`` (base64) gives the default app an AES content key: encrypted requests are decrypted and
+    answered encrypted, and :meth:`client` sets the key. ``cert_mode=True`` makes the default app a
+    certificate-mode app: the sandbox issues the app and "Alipay" certificates from a test root, and :meth:`client`
+    configures them instead of the Alipay public key. The sandbox starts at construction and stops with
+    :meth:`stop` or at the end of a ``with`` block.
     """
 
     def __init__(
@@ -68,8 +72,12 @@ class Sandbox:
         seed: int = 0,
         port: int = 0,
         state_file: os.PathLike[str] | None = None,
+        aes_key: str | None = None,
+        cert_mode: bool = False,
     ) -> None:
-        self._server = SandboxServer(scenario=scenario, seed=seed, port=port, state_file=state_file)
+        self._server = SandboxServer(
+            scenario=scenario, seed=seed, port=port, state_file=state_file, aes_key=aes_key, cert_mode=cert_mode
+        )
 
     def __enter__(self) -> Self:
         return self
@@ -111,14 +119,47 @@ class Sandbox:
         """The sandbox's "Alipay" public key (SPKI PEM): the client's ``alipay_public_key``."""
         return self._server.alipay_public_key_pem
 
+    @property
+    def aes_key(self) -> str | None:
+        """The default app's AES content key (base64), if it has one: the client's ``aes_key``."""
+        return self._server.aes_key
+
+    @property
+    def cert_mode(self) -> bool:
+        """Whether the default app is a certificate-mode app (clients get the certificates)."""
+        return self._server.cert_mode
+
+    def certificates(self) -> dict[str, str]:
+        """Certificate mode: the client keywords ``app_cert``, ``alipay_cert`` (the current one) and
+        ``alipay_root_cert``, as PEM text. Made the first time they are needed."""
+        return {
+            "app_cert": self._server.app_cert_pem(),
+            "alipay_cert": self._server.alipay_cert_pem(),
+            "alipay_root_cert": self._server.root_cert_pem(),
+        }
+
+    def rotate_alipay_cert(self, *, trusted: bool = True) -> str:
+        """Certificate mode: rotates the "Alipay" certificate, as Alipay does, and returns the new SN.
+
+        Answers are signed with the new key from now on; a client downloads the new certificate and trusts it only
+        if it chains to the root bundle. ``trusted=False`` issues it from another authority with the root's name,
+        so a client must refuse it (a ``SignatureError``).
+        """
+        return self._server.rotate_alipay_cert(trusted=trusted)
+
     def client_options(self, **overrides: Any) -> dict[str, Any]:
         """The constructor keywords of a client for this sandbox, with ``overrides`` applied."""
         options: dict[str, Any] = {
             "app_id": self.app_id,
             "private_key": self.app_private_key,
-            "alipay_public_key": self.alipay_public_key,
             "gateway": self.url,
         }
+        if self.cert_mode:
+            options.update(self.certificates())
+        else:
+            options["alipay_public_key"] = self.alipay_public_key
+        if self.aes_key is not None:
+            options["aes_key"] = self.aes_key
         options.update(overrides)
         return options
 

@@ -22,37 +22,27 @@ pub enum KeySource {
 
 impl KeySource {
     /// `str` or `bytes` is the key itself (PEM or bare base64); an `os.PathLike` (e.g. `pathlib.Path`) is a file.
-    pub fn extract(field: &str, value: &Bound<'_, PyAny>) -> PyResult<KeySource> {
+    /// Another type is a `TypeError`; bytes that are not UTF-8 are a bad option.
+    fn extract(field: &str, value: &Bound<'_, PyAny>) -> PyResult<Result<KeySource, OptionError>> {
         if let Ok(text) = value.cast::<PyString>() {
-            return Ok(KeySource::Text(text.to_cow()?.into_owned()));
+            return Ok(Ok(KeySource::Text(text.to_cow()?.into_owned())));
         }
         if let Ok(bytes) = value.cast::<PyBytes>() {
-            return match std::str::from_utf8(bytes.as_bytes()) {
+            return Ok(match std::str::from_utf8(bytes.as_bytes()) {
                 Ok(text) => Ok(KeySource::Text(text.to_owned())),
-                Err(_) => Err(config_error(
-                    value.py(),
-                    Some(field),
-                    &format!(
-                        "{field}: the bytes given are not UTF-8 text; give the PEM text or a pathlib.Path"
-                    ),
+                Err(_) => Err(OptionError::new(
+                    field,
+                    "the bytes given are not UTF-8 text; give the PEM text or a pathlib.Path",
                 )),
-            };
+            });
         }
         if value.hasattr("__fspath__")? {
-            return Ok(KeySource::File(value.extract::<PathBuf>()?));
+            return Ok(Ok(KeySource::File(value.extract::<PathBuf>()?)));
         }
         Err(PyTypeError::new_err(format!(
             "{field} must be the text (str) or a path to a file (pathlib.Path), not {}",
             value.get_type().name()?
         )))
-    }
-
-    /// [`KeySource::extract`] of an optional keyword (`None` is absent).
-    fn extract_opt(field: &str, value: Option<&Bound<'_, PyAny>>) -> PyResult<Option<KeySource>> {
-        match value {
-            Some(v) if !v.is_none() => Ok(Some(KeySource::extract(field, v)?)),
-            _ => Ok(None),
-        }
     }
 
     /// The text, reading the file now if it is one (for options the core only takes as text).
@@ -125,6 +115,20 @@ impl<'py> Checker<'py> {
                 });
                 Ok(None)
             }
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// A key, certificate or file keyword (`None` is absent).
+    fn source(
+        &mut self,
+        field: &str,
+        value: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<KeySource>> {
+        match value {
+            Some(v) if !v.is_none() => self.check(KeySource::extract(field, v)?),
+            _ => Ok(None),
         }
     }
 }
@@ -309,9 +313,10 @@ impl ClientOptions<'_, '_> {
         }
         if let Some(roots) = self.root_certificates.filter(|r| !r.is_none()) {
             for source in root_sources(roots)? {
-                builder = match source {
-                    KeySource::Text(pem) => builder.root_certificates_pem(pem),
-                    KeySource::File(path) => builder.root_certificates_file(path),
+                builder = match checker.check(source)? {
+                    Some(KeySource::Text(pem)) => builder.root_certificates_pem(pem),
+                    Some(KeySource::File(path)) => builder.root_certificates_file(path),
+                    None => builder,
                 };
             }
         }
@@ -321,36 +326,37 @@ impl ClientOptions<'_, '_> {
         if let Some(token) = self.app_auth_token {
             builder = builder.app_auth_token(token);
         }
-        builder = match KeySource::extract("private_key", self.private_key)? {
-            KeySource::Text(text) => builder.private_key_text(text),
-            KeySource::File(path) => builder.private_key_file(path),
+        builder = match checker.source("private_key", Some(self.private_key))? {
+            Some(KeySource::Text(text)) => builder.private_key_text(text),
+            Some(KeySource::File(path)) => builder.private_key_file(path),
+            None => builder,
         };
-        builder = match KeySource::extract_opt("alipay_public_key", self.alipay_public_key)? {
+        builder = match checker.source("alipay_public_key", self.alipay_public_key)? {
             Some(KeySource::Text(text)) => builder.alipay_public_key_text(text),
             Some(KeySource::File(path)) => builder.alipay_public_key_file(path),
             None => builder,
         };
-        builder = match KeySource::extract_opt("app_cert", self.app_cert)? {
+        builder = match checker.source("app_cert", self.app_cert)? {
             Some(KeySource::Text(text)) => builder.app_cert_text(text),
             Some(KeySource::File(path)) => builder.app_cert_file(path),
             None => builder,
         };
-        builder = match KeySource::extract_opt("alipay_cert", self.alipay_cert)? {
+        builder = match checker.source("alipay_cert", self.alipay_cert)? {
             Some(KeySource::Text(text)) => builder.alipay_cert_text(text),
             Some(KeySource::File(path)) => builder.alipay_cert_file(path),
             None => builder,
         };
-        builder = match KeySource::extract_opt("alipay_root_cert", self.alipay_root_cert)? {
+        builder = match checker.source("alipay_root_cert", self.alipay_root_cert)? {
             Some(KeySource::Text(text)) => builder.alipay_root_cert_text(text),
             Some(KeySource::File(path)) => builder.alipay_root_cert_file(path),
             None => builder,
         };
-        if let Some(source) = KeySource::extract_opt("aes_key", self.aes_key)? {
+        if let Some(source) = checker.source("aes_key", self.aes_key)? {
             if let Some(text) = checker.check(source.read("aes_key"))? {
                 builder = builder.aes_key_text(text);
             }
         }
-        if let Some(source) = KeySource::extract_opt("app_public_key", self.app_public_key)? {
+        if let Some(source) = checker.source("app_public_key", self.app_public_key)? {
             if let Some(text) = checker.check(source.read("app_public_key"))? {
                 builder = builder.app_public_key_text(text);
             }
@@ -387,7 +393,7 @@ fn rate_limit(value: &Bound<'_, PyAny>) -> PyResult<Result<(f64, u32), OptionErr
 }
 
 /// `root_certificates=`: one PEM text or path, or a list of them.
-fn root_sources(value: &Bound<'_, PyAny>) -> PyResult<Vec<KeySource>> {
+fn root_sources(value: &Bound<'_, PyAny>) -> PyResult<Vec<Result<KeySource, OptionError>>> {
     if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
         value
             .try_iter()?

@@ -31,6 +31,8 @@ pub struct SandboxServer {
     app_id: String,
     app_private_key_pem: String,
     alipay_public_key_pem: String,
+    aes_key: Option<String>,
+    cert_mode: bool,
 }
 
 impl SandboxServer {
@@ -46,17 +48,20 @@ impl SandboxServer {
 #[pymethods]
 impl SandboxServer {
     /// Starts a sandbox. `scenario`: a path to a TOML/JSON scenario file, its text, or a dict; `None` is the
-    /// default demo world.
+    /// default demo world. `aes_key` gives the default app an AES content key; `cert_mode` makes it a
+    /// certificate-mode app.
     #[new]
-    #[pyo3(signature = (*, scenario = None, seed = 0, port = 0, state_file = None))]
+    #[pyo3(signature = (*, scenario = None, seed = 0, port = 0, state_file = None, aes_key = None, cert_mode = false))]
     fn new(
         py: Python<'_>,
         scenario: Option<&Bound<'_, PyAny>>,
         seed: u64,
         port: u16,
         state_file: Option<PathBuf>,
+        aes_key: Option<String>,
+        cert_mode: bool,
     ) -> PyResult<Self> {
-        let scenario = match scenario {
+        let mut scenario = match scenario {
             None => Scenario::default(),
             Some(s) if s.is_none() => Scenario::default(),
             Some(s) if s.is_instance_of::<PyString>() => {
@@ -83,6 +88,14 @@ impl SandboxServer {
                 )));
             }
         };
+        let Some(default_app) = scenario.apps.first_mut() else {
+            return Err(sandbox_error(py, "the scenario has no app"));
+        };
+        if aes_key.is_some() {
+            default_app.aes_key = aes_key;
+        }
+        default_app.cert_mode |= cert_mode;
+        let (aes_key, cert_mode) = (default_app.aes_key.clone(), default_app.cert_mode);
         let mut config = Config::default().scenario(scenario).seed(seed).port(port);
         if let Some(path) = state_file {
             config = config.state_file(path);
@@ -96,7 +109,59 @@ impl SandboxServer {
             app_id: sandbox.app_id().to_owned(),
             app_private_key_pem: sandbox.app_private_key_pem().to_owned(),
             alipay_public_key_pem: sandbox.alipay_public_key_pem().to_owned(),
+            aes_key,
+            cert_mode,
             sandbox: Mutex::new(Some(sandbox)),
+        })
+    }
+
+    /// The default app's AES content key (base64), if it has one.
+    #[getter]
+    fn aes_key(&self) -> Option<&str> {
+        self.aes_key.as_deref()
+    }
+
+    /// Whether the default app is a certificate-mode app.
+    #[getter]
+    fn cert_mode(&self) -> bool {
+        self.cert_mode
+    }
+
+    /// Certificate mode: the default app's certificate (PEM), the client's `app_cert`.
+    fn app_cert_pem(&self, py: Python<'_>) -> PyResult<String> {
+        self.with(py, |s| {
+            s.app_cert_pem(s.app_id())
+                .map_err(|e| sandbox_error(py, e.message()))
+        })
+    }
+
+    /// Certificate mode: the current Alipay certificate (PEM), the client's `alipay_cert`.
+    fn alipay_cert_pem(&self, py: Python<'_>) -> PyResult<String> {
+        self.with(py, |s| {
+            s.alipay_cert_pem()
+                .map_err(|e| sandbox_error(py, e.message()))
+        })
+    }
+
+    /// Certificate mode: the root bundle (PEM), the client's `alipay_root_cert`.
+    fn root_cert_pem(&self, py: Python<'_>) -> PyResult<String> {
+        self.with(py, |s| {
+            s.root_cert_pem()
+                .map_err(|e| sandbox_error(py, e.message()))
+        })
+    }
+
+    /// Rotates the Alipay certificate (a new key, certificate-mode answers signed with it from now on) and returns
+    /// the new SN. `trusted=False`: the new certificate does not chain to the root bundle.
+    #[pyo3(signature = (*, trusted = true))]
+    fn rotate_alipay_cert(&self, py: Python<'_>, trusted: bool) -> PyResult<String> {
+        self.with(py, |s| {
+            let rotated = if trusted {
+                s.rotate_alipay_cert()
+            } else {
+                s.rotate_alipay_cert_untrusted()
+            };
+            rotated.map_err(|e| sandbox_error(py, e.message()))
         })
     }
 

@@ -252,8 +252,10 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
                 format!("the sandbox could not make its certificates: {e}"),
             ));
         }
-        (Some(sent), Some(Ok(pki))) => check_cert_sns(&pki, app_id, sent, p.get("alipay_root_cert_sn"))
-            .map_err(|(code, sub_code, sub_msg)| refuse(m, code, sub_code, sub_msg))?,
+        (Some(sent), Some(Ok(pki))) => {
+            check_cert_sns(&pki, app_id, sent, p.get("alipay_root_cert_sn"))
+                .map_err(|(code, sub_code, sub_msg)| refuse(m, code, sub_code, sub_msg))?
+        }
     }
     let content = sign_content(p.unique());
     let bytes = encode(p, &content);
@@ -309,7 +311,7 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
                     "isv.decryption-error-unknown",
                     format!(
                         "解密出错，未知错误: biz_content does not decrypt to {} JSON with app {app_id}'s AES key \
-                         (AES-128-CBC, zero IV, PKCS#7, base64)",
+                         (AES-CBC, zero IV, PKCS#7, base64)",
                         p.charset.name()
                     ),
                 ));
@@ -319,9 +321,8 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
         // Decrypted: every answer from here on is encrypted too.
         voice.aes = Some(aes);
     }
-    let biz = BizParams::parse(biz_content.as_deref()).map_err(|e| {
-        refuse_in(&voice, endpoint.node(), "40002", "isv.invalid-parameter", e)
-    })?;
+    let biz = BizParams::parse(biz_content.as_deref())
+        .map_err(|e| refuse_in(&voice, endpoint.node(), "40002", "isv.invalid-parameter", e))?;
     Ok(Checked {
         endpoint,
         app_id: app_id.to_owned(),

@@ -229,4 +229,67 @@ mod tests {
         .expect("verifies");
         assert_eq!(opened, node);
     }
+
+    #[test]
+    fn gbk_text_escapes_what_gbk_cannot_represent() {
+        let node = success_node(&[("memo".into(), "礼券🎁乗".into())]);
+        let bytes = encode_text(encoding_rs::GBK, &node);
+        let text = encoding_rs::GBK
+            .decode_without_bom_handling_and_without_replacement(&bytes)
+            .expect("valid GBK");
+        assert!(text.contains(r"\ud83c\udf81"), "{text}");
+        let parsed: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(parsed["memo"], "礼券🎁乗");
+        // '乗' is 0x81 0x5C: the trail byte is a backslash.
+        assert!(bytes.windows(2).any(|w| w == [0x81, 0x5C]));
+    }
+
+    #[test]
+    fn encrypted_gbk_certificate_mode_answers_open_with_the_core_client_rules() {
+        let alipay = PrivateKey::generate().expect("key");
+        let cert_key = PrivateKey::generate().expect("key");
+        let aes = AesKey::from_base64("aa4BtZ4tspm2wnXLb1ThQA==").expect("aes");
+        let voice = Voice {
+            sign_type: SignType::Rsa2,
+            charset: encoding_rs::GBK,
+            aes: Some(aes.clone()),
+            cert: Some(Arc::new(AlipayCert {
+                key: cert_key.clone(),
+                pem: String::new(),
+                sn: "0123abcd".into(),
+            })),
+        };
+        let node = success_node(&[("memo".into(), "新客礼券乗".into())]);
+        let body = signed_body(
+            "alipay_marketing_voucher_send_response",
+            &node,
+            &voice,
+            &alipay,
+        );
+        let env = alipay_marketing::envelope::extract_in(
+            &body,
+            "alipay.marketing.voucher.send",
+            alipay_marketing::Charset::Gbk,
+        )
+        .expect("extract");
+        assert_eq!(env.alipay_cert_sn.as_deref(), Some("0123abcd"));
+        assert_eq!(env.node.first(), Some(&b'"'), "the node is a string");
+        let cert_public = cert_key.public_key();
+        let reading = alipay_marketing::envelope::Reading {
+            charset: alipay_marketing::Charset::Gbk,
+            aes: Some(&aes),
+            ..alipay_marketing::envelope::Reading::new(&cert_public, SignType::Rsa2)
+        };
+        let opened = alipay_marketing::envelope::open_envelope(&env, &reading)
+            .expect("verifies and decrypts");
+        assert_eq!(opened, node);
+        // Signed by the certificate's key, not the public-key mode key.
+        let alipay_public = alipay.public_key();
+        let wrong = alipay_marketing::envelope::Reading {
+            key: &alipay_public,
+            ..reading
+        };
+        assert!(alipay_marketing::envelope::open_envelope(&env, &wrong).is_err());
+        assert_eq!(voice.content_type(), "application/json;charset=GBK");
+    }
 }

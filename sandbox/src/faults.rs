@@ -389,4 +389,13 @@ mod tests {
             "{hits} hits out of 1000 at rate 0.3"
         );
     }
+
+    #[test]
+    fn plans_naming_the_certificate_download_are_refused() {
+        let e = FaultPlan::from_json_str(
+            r#"{"rules":[{"method":"alipay.open.app.alipaycert.download","fault":"throttle","rate":1.0}]}"#,
+        )
+        .expect_err("no faults for the download");
+        assert!(e.to_string().contains("answered without faults"), "{e}");
+    }
 }

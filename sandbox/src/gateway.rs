@@ -322,10 +322,7 @@ fn download(shared: &Shared, call: &Checked) -> (Answer, String) {
                 "alipay_cert_sn is required in biz_content",
             )),
             Some(sn) => match pki.alipay_cert_by_sn(sn) {
-                Some(pem) => Ok(vec![(
-                    "alipay_cert_content".to_owned(),
-                    cert_content(pem),
-                )]),
+                Some(pem) => Ok(vec![("alipay_cert_content".to_owned(), cert_content(pem))]),
                 None => Err(GatewayError::new(
                     "40004",
                     "ALIPAY_CERT_NOT_EXIST",

@@ -295,7 +295,10 @@ mod tests {
             app_cert[0].public_key("cert").expect("key"),
             keys()[2].public_key()
         );
-        assert_eq!(app_cert[0].subject_dn(), format!("CN=2021000000000001,O={ORG},C=CN"));
+        assert_eq!(
+            app_cert[0].subject_dn(),
+            format!("CN=2021000000000001,O={ORG},C=CN")
+        );
     }
 
     #[test]
@@ -303,7 +306,10 @@ mod tests {
         let (a, b) = (pki(), pki());
         assert_eq!(a.root_pem(), b.root_pem());
         assert_eq!(a.current().pem, b.current().pem);
-        assert_eq!(a.app("2021000000000001").map(|c| &c.sn), b.app("2021000000000001").map(|c| &c.sn));
+        assert_eq!(
+            a.app("2021000000000001").map(|c| &c.sn),
+            b.app("2021000000000001").map(|c| &c.sn)
+        );
     }
 
     #[test]
@@ -312,12 +318,19 @@ mod tests {
         let second = first.rotated(true).expect("rotate");
         let roots = parse(first.root_pem()).expect("root");
         assert_ne!(second.current().sn, first.current().sn);
-        verify_chain(&parse(&second.current().pem).expect("pem"), &roots, SystemTime::now())
-            .expect("a trusted rotation chains");
+        verify_chain(
+            &parse(&second.current().pem).expect("pem"),
+            &roots,
+            SystemTime::now(),
+        )
+        .expect("a trusted rotation chains");
         assert!(second.alipay_cert_by_sn(&first.current().sn).is_some());
         let third = second.rotated(false).expect("rotate");
         let untrusted = parse(&third.current().pem).expect("pem");
-        assert_eq!(untrusted[0].issuer_dn(), parse(first.root_pem()).expect("root")[0].subject_dn());
+        assert_eq!(
+            untrusted[0].issuer_dn(),
+            parse(first.root_pem()).expect("root")[0].subject_dn()
+        );
         let e = verify_chain(&untrusted, &roots, SystemTime::now()).expect_err("does not chain");
         assert!(e.to_string().contains("does not chain"), "{e}");
         assert_eq!(third.archive().len(), 3);

@@ -335,7 +335,8 @@ impl Sandbox {
         &self.alipay_public_key_pem
     }
 
-    /// A client builder for the default app: app id, keys (when known), sign type and this gateway's URL.
+    /// A client builder for the default app: app id, keys (when known), sign type and this gateway's URL (see
+    /// [`Sandbox::client_builder_for`] for AES and certificate-mode apps).
     pub fn client_builder(&self) -> ClientBuilder {
         self.client_builder_for(&self.app_id)
     }
@@ -364,7 +365,10 @@ impl Sandbox {
     }
 
     /// [`Sandbox::client_builder_cert_mode`] for any scenario app.
-    pub fn client_builder_cert_mode_for(&self, app_id: &str) -> Result<ClientBuilder, SandboxError> {
+    pub fn client_builder_cert_mode_for(
+        &self,
+        app_id: &str,
+    ) -> Result<ClientBuilder, SandboxError> {
         let pki = self.shared.pki()?;
         if pki.app(app_id).is_none() {
             return Err(not_an_app(app_id));

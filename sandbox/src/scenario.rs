@@ -378,4 +378,23 @@ mod tests {
             .expect_err("unknown field");
         assert!(e.to_string().contains("surprise"), "{e}");
     }
+
+    #[test]
+    fn aes_keys_and_cert_mode_are_read_and_checked() {
+        let s = Scenario::from_toml_str(
+            "[[apps]]\napp_id = \"1\"\naes_key = \"aa4BtZ4tspm2wnXLb1ThQA==\"\ncert_mode = true\n",
+        )
+        .expect("scenario");
+        assert!(s.apps[0].cert_mode);
+        assert!(s.apps[0].aes_key().expect("key").is_some());
+        let e = Scenario::from_toml_str("[[apps]]\napp_id = \"1\"\naes_key = \"aGVsbG8=\"\n")
+            .expect_err("5 bytes");
+        assert!(e.to_string().contains("app 1: aes_key"), "{e}");
+        // Absent fields stay absent when written back.
+        let text = toml::to_string(&Scenario::default()).expect("toml");
+        assert!(
+            !text.contains("aes_key") && !text.contains("cert_mode"),
+            "{text}"
+        );
+    }
 }

@@ -237,7 +237,8 @@ static void case_call_options(void) {
         CHECK(alipay_points_update_request_set_activity_account(points, "STAMP-CARD-01", NULL) == ALIPAY_STATUS_OK);
         CHECK(alipay_points_update_request_set_trans_type(points, "DEPOSIT", NULL) == ALIPAY_STATUS_OK);
         CHECK(alipay_points_update_request_set_trans_amount(points, 5, NULL) == ALIPAY_STATUS_OK);
-        CHECK(alipay_points_update_request_set_biz_no(points, "2024052722001400000000000099", NULL) == ALIPAY_STATUS_OK);
+        CHECK(alipay_points_update_request_set_biz_no(points, "2024052722001400000000000099", NULL) ==
+              ALIPAY_STATUS_OK);
         CHECK_STATUS(alipay_client_update_points_with_options(client, points, once, &moved, &error),
                      ALIPAY_STATUS_OK, error);
         CHECK(alipay_points_update_result_point_log_no(moved) != NULL);
@@ -447,7 +448,6 @@ static void case_doctor(void) {
     alipay_error *error = NULL;
     const char *text;
     char secret_line[65];
-    int at;
 
     /* The app's own public key where the Alipay key belongs, another key as the app public key, a bad AES key. */
     CHECK(alipay_client_builder_set_alipay_public_key(builder, own_public, NULL) == ALIPAY_STATUS_OK);

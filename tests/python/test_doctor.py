@@ -97,6 +97,26 @@ def test_aes_keys_of_the_wrong_length_and_missing_files_are_findings(
     assert "aa4BtZ4tspm2wnXLb1ThQA" not in str(good)
 
 
+def test_options_this_face_converts_are_findings_too(alipay_sandbox: Sandbox, app_keys: tuple[str, str]) -> None:
+    report = doctor(
+        app_id=alipay_sandbox.app_id,
+        private_key=b"\xff\xfe not text",
+        alipay_public_key=alipay_sandbox.alipay_public_key,
+        rate_limit=(0, 1),
+        proxy="http://proxy.internal:3128",
+        no_proxy=True,
+        root_certificates=[b"\xff"],
+        attempt_timeout=-1,
+    )
+    assert "UTF-8" in message(report, "private_key", "problem")
+    assert "greater than zero" in message(report, "rate_limit", "problem")
+    assert "not both" in message(report, "proxy", "problem")
+    assert "UTF-8" in message(report, "root_certificates", "problem")
+    assert "greater than zero" in message(report, "attempt_timeout", "problem")
+    with pytest.raises(TypeError):
+        doctor(app_id=alipay_sandbox.app_id, private_key=12345)  # a programming error, not a configuration one
+
+
 def test_findings_are_frozen_values(alipay_sandbox: Sandbox, app_keys: tuple[str, str]) -> None:
     report = doctor(app_id="abc", private_key=app_keys[0], alipay_public_key=alipay_sandbox.alipay_public_key)
     finding = report.about("app_id")[0]

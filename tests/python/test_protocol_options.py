@@ -1,16 +1,18 @@
 """Certificate mode, AES content encryption, charsets and the network options: what the client is configured with,
-and what it would send (`prepare`). The sandbox speaks plain RSA2 over UTF-8 only, so these are not live calls."""
+what it would send (`prepare`), and live calls against a sandbox configured the same way."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
-from alipay_marketing import Client, ConfigError, GatewayError, ValidationError
+from alipay_marketing import BusinessError, Client, ConfigError, SignatureError, ValidationError
 from alipay_marketing.testing import Sandbox
-from conftest import USER
+from conftest import USER, Calls
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 VOUCHER = "alipay.marketing.voucher.send"
@@ -82,6 +84,12 @@ def test_certificate_mode_refuses_an_alipay_public_key_too(cert_app_private_key:
     assert caught.value.field == "alipay_public_key"
 
 
+def test_without_certificates_the_alipay_public_key_is_required(alipay_sandbox: Sandbox) -> None:
+    with pytest.raises(ConfigError) as caught:
+        Client(app_id=alipay_sandbox.app_id, private_key=alipay_sandbox.app_private_key)
+    assert caught.value.field == "alipay_public_key"
+
+
 def test_an_app_certificate_of_another_key_is_refused(alipay_sandbox: Sandbox) -> None:
     with pytest.raises(ConfigError) as caught:
         Client(**cert_options(alipay_sandbox.app_private_key))  # type: ignore[arg-type]
@@ -97,6 +105,45 @@ def test_a_certificate_file_that_is_not_a_certificate_is_refused(cert_app_privat
     assert caught.value.field == "alipay_cert"
     with pytest.raises(TypeError, match="app_cert"):
         Client(**cert_options(cert_app_private_key, app_cert=42))  # type: ignore[arg-type]
+
+
+def test_certificate_mode_against_the_sandbox_survives_a_rotation_and_refuses_an_untrusted_one(call: Calls) -> None:
+    with Sandbox(cert_mode=True) as sandbox:
+        certificates = sandbox.certificates()
+        assert set(certificates) == {"app_cert", "alipay_cert", "alipay_root_cert"}
+        assert "alipay_public_key" not in sandbox.client_options()
+        # One client for the whole run (a new client would be configured with the sandbox's current certificate).
+        sync_client = sandbox.client()
+        async_client = sandbox.async_client()
+
+        def live(name: str, **kwargs: Any) -> Any:
+            if call.mode == "sync":
+                return getattr(sync_client, name)(**kwargs)
+            return asyncio.run(getattr(async_client, name)(**kwargs))
+
+        first = live("send_voucher", template_id="TPL-FIXED-10", out_biz_no="cm-1", user_id=USER)
+        new_sn = sandbox.rotate_alipay_cert()
+        assert sandbox.certificates()["alipay_cert"] != certificates["alipay_cert"]
+        # The client still has the old certificate: it downloads the new one, checks its chain, then verifies.
+        second = live("send_voucher", template_id="TPL-FIXED-10", out_biz_no="cm-2", user_id=USER)
+        sandbox.rotate_alipay_cert(trusted=False)
+        with pytest.raises(SignatureError) as caught:
+            live("send_voucher", template_id="TPL-FIXED-10", out_biz_no="cm-3", user_id=USER)
+        sync_client.close()
+        async_client.close()
+    assert first.voucher_id != second.voucher_id
+    assert len(new_sn) == 32
+    assert "does not chain" in str(caught.value)
+    assert caught.value.outcome_unknown
+    assert caught.value.idempotency_key == "cm-3"
+
+
+def test_check_config_of_a_certificate_mode_client(alipay_sandbox: Sandbox) -> None:
+    with Sandbox(cert_mode=True) as sandbox, sandbox.client() as client:
+        report = client.check_config()
+    assert report.is_healthy, str(report)
+    assert [f.level for f in report.about("alipay_cert")] == ["ok", "ok"]
+    assert any("chains to alipay_root_cert" in f.message for f in report.about("alipay_cert"))
 
 
 # AES
@@ -131,10 +178,18 @@ def test_a_bad_aes_key_is_a_config_error_naming_it(alipay_sandbox: Sandbox, bad:
     assert bad not in str(caught.value)
 
 
-def test_the_sandbox_refuses_encrypted_calls_it_has_no_key_for(alipay_sandbox: Sandbox) -> None:
-    with alipay_sandbox.client(aes_key=AES_KEY) as client, pytest.raises(GatewayError) as caught:
-        client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="p-2", user_id=USER)
-    assert caught.value.sub_code == "isv.invalid-encrypt-type"
+def test_encrypted_calls_against_a_sandbox_that_has_the_key(call: Calls) -> None:
+    with Sandbox(aes_key=AES_KEY) as sandbox:
+        assert sandbox.aes_key == AES_KEY
+        assert sandbox.client_options()["aes_key"] == AES_KEY
+        live = Calls(sandbox, call.mode)
+        result = live("send_voucher", template_id="TPL-FIXED-10", out_biz_no="p-2", user_id=USER, memo="新客礼券")
+        with pytest.raises(BusinessError) as caught:
+            live("send_voucher", template_id="TPL-EXPIRED", out_biz_no="p-3", user_id=USER)
+        (voucher,) = sandbox.state()["vouchers"]["issued"]
+    assert voucher["voucher_id"] == result.voucher_id
+    assert voucher["memo"] == "新客礼券"
+    assert caught.value.sub_code == "TEMPLATE_EXPIRED"
 
 
 # Charsets
@@ -148,6 +203,15 @@ def test_gbk_is_announced_and_chinese_text_is_accepted(alipay_sandbox: Sandbox) 
     assert "新客礼券" in params["biz_content"]
     # The body is percent-encoded in GBK: 礼 is 0xC0F1.
     assert "%C0%F1" in prepared.body.upper()
+
+
+@pytest.mark.parametrize("charset", ["GBK", "GB18030"])
+def test_chinese_text_reaches_the_sandbox_intact_in_gbk(call: Calls, alipay_sandbox: Sandbox, charset: str) -> None:
+    result = call.with_options(charset=charset)(
+        "send_voucher", template_id="TPL-FIXED-10", out_biz_no="p-5", user_id=USER, memo="新客礼券"
+    )
+    (voucher,) = alipay_sandbox.state()["vouchers"]["issued"]
+    assert (voucher["voucher_id"], voucher["memo"]) == (result.voucher_id, "新客礼券")
 
 
 def test_text_the_charset_cannot_represent_is_refused_naming_the_field(alipay_sandbox: Sandbox) -> None:

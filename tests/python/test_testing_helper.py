@@ -81,3 +81,18 @@ def test_client_options_can_be_overridden(alipay_sandbox: Sandbox) -> None:
 def test_the_documented_fixture_example(alipay_sandbox: Sandbox, alipay_client: Client) -> None:
     alipay_client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="o-1", user_id=USER)
     assert alipay_sandbox.state()["vouchers"]["by_template"]["TPL-FIXED-10"] == 1
+
+
+def test_a_sandbox_with_a_bad_aes_key_is_a_sandbox_error() -> None:
+    with pytest.raises(SandboxError, match="aes_key"):
+        Sandbox(aes_key="not base64!")
+
+
+def test_certificates_are_made_on_demand_for_any_sandbox(alipay_sandbox: Sandbox) -> None:
+    assert not alipay_sandbox.cert_mode
+    assert "alipay_public_key" in alipay_sandbox.client_options()
+    certificates = alipay_sandbox.certificates()
+    assert all(pem.startswith("-----BEGIN CERTIFICATE-----") for pem in certificates.values())
+    # Any app may use certificate mode by sending the certificate SNs.
+    with alipay_sandbox.client(alipay_public_key=None, **certificates) as client:
+        assert client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="h-5", user_id=USER).voucher_id

@@ -317,14 +317,23 @@ fn write_env_file(path: &Path, sandbox: &Sandbox, files: &KeyFiles) -> Result<()
 /// Certificate mode's three files: the default app's certificate, the Alipay certificate at start (a rotation
 /// does not rewrite it: clients download the new one) and the root bundle.
 fn write_certificates(sandbox: &Sandbox, files: &KeyFiles) -> Result<(), String> {
-    let text = |r: Result<String, alipay_marketing_sandbox::SandboxError>| r.map_err(|e| e.to_string());
+    let text =
+        |r: Result<String, alipay_marketing_sandbox::SandboxError>| r.map_err(|e| e.to_string());
     write_file(
         &files.app_cert,
         text(sandbox.app_cert_pem(sandbox.app_id()))?.as_bytes(),
         false,
     )?;
-    write_file(&files.alipay_cert, text(sandbox.alipay_cert_pem())?.as_bytes(), false)?;
-    write_file(&files.root_cert, text(sandbox.root_cert_pem())?.as_bytes(), false)
+    write_file(
+        &files.alipay_cert,
+        text(sandbox.alipay_cert_pem())?.as_bytes(),
+        false,
+    )?;
+    write_file(
+        &files.root_cert,
+        text(sandbox.root_cert_pem())?.as_bytes(),
+        false,
+    )
 }
 
 /// Single-quotes a value for POSIX shells.

@@ -2,6 +2,9 @@
 //! loopback, asserting both what the client sees and the sandbox's own state.
 
 mod admin;
+mod aes;
+mod cert_mode;
+mod charsets;
 mod cli;
 mod common;
 mod faults;
