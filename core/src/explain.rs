@@ -18,9 +18,14 @@ pub(crate) fn explain(ours: &str, sub_msg: &str) -> Option<SignatureMismatch> {
 /// The gateway's message ends with "…验签字符串为：<sign string>"; other wordings end with ": <sign string>". The
 /// gateway HTML-escapes the string (`&` arrives as `&amp;`), so entities are undone.
 fn echoed_sign_string(sub_msg: &str) -> Option<String> {
-    let tail = match sub_msg.rfind('：') {
-        Some(at) => &sub_msg[at + '：'.len_utf8()..],
-        None => &sub_msg[sub_msg.find(": ")? + 2..],
+    // The marker first; else the first colon, as values inside the sign string may contain colons themselves.
+    const MARKER: &str = "验签字符串为：";
+    let tail = if let Some(at) = sub_msg.find(MARKER) {
+        &sub_msg[at + MARKER.len()..]
+    } else if let Some(at) = sub_msg.find('：') {
+        &sub_msg[at + '：'.len_utf8()..]
+    } else {
+        &sub_msg[sub_msg.find(": ")? + 2..]
     };
     let tail = tail.trim();
     if !tail.contains('=') {
@@ -230,6 +235,14 @@ mod tests {
         let m = explain(OURS, &sub_msg(&theirs)).unwrap();
         assert_eq!(m.first_difference.as_deref(), Some("notify_url"));
         assert!(m.likely_cause.contains("empty"), "{}", m.likely_cause);
+    }
+
+    #[test]
+    fn colons_inside_values_do_not_cut_the_echo_short() {
+        let ours = OURS.replace("a&b=c", "新客礼券：满100减10");
+        let m = explain(&ours, &sub_msg(&ours)).unwrap();
+        assert_eq!(m.gateways, ours);
+        assert_eq!(m.first_difference, None);
     }
 
     #[test]

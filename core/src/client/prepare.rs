@@ -98,11 +98,23 @@ impl Client {
 
     /// The dry run with an explicit clock, for reproducible output.
     pub fn prepare_at<R: ApiRequest>(&self, request: &R, now: SystemTime) -> Result<Prepared> {
+        self.prepare_inner(request, now, true)
+    }
+
+    /// `encrypt`: whether the client's AES key (if any) applies; the certificate download is always sent in
+    /// clear, as the official SDKs send it.
+    pub(super) fn prepare_inner<R: ApiRequest>(
+        &self,
+        request: &R,
+        now: SystemTime,
+        encrypt: bool,
+    ) -> Result<Prepared> {
         request.validate()?;
         let inner = &*self.inner;
         let charset = inner.charset;
+        let aes = inner.aes.as_ref().filter(|_| encrypt);
         let mut biz_content = request.biz_content()?;
-        if let Some(aes) = &inner.aes {
+        if let Some(aes) = aes {
             // Encrypt, then sign: the ciphertext is what is signed and sent (PROTOCOL.md §5).
             biz_content = aes.encrypt(&charset.encode("biz_content", &biz_content)?)?;
         }
@@ -120,7 +132,7 @@ impl Client {
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
         .collect();
-        if inner.aes.is_some() {
+        if aes.is_some() {
             query.push(("encrypt_type".to_owned(), "AES".to_owned()));
         }
         if let Some(mode) = &inner.cert_mode {

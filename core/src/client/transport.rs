@@ -156,10 +156,14 @@ impl Client {
                     // configured root bundle.
                     let sn = env.alipay_cert_sn.clone().unwrap_or_default();
                     let biz_content = serde_json::json!({ "alipay_cert_sn": sn }).to_string();
-                    let download = self.prepare(&RawRequest {
-                        method: cert_mode::DOWNLOAD_METHOD,
-                        biz_content: &biz_content,
-                    })?;
+                    let download = self.prepare_inner(
+                        &RawRequest {
+                            method: cert_mode::DOWNLOAD_METHOD,
+                            biz_content: &biz_content,
+                        },
+                        std::time::SystemTime::now(),
+                        false,
+                    )?;
                     let (download_body, _) = self.post(&download).await?;
                     mode.trust_download(&sn, &download_body)?
                 }

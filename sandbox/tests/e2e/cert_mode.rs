@@ -475,3 +475,29 @@ async fn the_binary_writes_certificate_files_for_certificate_mode() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn aes_and_certificate_mode_together_survive_a_rotation() {
+    let mut scenario = Scenario::default();
+    scenario.apps[0].aes_key = Some("aa4BtZ4tspm2wnXLb1ThQA==".to_owned());
+    let sandbox = start_with(scenario).await;
+    let client = sandbox
+        .client_builder_cert_mode()
+        .expect("certificates")
+        .aes_key_text("aa4BtZ4tspm2wnXLb1ThQA==")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .expect("a certificate-mode AES client");
+    client
+        .send_voucher(&voucher("cert-aes-1"))
+        .await
+        .expect("before the rotation");
+    sandbox.rotate_alipay_cert().expect("rotation");
+    // The download goes out in clear (as the official SDKs send it) and its answer is read in clear.
+    client
+        .send_voucher(&voucher("cert-aes-2"))
+        .await
+        .expect("after the rotation");
+    assert_eq!(downloads(&sandbox), 1);
+    assert_eq!(sandbox.state()["vouchers"]["count"], 2);
+}
