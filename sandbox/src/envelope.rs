@@ -153,8 +153,9 @@ pub(crate) fn signed_body(
     out
 }
 
-/// JSON text in `charset`. A character the charset cannot represent (GBK has no emoji) is written as a `\uXXXX`
-/// escape instead; every non-ASCII character of a node is inside a string, where such escapes are valid.
+/// JSON text in `charset`. A character the charset cannot represent (GBK has no emoji) is written as a JSON `\u`
+/// escape instead (e.g. `\ud83c\udf81`); every non-ASCII character of a node is inside a string, where such escapes
+/// are valid.
 pub(crate) fn encode_text(charset: &'static Encoding, text: &str) -> Vec<u8> {
     if charset == encoding_rs::UTF_8 || text.is_ascii() {
         return text.as_bytes().to_vec();

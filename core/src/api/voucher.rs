@@ -525,9 +525,9 @@ mod tests {
 
     #[test]
     fn response_parses_voucher_id_user_id_and_open_id() {
-        let node = r#"{"code":"10000","msg":"Success","voucher_id":"2016101200073002586200XXXXXX","user_id":"2088102146225135","open_id":"","new_field":{}}"#;
+        let node = r#"{"code":"10000","msg":"Success","voucher_id":"2016101200073002586200000001","user_id":"2088102146225135","open_id":"","new_field":{}}"#;
         let r = request().parse_response(node).unwrap();
-        assert_eq!(r.voucher_id, "2016101200073002586200XXXXXX");
+        assert_eq!(r.voucher_id, "2016101200073002586200000001");
         assert_eq!(r.user_id.as_deref(), Some(USER_ID));
         assert_eq!(r.open_id, None);
         assert!(!format!("{r:?}").contains(USER_ID));
