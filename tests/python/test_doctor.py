@@ -114,7 +114,7 @@ def test_options_this_face_converts_are_findings_too(alipay_sandbox: Sandbox, ap
     assert "UTF-8" in message(report, "root_certificates", "problem")
     assert "greater than zero" in message(report, "attempt_timeout", "problem")
     with pytest.raises(TypeError):
-        doctor(app_id=alipay_sandbox.app_id, private_key=12345)  # a programming error, not a configuration one
+        doctor(app_id=alipay_sandbox.app_id, private_key=12345)  # type: ignore[arg-type]
 
 
 def test_findings_are_frozen_values(alipay_sandbox: Sandbox, app_keys: tuple[str, str]) -> None:
