@@ -11,6 +11,7 @@
 .PHONY: test-c demo-c bench-c c-lib c-pkgconfig install-c c-tools c-pkgconfig-check
 TEST_TARGETS += test-c
 DEMO_TARGETS += demo-c
+BENCH_TARGETS += bench-c
 
 CC ?= cc
 C_PROFILE ?= release
