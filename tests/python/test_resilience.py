@@ -170,7 +170,7 @@ def test_retry_must_be_a_policy_or_none(alipay_sandbox: Sandbox) -> None:
         client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="r-12", user_id=USER, retry="twice")  # type: ignore[arg-type]
 
 
-# Exactly once under faults (a smaller run of sandbox/tests/exactly_once.rs)
+# Exactly once under faults (as sandbox/tests/exactly_once.rs does from Rust)
 
 
 def fault_mix(method: str, seed: int) -> dict[str, Any]:
@@ -184,36 +184,98 @@ def fault_mix(method: str, seed: int) -> dict[str, Any]:
     return {"seed": seed, "rules": rules}
 
 
-@pytest.mark.asyncio
-async def test_five_hundred_vouchers_under_faults_are_each_sent_exactly_once(own_sandbox: Sandbox) -> None:
-    n = 500
-    own_sandbox.arm_faults(fault_mix(VOUCHER, seed=7))
-    # Patient enough that every call meets a fault-free attempt; latency spikes are abandoned after 1 s.
+def many_users(n: int) -> dict[str, Any]:
+    """A scenario with `n` registered users, each with an empty stamp card, and the fixed voucher template."""
+    users = [f"2088{500_000_000 + i:012d}" for i in range(n)]
+    return {
+        "apps": [{"app_id": "2021000000000001", "sign_type": "RSA2"}],
+        "users": [{"user_id": u} for u in users],
+        "templates": [{"template_id": "TPL-FIXED-10", "name": "10 yuan off", "kind": "fixed", "amount": "10.00"}],
+        "accounts": [{"activity_account": "STAMP-CARD-01", "user_id": u, "available": 0} for u in users],
+    }
+
+
+def patient_client(sandbox: Sandbox) -> AsyncClient:
+    """Patient enough that every call meets a fault-free attempt; latency spikes are abandoned after 1 s."""
     policy = RetryPolicy(max_attempts=12, base_delay=0.005, max_delay=0.04)
-    client = own_sandbox.async_client(attempt_timeout=1.0, timeout=60, retry=policy)
-    gate = asyncio.Semaphore(16)
+    return sandbox.async_client(attempt_timeout=1.0, timeout=120, retry=policy)
 
-    async def send(i: int) -> tuple[int, str]:
-        async with gate:
-            result = await client.send_voucher(template_id="TPL-FIXED-10", out_biz_no=f"eo-{i}", user_id=USER)
-            return i, result.voucher_id
 
-    results = await asyncio.gather(*(send(i) for i in range(n)))
-    stats = client.stats()
-    await client.aclose()
-
-    ours = [v for v in own_sandbox.state()["vouchers"]["issued"] if v["out_biz_no"].startswith("eo-")]
-    assert len(ours) == n, "exactly one voucher per request in the sandbox"
-    assert len({v["out_biz_no"] for v in ours}) == n
-    by_key = {v["out_biz_no"]: v["voucher_id"] for v in ours}
-    assert all(by_key[f"eo-{i}"] == voucher_id for i, voucher_id in results), "the client saw the sandbox's vouchers"
-    assert stats.successes == n
-    assert stats.failed == 0
-    assert stats.retries > n // 10, stats
-    outcomes = own_sandbox.state()["calls"][VOUCHER]["outcomes"]
-    assert outcomes.get("20000/isp.unknow-error", 0) > n // 20, outcomes
+def assert_fault_mix(sandbox: Sandbox, method: str, calls: int) -> None:
+    outcomes = sandbox.state()["calls"][method]["outcomes"]
+    assert outcomes.get("20000/isp.unknow-error", 0) > calls // 20, outcomes
     for fault in ("40005/isv.app-call-limited", "fault/drop_connection", "fault/http_502"):
         assert outcomes.get(fault, 0) > 0, f"{fault} never happened: {outcomes}"
+
+
+@pytest.mark.asyncio
+async def test_ten_thousand_vouchers_to_distinct_users_under_faults_are_each_sent_exactly_once() -> None:
+    n = 10_000
+    with Sandbox(scenario=many_users(n)) as sandbox:
+        sandbox.arm_faults(fault_mix(VOUCHER, seed=7))
+        client = patient_client(sandbox)
+        gate = asyncio.Semaphore(64)
+        users = [f"2088{500_000_000 + i:012d}" for i in range(n)]
+
+        async def send(i: int) -> tuple[int, str]:
+            async with gate:
+                result = await client.send_voucher(template_id="TPL-FIXED-10", out_biz_no=f"eo-{i}", user_id=users[i])
+                return i, result.voucher_id
+
+        results = await asyncio.gather(*(send(i) for i in range(n)))
+        stats = client.stats()
+        await client.aclose()
+
+        ours = [v for v in sandbox.state()["vouchers"]["issued"] if v["out_biz_no"].startswith("eo-")]
+        assert len(ours) == n, "exactly one voucher per request in the sandbox"
+        assert len({v["out_biz_no"] for v in ours}) == n
+        by_key = {v["out_biz_no"]: (v["voucher_id"], v["user_id"]) for v in ours}
+        for i, voucher_id in results:
+            assert by_key[f"eo-{i}"] == (voucher_id, users[i]), "the client saw the sandbox's voucher, for its user"
+        assert stats.successes == n
+        assert stats.failed == 0
+        assert stats.retries > n // 10, stats
+        assert_fault_mix(sandbox, VOUCHER, n)
+
+
+@pytest.mark.asyncio
+async def test_five_thousand_deposit_freeze_commit_sequences_under_faults_leave_exact_balances() -> None:
+    sequences, accounts = 5_000, 100
+    points = "koubei.marketing.tool.points.update"
+    with Sandbox(scenario=many_users(accounts)) as sandbox:
+        sandbox.arm_faults(fault_mix(points, seed=11))
+        client = patient_client(sandbox)
+        gate = asyncio.Semaphore(64)
+
+        def user(k: int) -> str:
+            return f"2088{500_000_000 + k % accounts:012d}"
+
+        async def sequence(k: int) -> None:
+            async with gate:
+                common = {"user_id": user(k), "activity_account": "STAMP-CARD-01"}
+                await client.update_points(
+                    req_id=f"dep-{k}", trans_type="DEPOSIT", trans_amount=10 + k % 7, biz_no=f"TRADE{k:08d}", **common
+                )
+                frozen = await client.update_points(
+                    req_id=f"frz-{k}", trans_type="FREEZE", trans_amount=3 + k % 5, **common
+                )
+                await client.update_points(
+                    req_id=f"com-{k}",
+                    trans_type="COMMIT",
+                    trans_amount=3 + k % 5,
+                    biz_no=frozen.point_log_no,
+                    **common,
+                )
+
+        await asyncio.gather(*(sequence(k) for k in range(sequences)))
+        await client.aclose()
+
+        balances = {a["user_id"]: a for a in sandbox.state()["points"]["accounts"]}
+        for a in range(accounts):
+            expected = sum((10 + k % 7) - (3 + k % 5) for k in range(a, sequences, accounts))
+            account = balances[user(a)]
+            assert (account["available"], account["frozen"]) == (expected, 0), account
+        assert_fault_mix(sandbox, points, sequences * 3)
 
 
 # Deadlines
