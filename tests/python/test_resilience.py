@@ -252,19 +252,25 @@ async def test_five_thousand_deposit_freeze_commit_sequences_under_faults_leave_
 
         async def sequence(k: int) -> None:
             async with gate:
-                common = {"user_id": user(k), "activity_account": "STAMP-CARD-01"}
+                who, card = user(k), "STAMP-CARD-01"
                 await client.update_points(
-                    req_id=f"dep-{k}", trans_type="DEPOSIT", trans_amount=10 + k % 7, biz_no=f"TRADE{k:08d}", **common
+                    req_id=f"dep-{k}",
+                    user_id=who,
+                    activity_account=card,
+                    trans_type="DEPOSIT",
+                    trans_amount=10 + k % 7,
+                    biz_no=f"TRADE{k:08d}",
                 )
                 frozen = await client.update_points(
-                    req_id=f"frz-{k}", trans_type="FREEZE", trans_amount=3 + k % 5, **common
+                    req_id=f"frz-{k}", user_id=who, activity_account=card, trans_type="FREEZE", trans_amount=3 + k % 5
                 )
                 await client.update_points(
                     req_id=f"com-{k}",
+                    user_id=who,
+                    activity_account=card,
                     trans_type="COMMIT",
                     trans_amount=3 + k % 5,
                     biz_no=frozen.point_log_no,
-                    **common,
                 )
 
         await asyncio.gather(*(sequence(k) for k in range(sequences)))
