@@ -7,45 +7,8 @@ use std::sync::Arc;
 
 use alipay_marketing::envelope::response_key;
 use alipay_marketing::{Client, ErrorKind, Gateway, PrivateKey, RetryPolicy};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_rustls::rustls;
-
-struct TestPki {
-    ca_pem: String,
-    server_config: Arc<rustls::ServerConfig>,
-}
-
-fn test_pki() -> TestPki {
-    let ca_key = KeyPair::generate().unwrap();
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "alipay-marketing test CA");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
-    let issuer = Issuer::new(ca_params, ca_key);
-
-    let leaf_key = KeyPair::generate().unwrap();
-    let leaf_params = CertificateParams::new(vec!["localhost".to_owned()]).unwrap();
-    let leaf = leaf_params.signed_by(&leaf_key, &issuer).unwrap();
-
-    let chain = vec![leaf.der().clone()];
-    let key = rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der()).unwrap();
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .unwrap();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    TestPki {
-        ca_pem: ca_cert.pem(),
-        server_config: Arc::new(config),
-    }
-}
 
 /// Serves every TLS connection one fixed HTTP/1.1 answer, then closes it.
 async fn serve_tls(config: Arc<rustls::ServerConfig>, body: String) -> u16 {
@@ -99,14 +62,14 @@ async fn serve_tls(config: Arc<rustls::ServerConfig>, body: String) -> u16 {
 
 #[tokio::test]
 async fn a_private_ca_is_refused_by_default_and_trusted_once_configured() {
-    let pki = test_pki();
+    let (ca_pem, server_config) = support::tls::localhost_pki();
     let alipay_key = PrivateKey::generate().unwrap();
     let body = support::signed(
         &alipay_key,
         &response_key(support::METHOD),
         support::SUCCESS,
     );
-    let port = serve_tls(pki.server_config.clone(), body).await;
+    let port = serve_tls(server_config, body).await;
     let builder = || {
         Client::builder()
             .app_id("2021000000000001")
@@ -125,10 +88,7 @@ async fn a_private_ca_is_refused_by_default_and_trusted_once_configured() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
 
-    let client = builder()
-        .root_certificates_pem(pki.ca_pem.clone())
-        .build()
-        .unwrap();
+    let client = builder().root_certificates_pem(ca_pem).build().unwrap();
     let response = client.execute(support::METHOD, biz).await.unwrap();
     assert_eq!(
         response.json().unwrap()["voucher_id"],

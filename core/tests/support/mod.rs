@@ -1,6 +1,8 @@
 //! A small loopback gateway for the client's tests: it records every request and answers from a script.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod tls;
+
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
