@@ -1,18 +1,18 @@
 //! The native half of the `alipay_marketing` Python package (`alipay_marketing._native`).
 //!
 //! Module map:
-//! - [`client`] — the sync `Client` and the asyncio `AsyncClient`, both thin over the core client.
-//! - [`config`] — turning constructor keywords (keys and certificates as text or paths, gateway, deadlines,
+//! - `client` — the sync `Client` and the asyncio `AsyncClient`, both thin over the core client.
+//! - `config` — turning constructor keywords (keys and certificates as text or paths, gateway, deadlines,
 //!   retries, rate limit, network and protocol options) into a core client builder.
-//! - [`requests`] — turning method keywords into the core's typed requests; the dry run of any method.
-//! - [`results`] — the frozen result objects handed back to Python.
-//! - [`diagnostics`] — `ClientStats` and the configuration doctor (`DoctorReport`, `doctor()`).
-//! - [`errors`] — raising the exception classes of `alipay_marketing/errors.py` from core errors.
-//! - [`wait`] — waiting for a call with the GIL released and Ctrl-C still honoured.
-//! - [`logging`] — forwarding the core's `tracing` events to Python `logging`, masked.
-//! - [`keys`] — key helpers for tests and tools (generating a pair).
-//! - [`sandbox`] — the in-process gateway emulator behind `alipay_marketing.testing.Sandbox`.
-//! - [`baseline`] — the pure-Rust loops the benchmarks compare the Python face with.
+//! - `requests` — turning method keywords into the core's typed requests; the dry run of any method.
+//! - `results` — the frozen result objects handed back to Python.
+//! - `diagnostics` — `ClientStats` and the configuration doctor (`DoctorReport`, `doctor()`).
+//! - `errors` — raising the exception classes of `alipay_marketing/errors.py` from core errors.
+//! - `wait` — waiting for a call with the GIL released and Ctrl-C still honoured.
+//! - `logging` — forwarding the core's `tracing` events to Python `logging`, masked.
+//! - `keys` — key helpers for tests and tools (generating a pair).
+//! - `sandbox` — the in-process gateway emulator behind `alipay_marketing.testing.Sandbox`.
+//! - `baseline` — the pure-Rust loops the benchmarks compare the Python face with.
 //!
 //! No protocol or business rule lives here: validation, signing and verification are the core's.
 #![forbid(unsafe_code)]
