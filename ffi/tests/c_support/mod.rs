@@ -2,8 +2,9 @@
 //! a sandbox's URL and keys handed over in the environment variables the sandbox's env file also uses.
 #![allow(dead_code)] // each test binary that includes this module uses part of it
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -212,8 +213,8 @@ pub fn modes() -> Vec<Mode> {
 /// The valgrind exit code that means "memcheck found errors or leaks", distinct from the program's own codes.
 pub const VALGRIND_ERROR_EXIT: i32 = 99;
 
-/// Runs a compiled program and returns its output; fails the test when it exits non-zero.
-pub fn run(program: &Path, args: &[&str], env: &ProgramEnv, mode: Mode) -> String {
+/// The command that runs `program` in `mode`, with `args` and `env`.
+fn command(program: &Path, args: &[&str], env: &ProgramEnv, mode: Mode) -> Command {
     let mut command = match mode {
         Mode::Native => Command::new(program),
         Mode::Valgrind => {
@@ -234,23 +235,105 @@ pub fn run(program: &Path, args: &[&str], env: &ProgramEnv, mode: Mode) -> Strin
     command
         .args(args)
         .envs(env.vars.iter().map(|(k, v)| (k, v)));
-    let output: Output = command
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    command
+}
+
+/// Fails the test unless the program exited with 0, showing its output.
+fn assert_exited_ok(
+    program: &Path,
+    args: &[&str],
+    mode: Mode,
+    status: ExitStatus,
+    stdout: &str,
+    stderr: &str,
+) {
     assert!(
-        output.status.success(),
+        status.success(),
         "{} {args:?} ({mode:?}) exited with {:?}{}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
         program.display(),
-        output.status.code(),
-        if output.status.code() == Some(VALGRIND_ERROR_EXIT) {
+        status.code(),
+        if status.code() == Some(VALGRIND_ERROR_EXIT) {
             " (valgrind found errors or leaks)"
         } else {
             ""
         },
     );
+}
+
+/// Runs a compiled program and returns its output; fails the test when it exits non-zero.
+pub fn run(program: &Path, args: &[&str], env: &ProgramEnv, mode: Mode) -> String {
+    let output: Output = command(program, args, env, mode)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_exited_ok(program, args, mode, output.status, &stdout, &stderr);
     stdout
+}
+
+/// Runs a program that stops at steps: each time it prints a line `await STEP` (and flushes), `step` is called
+/// with STEP and the output so far, and the program then gets one line on its stdin and goes on. Returns the whole
+/// output and the steps in order; fails the test when the program exits non-zero. Should `step` panic, the
+/// program is ended.
+pub fn run_with_steps(
+    program: &Path,
+    args: &[&str],
+    env: &ProgramEnv,
+    mode: Mode,
+    mut step: impl FnMut(&str, &str),
+) -> (String, Vec<String>) {
+    let mut running = EndOnDrop(Some(
+        command(program, args, env, mode)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {}: {e}", program.display())),
+    ));
+    let child = running.0.as_mut().expect("the program runs");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut stderr_pipe = child.stderr.take().expect("piped stderr");
+    // Drained on its own thread so that a chatty stderr never blocks the program.
+    let stderr = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let _ = stderr_pipe.read_to_end(&mut text);
+        String::from_utf8_lossy(&text).into_owned()
+    });
+    let mut output = String::new();
+    let mut steps = Vec::new();
+    for line in stdout.lines() {
+        let line = line.expect("read the program's output");
+        output.push_str(&line);
+        output.push('\n');
+        if let Some(name) = line.strip_prefix("await ") {
+            step(name, &output);
+            steps.push(name.to_owned());
+            stdin
+                .write_all(b"go\n")
+                .and_then(|()| stdin.flush())
+                .expect("answer the program");
+        }
+    }
+    drop(stdin);
+    let mut child = running.0.take().expect("the program runs");
+    let status = child.wait().expect("wait for the program");
+    let stderr = stderr.join().expect("the stderr reader");
+    assert_exited_ok(program, args, mode, status, &output, &stderr);
+    (output, steps)
+}
+
+/// Ends (kills and reaps) a program still held when a failed assertion unwinds past it, so that no test program
+/// outlives its test.
+struct EndOnDrop(Option<Child>);
+
+impl Drop for EndOnDrop {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.0.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 /// The value of the first `key=value` line of a program's output.
