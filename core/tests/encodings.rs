@@ -138,7 +138,7 @@ async fn text_gbk_cannot_represent_is_refused_before_sending_naming_the_field() 
     let request = voucher().memo("礼券 🎁");
     let error = f.client.send_voucher(&request).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidRequest);
-    assert_eq!(error.field(), Some("biz_content"));
+    assert_eq!(error.field(), Some("memo"));
     assert!(
         error.to_string().contains("GBK cannot represent"),
         "{error}"

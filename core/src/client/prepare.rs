@@ -4,6 +4,7 @@ use std::time::SystemTime;
 
 use super::{Client, ExecuteResponse, SDK_ID};
 use crate::api::ApiRequest;
+use crate::charset::Charset;
 use crate::error::{Error, Result};
 use crate::sign::{beijing_timestamp, is_blank, sign_content};
 
@@ -114,6 +115,7 @@ impl Client {
         let charset = inner.charset;
         let aes = inner.aes.as_ref().filter(|_| encrypt);
         let mut biz_content = request.biz_content()?;
+        check_charset(charset, &biz_content)?;
         if let Some(aes) = aes {
             // Encrypt, then sign: the ciphertext is what is signed and sent (PROTOCOL.md §5).
             biz_content = aes.encrypt(&charset.encode("biz_content", &biz_content)?)?;
@@ -177,4 +179,20 @@ impl Client {
             idempotency_key: request.idempotency_key().map(str::to_owned),
         })
     }
+}
+
+/// Refuses biz_content text the charset cannot represent, naming the business field that holds it (`memo`, …)
+/// rather than `biz_content` as a whole.
+fn check_charset(charset: Charset, biz_content: &str) -> Result<()> {
+    let Err(whole) = charset.encode("biz_content", biz_content) else {
+        return Ok(());
+    };
+    let fields: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(biz_content).unwrap_or_default();
+    for (name, value) in &fields {
+        if let Some(text) = value.as_str() {
+            charset.encode(name, text)?;
+        }
+    }
+    Err(whole)
 }
