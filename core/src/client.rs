@@ -92,10 +92,10 @@ impl CallOptions {
     }
 }
 
-/// The verified response of [`Client::execute`]: the node's JSON text exactly as signed.
+/// The verified response of [`Client::execute`]: the node's JSON text as signed (decrypted, for AES calls).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExecuteResponse {
-    /// The verified JSON text of the `<method>_response` node.
+    /// The verified JSON text of the `<method>_response` node (decrypted, for AES calls).
     pub body: String,
     /// The gateway's `trace_id` header, if any.
     pub trace_id: Option<String>,

@@ -1,5 +1,6 @@
 //! The dry run and the wire request: [`Prepared`], built by [`Client::prepare`] — exactly what would be sent.
 
+use std::borrow::Cow;
 use std::time::SystemTime;
 
 use super::{Client, ExecuteResponse, SDK_ID};
@@ -115,10 +116,10 @@ impl Client {
         let charset = inner.charset;
         let aes = inner.aes.as_ref().filter(|_| encrypt);
         let mut biz_content = request.biz_content()?;
-        check_charset(charset, &biz_content)?;
+        let biz_bytes = encode_biz_content(charset, &biz_content)?;
         if let Some(aes) = aes {
             // Encrypt, then sign: the ciphertext is what is signed and sent (PROTOCOL.md §5).
-            biz_content = aes.encrypt(&charset.encode("biz_content", &biz_content)?)?;
+            biz_content = aes.encrypt(&biz_bytes)?;
         }
         let timestamp = beijing_timestamp(now);
         let mut query: Vec<(String, String)> = [
@@ -148,9 +149,9 @@ impl Client {
         if let Some(token) = &inner.app_auth_token {
             form.push(("app_auth_token".to_owned(), token.clone()));
         }
-        // Every value must exist in the charset; the error names the first that does not.
-        for (field, value) in &form {
-            charset.encode(field, value)?;
+        // biz_content was checked above; the token must exist in the charset too.
+        if let Some(token) = &inner.app_auth_token {
+            charset.encode("app_auth_token", token)?;
         }
         let content = sign_content(
             query
@@ -181,11 +182,12 @@ impl Client {
     }
 }
 
-/// Refuses biz_content text the charset cannot represent, naming the business field that holds it (`memo`, …)
-/// rather than `biz_content` as a whole.
-fn check_charset(charset: Charset, biz_content: &str) -> Result<()> {
-    let Err(whole) = charset.encode("biz_content", biz_content) else {
-        return Ok(());
+/// biz_content in the request charset. Text the charset cannot represent is refused naming the business field that
+/// holds it (`memo`, …) rather than `biz_content` as a whole.
+fn encode_biz_content(charset: Charset, biz_content: &str) -> Result<Cow<'_, [u8]>> {
+    let whole = match charset.encode("biz_content", biz_content) {
+        Ok(bytes) => return Ok(bytes),
+        Err(whole) => whole,
     };
     let fields: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(biz_content).unwrap_or_default();
