@@ -218,6 +218,13 @@ impl Error {
         self
     }
 
+    /// Appends a sentence to the message (settlement explains what it found beside the error it got).
+    pub(crate) fn with_note(mut self, note: &str) -> Self {
+        self.0.message.push_str("; ");
+        self.0.message.push_str(note);
+        self
+    }
+
     pub(crate) fn with_mismatch(mut self, mismatch: SignatureMismatch) -> Self {
         self.0.message.push_str(&format!(
             "; {}{}",

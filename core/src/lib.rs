@@ -7,7 +7,12 @@
 //! - [`keys`] — loading private and public keys, signing and verifying.
 //! - [`sign`] — the sign content and Beijing timestamps (pure functions, clock passed in).
 //! - [`envelope`] — finding the signed bytes of a gateway response and checking them.
-//! - [`api`] — the three typed calls: [`api::invite`], [`api::voucher`], [`api::points`].
+//! - [`api`] — the three typed calls: [`api::invite`], [`api::voucher`], [`api::points`]; and the companion calls
+//!   (see the `companion` methods on [`Client`]): [`api::voucher_query`], [`api::template`],
+//!   [`api::template_create`], [`api::points_query`].
+//! - [`settle`] — [`Settlement`]: settling an unknown outcome by resending with the same key
+//!   (`Client::settle_voucher`, `settle_points`, `settle_invite`).
+//! - `preflight` — `Client::check_template`: refuse a template that cannot issue a campaign's vouchers.
 //! - [`client`] — [`Client`] and its builder: sending, `prepare` (dry run) and `execute` for any method.
 //! - [`retry`] — [`RetryPolicy`]: which failures are retried, always with the same idempotency key.
 //! - [`stats`] — [`ClientStats`], the counters a running client keeps.
@@ -25,6 +30,7 @@ pub mod blocking;
 pub mod cert;
 pub mod charset;
 pub mod client;
+mod companion;
 pub mod doctor;
 pub mod envelope;
 pub mod error;
@@ -33,8 +39,10 @@ pub mod keys;
 mod legacy_sha1;
 pub mod mask;
 pub mod notify;
+mod preflight;
 mod rate_limit;
 pub mod retry;
+pub mod settle;
 pub mod sign;
 pub mod stats;
 
@@ -44,4 +52,5 @@ pub use client::{CallOptions, Client, ClientBuilder, ExecuteResponse, Gateway, P
 pub use error::{Error, ErrorKind, GatewayError, Result, SignatureMismatch};
 pub use keys::{PrivateKey, PublicKey, SignType};
 pub use retry::RetryPolicy;
+pub use settle::Settlement;
 pub use stats::ClientStats;

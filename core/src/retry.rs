@@ -1,7 +1,8 @@
 //! Retries: which failures deserve another attempt, and how long to wait before it.
 //!
 //! A retry is only ever made with the *same* signed business content, so the request's idempotency key
-//! (`out_biz_no`, `req_id`) makes the gateway apply the operation at most once. Requests without a key (generic
+//! (`out_biz_no`, `req_id`) makes the gateway apply the operation at most once. Reads (the companion queries, see
+//! [`crate::api::ApiRequest::read_only`]) change nothing and are retried like keyed calls. Requests without a key (generic
 //! [`crate::Client::execute`]) are retried only when nothing can have taken effect: the connection was refused or
 //! the gateway throttled the call (40005).
 

@@ -1,12 +1,17 @@
-//! The typed calls: one module per gateway method, each with a request (validated before anything is sent)
+//! The typed calls: one module per gateway method (the companion queries and template creation included), each with a request (validated before anything is sent)
 //! and a typed response.
 //!
 //! Every request implements [`ApiRequest`]; [`crate::Client::call`] takes any of them.
 
 pub mod invite;
 pub mod points;
+pub mod points_query;
 mod rules;
+pub mod template;
+pub mod template_create;
 pub mod voucher;
+pub mod voucher_query;
+mod wire;
 
 use crate::Result;
 
@@ -37,6 +42,12 @@ pub trait ApiRequest: Send + Sync {
     {
         let _ = generate;
         None
+    }
+
+    /// Whether the method only reads (a query). A read changes nothing at the gateway, so the client retries it
+    /// on the same failures as a call with an idempotency key.
+    fn read_only(&self) -> bool {
+        false
     }
 
     /// Builds the typed response from the verified text of a successful response node.

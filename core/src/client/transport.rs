@@ -68,7 +68,9 @@ impl Client {
                 }
                 Err(error) => error,
             };
-            let wait = (attempt < policy.attempts() && retry::should_retry(&error, key.is_some()))
+            // A read changes nothing, so it may be repeated like a keyed call.
+            let repeatable = key.is_some() || request.read_only();
+            let wait = (attempt < policy.attempts() && retry::should_retry(&error, repeatable))
                 .then(|| policy.delay(attempt, error.retry_after()))
                 .filter(|wait| Instant::now() + *wait < deadline);
             tracing::info!(
