@@ -64,11 +64,24 @@ pub(crate) fn msg_for(code: &str) -> &'static str {
 pub(crate) fn success_node(fields: &[(String, String)]) -> String {
     let mut out = String::from(r#"{"code":"10000","msg":"Success""#);
     for (k, v) in fields {
-        push_member(&mut out, k, v);
+        match k.strip_prefix(RAW_JSON) {
+            // A list or a count: written as the JSON it already is.
+            Some(name) => {
+                out.push(',');
+                push_str(&mut out, name);
+                out.push(':');
+                out.push_str(v);
+            }
+            None => push_member(&mut out, k, v),
+        }
     }
     out.push('}');
     out
 }
+
+/// The prefix of a success field whose value is JSON text to write as is (a list, a number) rather than as a
+/// string; no gateway field name contains it.
+pub(crate) const RAW_JSON: &str = "raw:";
 
 /// An error node: `{"code":…,"msg":…,"sub_code":…,"sub_msg":…}`.
 pub(crate) fn error_node(error: &GatewayError) -> String {

@@ -1,4 +1,4 @@
-//! The gateway methods the sandbox answers, and the name of each one's response node.
+//! The gateway methods the sandbox answers (the three sending calls and the five companion calls), and the name of each one's response node.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,14 +12,29 @@ pub enum Method {
     VoucherSend,
     /// `koubei.marketing.tool.points.update`: move points on a stamp-card account.
     PointsUpdate,
+    /// `alipay.marketing.voucher.query`: one voucher by its id.
+    VoucherQuery,
+    /// `alipay.marketing.voucher.list.query`: a user's vouchers of one template.
+    VoucherListQuery,
+    /// `alipay.marketing.voucher.templatedetail.query`: a template's status, window and counts.
+    TemplateDetailQuery,
+    /// `alipay.marketing.cashlessvoucher.template.create`: create a cashless voucher template.
+    CashlessTemplateCreate,
+    /// `koubei.marketing.tool.points.query`: the points of a stamp-card account.
+    PointsQuery,
 }
 
 impl Method {
     /// Every method, in a stable order.
-    pub const ALL: [Method; 3] = [
+    pub const ALL: [Method; 8] = [
         Method::InviteAwardReceive,
         Method::VoucherSend,
         Method::PointsUpdate,
+        Method::VoucherQuery,
+        Method::VoucherListQuery,
+        Method::TemplateDetailQuery,
+        Method::CashlessTemplateCreate,
+        Method::PointsQuery,
     ];
 
     /// The wire name, e.g. `"alipay.marketing.voucher.send"`.
@@ -28,6 +43,11 @@ impl Method {
             Method::InviteAwardReceive => "alipay.user.invite.award.receive",
             Method::VoucherSend => "alipay.marketing.voucher.send",
             Method::PointsUpdate => "koubei.marketing.tool.points.update",
+            Method::VoucherQuery => "alipay.marketing.voucher.query",
+            Method::VoucherListQuery => "alipay.marketing.voucher.list.query",
+            Method::TemplateDetailQuery => "alipay.marketing.voucher.templatedetail.query",
+            Method::CashlessTemplateCreate => "alipay.marketing.cashlessvoucher.template.create",
+            Method::PointsQuery => "koubei.marketing.tool.points.query",
         }
     }
 
@@ -37,6 +57,13 @@ impl Method {
             Method::InviteAwardReceive => "alipay_user_invite_award_receive_response",
             Method::VoucherSend => "alipay_marketing_voucher_send_response",
             Method::PointsUpdate => "koubei_marketing_tool_points_update_response",
+            Method::VoucherQuery => "alipay_marketing_voucher_query_response",
+            Method::VoucherListQuery => "alipay_marketing_voucher_list_query_response",
+            Method::TemplateDetailQuery => "alipay_marketing_voucher_templatedetail_query_response",
+            Method::CashlessTemplateCreate => {
+                "alipay_marketing_cashlessvoucher_template_create_response"
+            }
+            Method::PointsQuery => "koubei_marketing_tool_points_query_response",
         }
     }
 }

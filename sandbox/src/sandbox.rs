@@ -476,6 +476,22 @@ impl Sandbox {
         server::reset(&self.shared);
     }
 
+    /// Expires a voucher template now (as `POST /admin/templates` with `"expire": true`): sends answer
+    /// `TEMPLATE_EXPIRED` and the template detail shows status `E`.
+    pub fn expire_template(&self, template_id: &str) -> Result<(), SandboxError> {
+        let body = serde_json::json!({ "template_id": template_id, "expire": true });
+        server::change_template(&self.shared, &body).map_err(SandboxError::scenario)?;
+        Ok(())
+    }
+
+    /// Leaves `left` vouchers of a template to send (as `POST /admin/templates` with `"stock": left`); further
+    /// sends answer `TEMPLATE_STOCK_NOT_ENOUGH`.
+    pub fn set_template_stock(&self, template_id: &str, left: u64) -> Result<(), SandboxError> {
+        let body = serde_json::json!({ "template_id": template_id, "stock": left });
+        server::change_template(&self.shared, &body).map_err(SandboxError::scenario)?;
+        Ok(())
+    }
+
     /// Stops gracefully: no new connections, calls in flight finish.
     pub async fn stop(mut self) {
         self.signal();

@@ -40,6 +40,7 @@ fn routes(shared: Arc<Shared>) -> Router {
         .route("/admin/reset", post(admin_reset))
         .route("/admin/rotate-cert", post(admin_rotate_cert))
         .route("/admin/certs", get(admin_certs))
+        .route("/admin/templates", post(admin_templates))
         .with_state(shared)
 }
 
@@ -210,6 +211,44 @@ async fn admin_reset(
     }
     reset(&shared);
     axum::Json(shared.state_json()).into_response()
+}
+
+/// `POST /admin/templates`, body `{"template_id": …, "expire": true}` and/or `"stock": N` (vouchers left).
+async fn admin_templates(
+    State(shared): State<Arc<Shared>>,
+    Extension(conn): Extension<Conn>,
+    body: Bytes,
+) -> Response {
+    if let Some(refusal) = refuse_remote(&conn) {
+        return refusal;
+    }
+    let parsed: Result<serde_json::Value, _> = serde_json::from_slice(&body);
+    let Ok(body) = parsed else {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "the body must be a JSON object".into(),
+        );
+    };
+    match change_template(&shared, &body) {
+        Ok(state) => axum::Json(state).into_response(),
+        Err(e) => json_error(StatusCode::BAD_REQUEST, e),
+    }
+}
+
+/// Expires a template or sets its stock (see `POST /admin/templates`); persisted like a call.
+pub(crate) fn change_template(
+    shared: &Shared,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, String> {
+    let mut world = shared.world();
+    let state = crate::rules::templates::admin_change(
+        &mut world,
+        &shared.catalog,
+        body,
+        std::time::SystemTime::now(),
+    )?;
+    shared.persist(&world);
+    Ok(state)
 }
 
 /// `POST /admin/rotate-cert`, body empty or `{"untrusted": true}` (a certificate from another authority).

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::SandboxError;
 use crate::model::{Activity, Balance, Freeze, Template, User, Voucher};
+use crate::rules::templates::{CreatedTemplate, TemplateOverride};
 use crate::scenario::Scenario;
 
 /// The scenario's fixed facts, indexed for lookups.
@@ -142,6 +143,12 @@ pub(crate) struct World {
     /// method → fault → number of calls it hit.
     #[serde(default)]
     pub(crate) faults_hit: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Templates made by `alipay.marketing.cashlessvoucher.template.create`, by template id.
+    #[serde(default)]
+    pub(crate) created_templates: BTreeMap<String, CreatedTemplate>,
+    /// Expiry and stock set through the admin API, by template id.
+    #[serde(default)]
+    pub(crate) template_overrides: BTreeMap<String, TemplateOverride>,
     /// The last sequence number handed out (voucher ids, point log numbers).
     pub(crate) seq: u64,
 }
@@ -306,6 +313,7 @@ impl World {
             "invite": {"activities": activities},
             "vouchers": {"issued": self.vouchers, "count": self.vouchers.len(), "by_template": by_template},
             "points": {"accounts": accounts, "freezes": freezes},
+            "templates": {"created": self.created_templates, "changed": self.template_overrides},
             "idempotency_keys": self.replays.len(),
             "calls": calls,
             "total_calls": self.calls.values().flat_map(|o| o.values()).sum::<u64>(),

@@ -1,13 +1,16 @@
-//! The business rules of the three methods, applied to the [`World`] under one lock: pure functions of the call,
+//! The business rules of the eight methods, applied to the [`World`] under one lock: pure functions of the call,
 //! the catalog and the world, so that "apply, then lose the answer" faults and replays are exact.
 //!
-//! Idempotency is handled here for all three: a successful answer is stored under the method's key; the same key
+//! Idempotency is handled here for the keyed ones (the queries change nothing and have no key): a successful answer is stored under the method's key; the same key
 //! with the same business parameters gets the stored answer back (nothing applied twice), the same key with other
 //! parameters gets `INVALID_PARAMETER`.
 
 mod invite;
 mod points;
+mod points_query;
+pub(crate) mod templates;
 mod voucher;
+mod voucher_query;
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -116,7 +119,7 @@ pub(crate) fn apply(world: &mut World, catalog: &Catalog, call: &Call<'_>) -> Ou
             if stored.same_params(&call.params.0) {
                 return Outcome::Success(stored.fields());
             }
-            let (name, _) = key_fields(call.method);
+            let (name, _) = key_fields(call.method).unwrap_or(("key", false));
             return Outcome::invalid(format!(
                 "{name} was already used with different parameters; use a new {name} for a different request"
             ));
@@ -126,6 +129,11 @@ pub(crate) fn apply(world: &mut World, catalog: &Catalog, call: &Call<'_>) -> Ou
         Method::InviteAwardReceive => invite::receive(world, catalog, call),
         Method::VoucherSend => voucher::send(world, catalog, call),
         Method::PointsUpdate => points::update(world, call),
+        Method::VoucherQuery => voucher_query::query(world, catalog, call),
+        Method::VoucherListQuery => voucher_query::list(world, catalog, call),
+        Method::TemplateDetailQuery => templates::detail(world, catalog, call),
+        Method::CashlessTemplateCreate => templates::create(world, call),
+        Method::PointsQuery => points_query::query(world, call),
     };
     if let (Some(key), Outcome::Success(fields)) = (key, &outcome) {
         world
@@ -135,17 +143,24 @@ pub(crate) fn apply(world: &mut World, catalog: &Catalog, call: &Call<'_>) -> Ou
     outcome
 }
 
-/// The name of a method's idempotency key and whether it is required.
-fn key_fields(method: Method) -> (&'static str, bool) {
+/// The name of a method's idempotency key and whether it is required; `None` for the queries, which change
+/// nothing and so store no answer.
+fn key_fields(method: Method) -> Option<(&'static str, bool)> {
     match method {
-        Method::InviteAwardReceive => ("out_biz_no", false),
-        Method::VoucherSend => ("out_biz_no", true),
-        Method::PointsUpdate => ("req_id", true),
+        Method::InviteAwardReceive => Some(("out_biz_no", false)),
+        Method::VoucherSend | Method::CashlessTemplateCreate => Some(("out_biz_no", true)),
+        Method::PointsUpdate => Some(("req_id", true)),
+        Method::VoucherQuery
+        | Method::VoucherListQuery
+        | Method::TemplateDetailQuery
+        | Method::PointsQuery => None,
     }
 }
 
 fn idempotency_key(call: &Call<'_>) -> Result<Option<String>, Outcome> {
-    let (name, required) = key_fields(call.method);
+    let Some((name, required)) = key_fields(call.method) else {
+        return Ok(None);
+    };
     let Some(value) = call.params.get(name) else {
         return if required {
             Err(Outcome::invalid(format!("{name} is required")))

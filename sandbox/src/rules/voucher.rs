@@ -1,4 +1,5 @@
-//! `alipay.marketing.voucher.send`: the template must exist and not be expired; a fixed template takes no amount,
+//! `alipay.marketing.voucher.send`: the template must exist, not be expired, be inside its publish window and have
+//! stock left (see `templates`); a fixed template takes no amount,
 //! a red packet needs one; the recipient is found by user_id > login_id > taobao_nick > open_id and must be a
 //! registered, normal user.
 
@@ -14,12 +15,14 @@ pub(super) fn send(world: &mut World, catalog: &Catalog, call: &Call<'_>) -> Out
     // Both are present: the idempotency key check ran first.
     let template_id = p.get("template_id").unwrap_or_default();
     let out_biz_no = p.get("out_biz_no").unwrap_or_default();
-    let Some(template) = catalog.templates.get(template_id) else {
+    // Scenario or created template, with the admin's expiry and stock.
+    let Some(view) = super::templates::view(world, catalog, call.app_id, template_id) else {
         return Outcome::Business {
             sub_code: "TEMPLATE_NOT_EXIST",
             sub_msg: format!("voucher template {template_id:?} does not exist"),
         };
     };
+    let template = &view.template;
     if let Some(expiry) = template
         .expires_at
         .as_deref()
@@ -64,6 +67,9 @@ pub(super) fn send(world: &mut World, catalog: &Catalog, call: &Call<'_>) -> Out
             fen
         }
     };
+    if let Some(refusal) = super::templates::refuse_send(world, &view, call.now, amount_fen) {
+        return refusal;
+    }
     if let Some(info) = p.get("extend_info") {
         let ok = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(info)
             .is_ok_and(|m| m.keys().all(|k| k == "alipayMiniAppToken"));
