@@ -143,6 +143,10 @@ pub(crate) struct World {
     /// method → fault → number of calls it hit.
     #[serde(default)]
     pub(crate) faults_hit: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Every points movement applied, in order: `[point_log_no, req_id, trans_type, amount]`, so that tests can see
+    /// that each request moved points once.
+    #[serde(default)]
+    pub(crate) point_moves: Vec<(String, String, String, u64)>,
     /// Templates made by `alipay.marketing.cashlessvoucher.template.create`, by template id.
     #[serde(default)]
     pub(crate) created_templates: BTreeMap<String, CreatedTemplate>,
@@ -312,7 +316,9 @@ impl World {
         json!({
             "invite": {"activities": activities},
             "vouchers": {"issued": self.vouchers, "count": self.vouchers.len(), "by_template": by_template},
-            "points": {"accounts": accounts, "freezes": freezes},
+            "points": {"accounts": accounts, "freezes": freezes, "moves": self.point_moves.iter().map(|(log, req, kind, amount)| {
+                json!({"point_log_no": log, "req_id": req, "trans_type": kind, "trans_amount": amount})
+            }).collect::<Vec<_>>()},
             "templates": {"created": self.created_templates, "changed": self.template_overrides},
             "idempotency_keys": self.replays.len(),
             "calls": calls,

@@ -121,6 +121,12 @@ pub(super) fn update(world: &mut World, call: &Call<'_>) -> Outcome {
     }
     let seq = world.next_seq();
     let point_log_no = format!("PL{}{:012}", date_prefix(call.now), seq);
+    world.point_moves.push((
+        point_log_no.clone(),
+        p.get("req_id").unwrap_or_default().to_owned(),
+        trans_type.to_owned(),
+        amount,
+    ));
     if let Some((log_no, status)) = settle {
         if let Some(f) = world.freezes.get_mut(&log_no) {
             f.status = status;
