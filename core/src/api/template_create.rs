@@ -400,7 +400,7 @@ fn check_valid_period(text: &str) -> Result<()> {
         }
         Some("RELATIVE") => {
             let duration = period.get("duration").and_then(|d| d.as_u64());
-            if !duration.is_some_and(|d| d > 0) {
+            if duration.is_none_or(|d| d == 0) {
                 return Err(Error::invalid_request(
                     FIELD,
                     "a RELATIVE period needs \"duration\": a whole number greater than 0",

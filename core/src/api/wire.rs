@@ -51,40 +51,6 @@ pub(super) fn object(node: &str, method: &str) -> Result<Value> {
     Ok(value)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_accept_numbers_and_decimal_strings() {
-        let node = serde_json::json!({"a": 3, "b": "42", "c": "", "d": "x", "e": -1});
-        assert_eq!(count(&node, "a", "m").unwrap(), Some(3));
-        assert_eq!(count(&node, "b", "m").unwrap(), Some(42));
-        assert_eq!(count(&node, "c", "m").unwrap(), None);
-        assert_eq!(count(&node, "z", "m").unwrap(), None);
-        assert!(
-            count(&node, "d", "m")
-                .unwrap_err()
-                .message()
-                .contains("field d")
-        );
-        assert!(count(&node, "e", "m").is_err());
-    }
-
-    #[test]
-    fn empty_text_is_absent() {
-        let node = serde_json::json!({"a": "", "b": "x"});
-        assert_eq!(text(&node, "a"), None);
-        assert_eq!(text(&node, "b").as_deref(), Some("x"));
-        assert!(
-            required_text(&node, "a", "m")
-                .unwrap_err()
-                .message()
-                .contains("no a")
-        );
-    }
-}
-
 /// An enum of documented wire values that keeps any other value as `Other(String)`, so that a value added by the
 /// gateway later reads as data instead of failing the call. Generates `as_str`, `From<&str>` and `Display`.
 macro_rules! wire_enum {
@@ -130,3 +96,37 @@ macro_rules! wire_enum {
     };
 }
 pub(crate) use wire_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_accept_numbers_and_decimal_strings() {
+        let node = serde_json::json!({"a": 3, "b": "42", "c": "", "d": "x", "e": -1});
+        assert_eq!(count(&node, "a", "m").unwrap(), Some(3));
+        assert_eq!(count(&node, "b", "m").unwrap(), Some(42));
+        assert_eq!(count(&node, "c", "m").unwrap(), None);
+        assert_eq!(count(&node, "z", "m").unwrap(), None);
+        assert!(
+            count(&node, "d", "m")
+                .unwrap_err()
+                .message()
+                .contains("field d")
+        );
+        assert!(count(&node, "e", "m").is_err());
+    }
+
+    #[test]
+    fn empty_text_is_absent() {
+        let node = serde_json::json!({"a": "", "b": "x"});
+        assert_eq!(text(&node, "a"), None);
+        assert_eq!(text(&node, "b").as_deref(), Some("x"));
+        assert!(
+            required_text(&node, "a", "m")
+                .unwrap_err()
+                .message()
+                .contains("no a")
+        );
+    }
+}

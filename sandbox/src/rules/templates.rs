@@ -368,7 +368,7 @@ fn check_create(
         let quantity = p
             .get("voucher_quantity")
             .and_then(|q| q.parse::<u64>().ok());
-        if !quantity.is_some_and(|q| q > 0) {
+        if quantity.is_none_or(|q| q == 0) {
             return Err(
                 "voucher_quantity must be a whole number greater than 0 for CASHLESS_FIX_VOUCHER"
                     .into(),
