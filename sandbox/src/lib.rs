@@ -1,4 +1,5 @@
-//! A local emulator of the Alipay OpenAPI v2 gateway (`gateway.do`) for three marketing methods, so tests, demos
+//! A local emulator of the Alipay OpenAPI v2 gateway (`gateway.do`) for the SDK's marketing methods (three sending
+//! calls, five companion calls), so tests, demos
 //! and integrations run offline against the real protocol: signed requests checked in the gateway's order, signed
 //! answers in the real envelope, stateful business rules, and faults on demand.
 //!
@@ -23,7 +24,7 @@
 //! - [`scenario`] — [`Scenario`]: the starting world, from TOML/JSON or the demo default.
 //! - [`model`] — the entities: users, activities, templates, accounts, vouchers, freezes.
 //! - [`faults`] — [`FaultPlan`] and [`Fault`]: what goes wrong, per method, by seeded rate or script.
-//! - [`method`] — the three gateway methods served (plus [`CERT_DOWNLOAD_METHOD`] in certificate mode).
+//! - [`method`] — the gateway methods served (plus [`CERT_DOWNLOAD_METHOD`] in certificate mode).
 //! - `request` — query + body merged, decoded in the request charset.
 //! - `checks` — the gateway's checks, in its order, decryption included.
 //! - `pki` — certificate mode: the test root CA, the Alipay and app certificates, rotation.
