@@ -102,6 +102,7 @@ pub struct ClientBuilder {
     alipay_cert: KeySource<()>,
     alipay_root_cert: KeySource<()>,
     app_public_key: KeySource<PublicKey>,
+    max_response_bytes: usize,
 }
 
 /// Where requests go through.
@@ -151,6 +152,7 @@ impl Default for ClientBuilder {
             alipay_cert: KeySource::Missing,
             alipay_root_cert: KeySource::Missing,
             app_public_key: KeySource::Missing,
+            max_response_bytes: super::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -359,6 +361,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body the client reads, in bytes (default [`super::DEFAULT_MAX_RESPONSE_BYTES`], 1 MiB).
+    /// A `Content-Length` beyond it is refused before reading, and a body is counted while it streams in, so a
+    /// broken proxy or a hostile answer cannot fill memory; such a call fails with an `Http` error whose outcome
+    /// is unknown.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Calls on a merchant's behalf (ISV mode) with this `app_auth_token`.
     pub fn app_auth_token(mut self, token: impl Into<String>) -> Self {
         self.app_auth_token = Some(token.into());
@@ -434,6 +445,19 @@ impl ClientBuilder {
             ));
         }
         let app_auth_token = self.app_auth_token.filter(|t| !is_blank(t));
+        if let Some(token) = &app_auth_token {
+            super::prepare::check_app_auth_token(token)?;
+        }
+        if self.max_response_bytes < 1024 {
+            return Err(Error::config_field(
+                "max_response_bytes",
+                format!(
+                    "{} is too small for a gateway envelope; give at least 1024 (the default is {})",
+                    self.max_response_bytes,
+                    super::DEFAULT_MAX_RESPONSE_BYTES
+                ),
+            ));
+        }
         let aes = match self.aes_key {
             KeySource::Missing => None,
             source => Some(source.resolve("aes_key", AesKey::from_base64)?),
@@ -453,6 +477,8 @@ impl ClientBuilder {
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .pool_idle_timeout(self.pool_idle_timeout)
+            // The gateway never redirects; a redirect is refused in the transport, naming its location.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(SDK_ID);
         if let Some(max) = self.pool_max_idle_per_host {
             http = http.pool_max_idle_per_host(max);
@@ -468,7 +494,9 @@ impl ClientBuilder {
                     .map_err(|e| {
                         Error::config_field(
                             "proxy",
-                            format!("{proxy:?} is not a usable proxy URL: {e}"),
+                            crate::error::redact_userinfo(&format!(
+                                "{proxy:?} is not a usable proxy URL: {e}"
+                            )),
                         )
                     })?
                     .no_proxy(reqwest::NoProxy::from_env());
@@ -518,6 +546,8 @@ impl ClientBuilder {
                 counters: Default::default(),
                 closed: Default::default(),
                 drained: Default::default(),
+                max_response_bytes: self.max_response_bytes,
+                pid: std::process::id(),
             }),
         })
     }
