@@ -36,13 +36,8 @@ impl<K> KeySource<K> {
     fn read_text(self, field: &str) -> Result<Zeroizing<String>> {
         match self {
             KeySource::Text(text) => Ok(text),
-            KeySource::File(path) => {
-                std::fs::read_to_string(&path)
-                    .map(Zeroizing::new)
-                    .map_err(|e| {
-                        Error::config_field(field, format!("cannot read {}: {e}", path.display()))
-                    })
-            }
+            KeySource::File(path) => crate::key_file::read_key_file(field, &path)
+                .map_err(|e| Error::config_field(field, e)),
             KeySource::Missing | KeySource::Key(_) => {
                 Err(Error::config_field(field, "is required"))
             }
@@ -53,11 +48,9 @@ impl<K> KeySource<K> {
     fn peek_text(&self, field: &str) -> Result<Option<Zeroizing<String>>> {
         match self {
             KeySource::Text(text) => Ok(Some(text.clone())),
-            KeySource::File(path) => std::fs::read_to_string(path)
-                .map(|t| Some(Zeroizing::new(t)))
-                .map_err(|e| {
-                    Error::config_field(field, format!("cannot read {}: {e}", path.display()))
-                }),
+            KeySource::File(path) => crate::key_file::read_key_file(field, path)
+                .map(Some)
+                .map_err(|e| Error::config_field(field, e)),
             KeySource::Missing | KeySource::Key(_) => Ok(None),
         }
     }
@@ -68,9 +61,8 @@ impl<K> KeySource<K> {
             KeySource::Key(k) => Ok(k),
             KeySource::Text(text) => parse(&text),
             KeySource::File(path) => {
-                let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-                    Error::config_field(field, format!("cannot read {}: {e}", path.display()))
-                })?);
+                let text = crate::key_file::read_key_file(field, &path)
+                    .map_err(|e| Error::config_field(field, e))?;
                 parse(&text)
             }
         }
