@@ -1,10 +1,13 @@
-//! The one process-wide tokio runtime that the blocking faces (C, Python) share.
+//! The process-wide tokio runtime that the blocking faces (C, Python) share: one per process.
 //!
-//! Built lazily on first use, with a small fixed number of worker threads. Blocking on it from inside another
-//! runtime, or from a child process after `fork`, is an error rather than a deadlock or a panic.
+//! Built lazily on first use, with a small fixed number of worker threads. A child process after `fork` has none
+//! of the parent's runtime threads, so the parent's runtime is unusable there: the first use in the child builds
+//! the child's own (the process id tells them apart), so clients created in a pre-forked worker just work. A
+//! client carried across the fork keeps a clear error (its connections belong to the parent). Blocking from
+//! inside another runtime is an error rather than a deadlock or a panic.
 
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use crate::error::{Error, Result};
 
@@ -13,41 +16,47 @@ struct Shared {
     pid: u32,
 }
 
-static SHARED: OnceLock<std::result::Result<Shared, String>> = OnceLock::new();
+/// The runtime of the process that built it. Never freed: a parent's runtime cannot be shut down from a forked
+/// child (its threads do not exist there), so a child leaks it, and a process keeps its own for its lifetime. The
+/// lock is held only to read or swap the reference (never while building), so a fork cannot catch it held by a
+/// thread that is doing real work.
+static CURRENT: Mutex<Option<&'static Shared>> = Mutex::new(None);
 
-/// The shared runtime, built on first use.
+fn current() -> Option<&'static Shared> {
+    *CURRENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// This process's shared runtime, built on first use in this process.
 pub fn runtime() -> Result<&'static tokio::runtime::Runtime> {
-    let shared = SHARED.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(
-                std::thread::available_parallelism()
-                    .map_or(2, |n| n.get())
-                    .clamp(2, 8),
-            )
-            .thread_name("alipay-marketing")
-            .enable_all()
-            .build()
-            .map(|runtime| Shared {
-                runtime,
-                pid: std::process::id(),
-            })
-            .map_err(|e| e.to_string())
-    });
-    match shared {
-        Ok(shared) if shared.pid != std::process::id() => Err(Error::config(
-            "the alipay-marketing runtime was started before this process was forked and cannot be used in the \
-             child; create clients only after fork (e.g. in each worker process)",
-        )),
-        Ok(shared) => Ok(&shared.runtime),
-        Err(e) => Err(Error::config(format!(
-            "cannot start the alipay-marketing runtime: {e}"
-        ))),
+    let pid = std::process::id();
+    if let Some(shared) = current().filter(|s| s.pid == pid) {
+        return Ok(&shared.runtime);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(
+            std::thread::available_parallelism()
+                .map_or(2, |n| n.get())
+                .clamp(2, 8),
+        )
+        .thread_name("alipay-marketing")
+        .enable_all()
+        .build()
+        .map_err(|e| Error::config(format!("cannot start the alipay-marketing runtime: {e}")))?;
+    let mut slot = CURRENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match *slot {
+        // Another thread of this process built one meanwhile: keep it (ours never ran a task and is dropped).
+        Some(shared) if shared.pid == pid => Ok(&shared.runtime),
+        _ => {
+            let shared: &'static Shared = Box::leak(Box::new(Shared { runtime, pid }));
+            *slot = Some(shared);
+            Ok(&shared.runtime)
+        }
     }
 }
 
 /// Runs `future` to completion on the shared runtime, blocking this thread.
 ///
-/// Errors (never panics) when called from inside an async runtime — use the async API there — or after `fork`.
+/// Errors (never panics) when called from inside an async runtime — use the async API there.
 pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(Error::config(
@@ -64,6 +73,13 @@ mod tests {
     #[test]
     fn block_on_runs_futures_on_the_shared_runtime() {
         assert_eq!(block_on(async { 40 + 2 }).unwrap(), 42);
+    }
+
+    #[test]
+    fn the_runtime_is_built_once_per_process() {
+        let a = runtime().unwrap() as *const _;
+        let b = runtime().unwrap() as *const _;
+        assert_eq!(a, b);
     }
 
     #[tokio::test]

@@ -31,6 +31,10 @@ pub const PRODUCTION_URL: &str = "https://openapi.alipay.com/gateway.do";
 /// Alipay's online sandbox gateway.
 pub const SANDBOX_URL: &str = "https://openapi-sandbox.dl.alipaydev.com/gateway.do";
 
+/// The default [`ClientBuilder::max_response_bytes`]: 1 MiB. A gateway envelope is a few KB (a certificate
+/// download a few more), so this only ever stops a broken or hostile answer.
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
 /// Sent as the signed `alipay_sdk` parameter, as the official SDKs do.
 const SDK_ID: &str = concat!("alipay-marketing-rust-", env!("CARGO_PKG_VERSION"));
 
@@ -134,6 +138,10 @@ struct Inner {
     report: DoctorReport,
     counters: Counters,
     closed: AtomicBool,
+    /// The largest response body read (see [`ClientBuilder::max_response_bytes`]).
+    max_response_bytes: usize,
+    /// The process the client was built in: its connections are useless in a forked child.
+    pid: u32,
     /// Wakes [`Client::close`] when the last in-flight call ends, and in-flight waits when the client closes.
     drained: tokio::sync::Notify,
 }
@@ -275,19 +283,15 @@ impl Client {
         biz_content: &str,
         options: &CallOptions,
     ) -> Result<ExecuteResponse> {
-        let (node, trace_id) = self
-            .send(
-                &RawRequest {
-                    method,
-                    biz_content,
-                },
-                options,
-            )
-            .await?;
-        Ok(ExecuteResponse {
-            body: node,
-            trace_id,
-        })
+        self.send(
+            &RawRequest {
+                method,
+                biz_content,
+            },
+            options,
+            |body, trace_id| Ok(ExecuteResponse { body, trace_id }),
+        )
+        .await
     }
 
     /// Validates, signs and sends any typed request with per-call options.
@@ -298,8 +302,8 @@ impl Client {
     ) -> Result<R::Response> {
         let generated = request.with_generated_key(&|| retry::generate_key(SystemTime::now()));
         let request = generated.as_ref().unwrap_or(request);
-        let (node, _) = self.send(request, options).await?;
-        request.parse_response(&node)
+        self.send(request, options, |node, _| request.parse_response(&node))
+            .await
     }
 
     /// A snapshot of this client's counters (shared by all its clones).

@@ -218,7 +218,8 @@ impl<'k> Reading<'k> {
 ///
 /// Rules (PROTOCOL.md §3.5, §3.6): a present sign must verify, whatever the code; a success (code `10000`, empty
 /// `sub_code`) without a valid sign is a `Signature` error, never data; an unsigned body is accepted only as a
-/// gateway error.
+/// gateway error, and then one marked unverified ([`Error::is_unverified`]) whose outcome is unknown; success only
+/// ever comes from the method's own node, never from `error_response`.
 pub fn open<'a>(
     body: &'a [u8],
     method: &str,
@@ -288,7 +289,16 @@ pub fn open_envelope<'a>(env: &Envelope<'a>, reading: &Reading<'_>) -> Result<Co
     let status: Status = serde_json::from_str(&node)
         .map_err(|e| Error::decode(format!("the response node is not a JSON object: {e}")))?;
     let sub_code = status.sub_code.filter(|s| !s.is_empty());
-    let success = status.code.as_deref() == Some("10000") && sub_code.is_none();
+    let success_code = status.code.as_deref() == Some("10000") && sub_code.is_none();
+    // Success only ever comes from the method's own node: `error_response` is the gateway's answer when it could
+    // not route the call, so a success code there is a contradiction, not data.
+    if success_code && env.node_key == NodeKey::ErrorResponse {
+        return Err(Error::decode(
+            "the gateway answered code 10000 (success) inside error_response instead of the method's own node; \
+             that is not a success",
+        ));
+    }
+    let success = success_code;
     if !verified {
         if success {
             return Err(Error::signature(
@@ -304,13 +314,19 @@ pub fn open_envelope<'a>(env: &Envelope<'a>, reading: &Reading<'_>) -> Result<Co
     if success {
         return Ok(node);
     }
-    Err(Error::gateway(GatewayError {
+    let details = GatewayError {
         code: status.code.unwrap_or_default(),
         msg: status.msg.unwrap_or_default(),
         sub_code,
         sub_msg: status.sub_msg.filter(|s| !s.is_empty()),
         trace_id: reading.trace_id.map(str::to_owned),
-    }))
+    };
+    // Only a signed answer settles an outcome: an unsigned error could have been written by anything on the path.
+    Err(if verified {
+        Error::gateway(details)
+    } else {
+        Error::unverified_gateway(details)
+    })
 }
 
 /// A minimal JSON tokenizer that validates structure and skips values, tracking byte positions.

@@ -91,16 +91,46 @@ impl GatewayError {
 }
 
 /// Why a signature check failed at the gateway: our sign content beside the gateway's, and the first difference.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Both strings carry the request's parameters, so they are masked: the `app_auth_token` value and the personal
+/// fields of `biz_content` (mobile, user id, login id…) keep only their ends. The clear text, for a developer at a
+/// terminal, is behind [`SignatureMismatch::ours_unmasked`] and [`SignatureMismatch::gateways_unmasked`]; neither
+/// string ever appears in the error's message.
+#[derive(Clone, PartialEq, Eq)]
 pub struct SignatureMismatch {
-    /// The string this client signed.
+    /// The string this client signed, masked.
     pub ours: String,
-    /// The string the gateway says it verified (parsed from `sub_msg`).
+    /// The string the gateway says it verified (parsed from `sub_msg`), masked.
     pub gateways: String,
     /// The first parameter whose value differs, when both strings parse as `k=v&…`.
     pub first_difference: Option<String>,
     /// A likely cause, in words.
     pub likely_cause: String,
+    pub(crate) ours_clear: String,
+    pub(crate) gateways_clear: String,
+}
+
+impl SignatureMismatch {
+    /// The string this client signed, in clear (it holds the `app_auth_token` and personal values: never log it).
+    pub fn ours_unmasked(&self) -> &str {
+        &self.ours_clear
+    }
+
+    /// The string the gateway verified, in clear (it holds the `app_auth_token` and personal values: never log it).
+    pub fn gateways_unmasked(&self) -> &str {
+        &self.gateways_clear
+    }
+}
+
+impl fmt::Debug for SignatureMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignatureMismatch")
+            .field("ours", &self.ours)
+            .field("gateways", &self.gateways)
+            .field("first_difference", &self.first_difference)
+            .field("likely_cause", &self.likely_cause)
+            .finish()
+    }
 }
 
 /// The error returned by every fallible call of this crate.
@@ -122,6 +152,10 @@ struct Details {
     /// An earlier attempt of the same call ended with an unknown outcome.
     earlier_attempt_unknown: bool,
     retry_after: Option<std::time::Duration>,
+    /// A gateway error that came without a valid sign: anyone on the path could have written it.
+    unverified: bool,
+    /// The sign string an `isv.invalid-signature` answer echoed, kept out of the message and `sub_msg`.
+    echoed_sign_string: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
 }
 
@@ -139,6 +173,8 @@ impl Error {
             attempts: 0,
             earlier_attempt_unknown: false,
             retry_after: None,
+            unverified: false,
+            echoed_sign_string: None,
             source: None,
         }))
     }
@@ -195,7 +231,17 @@ impl Error {
         e
     }
 
-    pub(crate) fn gateway(details: GatewayError) -> Self {
+    pub(crate) fn gateway(mut details: GatewayError) -> Self {
+        // The echoed sign string holds the app_auth_token and personal values: it never goes into the message.
+        let mut echoed = None;
+        if let Some(sub_msg) = &details.sub_msg {
+            if let Some((head, echo)) = crate::explain::split_echo(sub_msg) {
+                details.sub_msg = Some(format!(
+                    "{head}<sign string withheld: see the error's signature mismatch>"
+                ));
+                echoed = Some(echo);
+            }
+        }
         let mut message = format!("gateway answered {} {}", details.code, details.msg);
         if let Some(sub) = &details.sub_code {
             message.push_str(&format!(" ({sub}"));
@@ -207,7 +253,30 @@ impl Error {
         let mut e = Self::new(ErrorKind::Gateway, message);
         e.0.gateway = Some(Box::new(details));
         e.0.may_have_been_sent = true;
+        e.0.echoed_sign_string = echoed;
         e
+    }
+
+    /// A gateway error read from an answer without a valid sign (an `error_response` anyone on the path could
+    /// have written, such as a proxy's error page shaped like the gateway's). It settles nothing: the outcome is
+    /// unknown, and a resend with the same idempotency key is safe.
+    pub(crate) fn unverified_gateway(details: GatewayError) -> Self {
+        let mut e = Self::gateway(details);
+        e.0.unverified = true;
+        e.0.message.push_str(
+            " [unsigned answer: not verified as the gateway's, so it does not prove the call was refused]",
+        );
+        e
+    }
+
+    /// The sign string an `isv.invalid-signature` answer echoed, for the explainer.
+    pub(crate) fn echoed_sign_string(&self) -> Option<&str> {
+        self.0.echoed_sign_string.as_deref()
+    }
+
+    /// Whether this gateway error came without a valid sign (see [`Error::outcome_unknown`]).
+    pub fn is_unverified(&self) -> bool {
+        self.0.unverified
     }
 
     pub(crate) fn with_source(
@@ -282,7 +351,9 @@ impl Error {
                 .0
                 .http_status
                 .is_none_or(|s| s == 200 || s == 429 || s >= 500),
-            ErrorKind::Gateway => self.0.gateway.as_ref().is_some_and(|g| g.is_retryable()),
+            ErrorKind::Gateway => {
+                self.0.unverified || self.0.gateway.as_ref().is_some_and(|g| g.is_retryable())
+            }
             ErrorKind::Config
             | ErrorKind::InvalidRequest
             | ErrorKind::Decode
@@ -296,7 +367,7 @@ impl Error {
     /// lost after sending, a 5xx or garbled answer, or a gateway `20000`/`isp.*`/`SYSTEM_ERROR`. Retry later with
     /// [`Error::idempotency_key`] to learn the outcome without applying the operation twice.
     pub fn outcome_unknown(&self) -> bool {
-        if self.0.earlier_attempt_unknown {
+        if self.0.earlier_attempt_unknown || self.0.unverified {
             return true;
         }
         match self.0.kind {
@@ -376,6 +447,9 @@ impl fmt::Debug for Error {
         if let Some(status) = self.0.http_status {
             d.field("http_status", &status);
         }
+        if self.0.unverified {
+            d.field("unverified", &true);
+        }
         if let Some(source) = &self.0.source {
             d.field("source", source);
         }
@@ -396,6 +470,54 @@ impl std::error::Error for Error {
             .as_deref()
             .map(|s| s as &(dyn std::error::Error + 'static))
     }
+}
+
+/// Hides the userinfo (`user:password@`) of every URL in `text`: a proxy URL's password must not reach a log.
+pub(crate) fn redact_userinfo(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | '>'))
+            .unwrap_or(tail.len());
+        // Whitespace ends a URL, but a password may contain spaces: an `@` before the delimiter still counts.
+        let authority_end = match tail[..authority_end].rfind('@') {
+            Some(_) => authority_end,
+            None => tail[..authority_end]
+                .find(char::is_whitespace)
+                .unwrap_or(authority_end),
+        };
+        let authority = &tail[..authority_end];
+        match authority.rfind('@') {
+            Some(user_end) => {
+                out.push_str("***@");
+                out.push_str(&authority[user_end + 1..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[authority_end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An error and every cause below it, `outer: inner: innermost` (the HTTP stack's top-level message alone, such
+/// as "error sending request", says nothing about a TLS or DNS failure), with URL userinfo hidden.
+pub(crate) fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        let line = inner.to_string();
+        // Some layers repeat their cause in their own message.
+        if !line.is_empty() && !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        cause = inner.source();
+    }
+    redact_userinfo(&text)
 }
 
 /// Shorthand for results of this crate.
@@ -421,6 +543,49 @@ mod tests {
         assert!(Error::timeout("slow").is_retryable());
         assert!(!Error::signature("bad").is_retryable());
         assert!(!Error::invalid_request("mobile", "bad").is_retryable());
+    }
+
+    #[test]
+    fn userinfo_is_hidden_in_every_url() {
+        assert_eq!(
+            redact_userinfo("proxy \"http://bob:s3cret@proxy.internal:3128\" failed"),
+            "proxy \"http://***@proxy.internal:3128\" failed"
+        );
+        assert_eq!(
+            redact_userinfo("socks5://u@h/x and https://a:b@c:1/"),
+            "socks5://***@h/x and https://***@c:1/"
+        );
+        assert_eq!(redact_userinfo("no url here"), "no url here");
+        assert_eq!(
+            redact_userinfo("\"http://u:pa ss@proxy:1\" is not"),
+            "\"http://***@proxy:1\" is not"
+        );
+        assert_eq!(redact_userinfo("see http://h:1 now"), "see http://h:1 now");
+        assert_eq!(redact_userinfo("http://host/p@th"), "http://host/p@th");
+    }
+
+    #[test]
+    fn the_cause_chain_is_shown() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl fmt::Display for Layer {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|l| l as _)
+            }
+        }
+        let e = Layer(
+            "error sending request",
+            Some(Box::new(Layer("invalid peer certificate: UnknownIssuer", None))),
+        );
+        assert_eq!(
+            with_causes(&e),
+            "error sending request: invalid peer certificate: UnknownIssuer"
+        );
     }
 
     #[test]

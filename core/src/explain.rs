@@ -4,40 +4,116 @@
 use crate::error::SignatureMismatch;
 
 /// Builds the explanation when `sub_msg` carries the gateway's sign string; `None` when it does not.
+#[cfg(test)]
 pub(crate) fn explain(ours: &str, sub_msg: &str) -> Option<SignatureMismatch> {
-    let gateways = echoed_sign_string(sub_msg)?;
-    let (first_difference, likely_cause) = compare(ours, &gateways);
-    Some(SignatureMismatch {
-        ours: ours.to_owned(),
-        gateways,
-        first_difference,
-        likely_cause,
-    })
+    Some(explain_echo(ours, &split_echo(sub_msg)?.1))
 }
 
+/// Builds the explanation from the sign string the gateway echoed (see [`split_echo`]).
+pub(crate) fn explain_echo(ours: &str, gateways: &str) -> SignatureMismatch {
+    let (first_difference, likely_cause) = compare(ours, gateways);
+    SignatureMismatch {
+        ours: mask_sign_string(ours),
+        gateways: mask_sign_string(gateways),
+        first_difference,
+        likely_cause,
+        ours_clear: ours.to_owned(),
+        gateways_clear: gateways.to_owned(),
+    }
+}
+
+/// Splits a `sub_msg` that echoes the gateway's sign string into the words before it and the (unescaped) string.
+///
 /// The gateway's message ends with "…验签字符串为：<sign string>"; other wordings end with ": <sign string>". The
 /// gateway HTML-escapes the string (`&` arrives as `&amp;`), so entities are undone.
-fn echoed_sign_string(sub_msg: &str) -> Option<String> {
+pub(crate) fn split_echo(sub_msg: &str) -> Option<(&str, String)> {
     // The marker first; else the first colon, as values inside the sign string may contain colons themselves.
     const MARKER: &str = "验签字符串为：";
-    let tail = if let Some(at) = sub_msg.find(MARKER) {
-        &sub_msg[at + MARKER.len()..]
+    let split_at = if let Some(at) = sub_msg.find(MARKER) {
+        at + MARKER.len()
     } else if let Some(at) = sub_msg.find('：') {
-        &sub_msg[at + '：'.len_utf8()..]
+        at + '：'.len_utf8()
     } else {
-        &sub_msg[sub_msg.find(": ")? + 2..]
+        sub_msg.find(": ")? + 2
     };
+    let (head, tail) = sub_msg.split_at(split_at);
     let tail = tail.trim();
     if !tail.contains('=') {
         return None;
     }
-    Some(
-        tail.replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&amp;", "&"),
-    )
+    Some((head, unescape_html(tail)))
+}
+
+/// The personal fields of `biz_content` whose values are masked in a shown sign string, and how.
+const MASKED_JSON_FIELDS: [(&str, fn(&str) -> String); 6] = [
+    ("mobile", crate::mask::mask_mobile),
+    ("login_id", crate::mask::mask_mobile),
+    ("taobao_nick", crate::mask::mask_mobile),
+    ("user_id", crate::mask::mask_user_id),
+    ("open_id", crate::mask::mask_user_id),
+    ("alipay_user_id", crate::mask::mask_user_id),
+];
+
+/// A sign string fit for a log: the `app_auth_token` value and the personal fields of `biz_content` keep only
+/// their ends.
+pub(crate) fn mask_sign_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = find_parameter(rest, "app_auth_token=") {
+        let value_start = at + "app_auth_token=".len();
+        out.push_str(&rest[..value_start]);
+        let value_end = next_pair(rest, value_start).unwrap_or(rest.len());
+        out.push_str(&crate::mask::mask_user_id(&rest[value_start..value_end]));
+        rest = &rest[value_end..];
+    }
+    out.push_str(rest);
+    for (field, mask) in MASKED_JSON_FIELDS {
+        out = mask_json_string_field(&out, field, mask);
+    }
+    out
+}
+
+/// Where a `name=` parameter starts: at the start of the text or right after an `&`.
+fn find_parameter(text: &str, name_eq: &str) -> Option<usize> {
+    if text.starts_with(name_eq) {
+        return Some(0);
+    }
+    text.match_indices(name_eq)
+        .map(|(i, _)| i)
+        .find(|&i| i > 0 && text.as_bytes()[i - 1] == b'&')
+}
+
+/// Replaces the value of every `"field":"value"` (the JSON spelling `biz_content` uses) with its masked form.
+fn mask_json_string_field(text: &str, field: &str, mask: fn(&str) -> String) -> String {
+    let needle = format!("\"{field}\":\"");
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(&needle) {
+        let value_start = at + needle.len();
+        out.push_str(&rest[..value_start]);
+        let bytes = rest.as_bytes();
+        let mut end = value_start;
+        while end < bytes.len() && bytes[end] != b'"' {
+            end += if bytes[end] == b'\\' { 2 } else { 1 };
+        }
+        let end = end.min(bytes.len());
+        // An escape cut at the end of the text could leave `end` inside a character: fall back to its end.
+        let end = (end..=rest.len())
+            .find(|&i| rest.is_char_boundary(i))
+            .unwrap_or(rest.len());
+        out.push_str(&mask(&rest[value_start..end]));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn unescape_html(tail: &str) -> String {
+    tail.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 /// Splits `k=v&k=v` where values may themselves contain `&`: a JSON value (biz_content) runs to its matching
@@ -251,6 +327,25 @@ mod tests {
         let m = explain(OURS, &sub_msg(&escaped)).unwrap();
         assert_eq!(m.gateways, OURS);
         assert_eq!(m.first_difference, None);
+    }
+
+    #[test]
+    fn shown_strings_mask_the_token_and_personal_values_but_keep_them_behind_the_unmasked_accessors() {
+        let ours = OURS.replace(
+            "&charset=",
+            "&app_auth_token=202405BBd0a1b2c3d4e5f6&charset=",
+        )
+        .replace("\"out_biz_no\"", "\"mobile\":\"13812345678\",\"out_biz_no\"");
+        let m = explain(&ours, &sub_msg(&ours)).unwrap();
+        for shown in [&m.ours, &m.gateways] {
+            assert!(!shown.contains("202405BBd0a1b2c3d4e5f6"), "{shown}");
+            assert!(!shown.contains("13812345678"), "{shown}");
+            assert!(shown.contains("app_auth_token=2024****e5f6&charset="), "{shown}");
+            assert!(shown.contains("\"mobile\":\"138****5678\""), "{shown}");
+        }
+        assert_eq!(m.ours_unmasked(), ours);
+        assert_eq!(m.gateways_unmasked(), ours);
+        assert!(!format!("{m:?}").contains("13812345678"));
     }
 
     #[test]

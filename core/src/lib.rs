@@ -4,6 +4,7 @@
 //! - [`charset`] — UTF-8 (default), GBK or GB18030 for signing, encoding and decoding.
 //! - [`aes`] — AES content encryption (`encrypt_type=AES`).
 //! - [`cert`] — certificate mode: certificate SNs and the chain check for downloaded Alipay certificates.
+//! - [`key_file`] — reading key and certificate files (bounded, regular files only).
 //! - [`keys`] — loading private and public keys, signing and verifying.
 //! - [`sign`] — the sign content and Beijing timestamps (pure functions, clock passed in).
 //! - [`envelope`] — finding the signed bytes of a gateway response and checking them.
@@ -35,6 +36,7 @@ pub mod doctor;
 pub mod envelope;
 pub mod error;
 mod explain;
+pub mod key_file;
 pub mod keys;
 mod legacy_sha1;
 pub mod mask;

@@ -20,6 +20,10 @@ pub struct ClientStats {
     pub failures: Vec<(ErrorKind, u64)>,
     /// Calls running now.
     pub in_flight: u64,
+    /// Calls dropped before they finished (a cancelled task or future, Ctrl-C in Python). Each one may have been
+    /// applied: it is logged with its idempotency key, to be sent again with the same key.
+    /// `calls == successes + failed() + cancelled + in_flight`.
+    pub cancelled: u64,
 }
 
 impl ClientStats {
@@ -44,6 +48,7 @@ pub(crate) struct Counters {
     pub(crate) retries: AtomicU64,
     pub(crate) successes: AtomicU64,
     pub(crate) in_flight: AtomicU64,
+    pub(crate) cancelled: AtomicU64,
     failures: [AtomicU64; ErrorKind::ALL.len()],
 }
 
@@ -71,6 +76,7 @@ impl Counters {
                 .map(|(k, c)| (*k, read(c)))
                 .collect(),
             in_flight: read(&self.in_flight),
+            cancelled: read(&self.cancelled),
         }
     }
 }

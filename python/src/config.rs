@@ -49,9 +49,9 @@ impl KeySource {
     fn read(self, field: &str) -> Result<String, OptionError> {
         match self {
             KeySource::Text(text) => Ok(text),
-            KeySource::File(path) => std::fs::read_to_string(&path).map_err(|e| {
-                OptionError::new(field, format!("cannot read {}: {e}", path.display()))
-            }),
+            KeySource::File(path) => alipay_marketing::key_file::read_key_file(field, &path)
+                .map(|text| text.as_str().to_owned())
+                .map_err(|e| OptionError::new(field, e)),
         }
     }
 }

@@ -267,10 +267,10 @@ impl ApiRequest for PointsUpdateRequest {
         }
         rules::optional_identifier("shop_id", self.shop_id.as_deref(), 64)?;
         if let Some(memo) = &self.memo {
-            rules::max_chars("memo", memo, 256)?;
+            rules::free_text("memo", memo, 256)?;
         }
         if let Some(ext_info) = &self.ext_info {
-            rules::max_chars("ext_info", ext_info, 2000)?;
+            rules::free_text("ext_info", ext_info, 2000)?;
         }
         Ok(())
     }

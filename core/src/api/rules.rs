@@ -44,6 +44,23 @@ pub(super) fn max_chars(field: &str, value: &str, max: usize) -> Result<()> {
     Ok(())
 }
 
+/// Free text such as `memo` or `ext_info`: at most `max` characters, and no control character (NUL, newline,
+/// tab…), which the gateway would store or echo as is.
+pub(super) fn free_text(field: &str, value: &str, max: usize) -> Result<()> {
+    max_chars(field, value, max)?;
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(Error::invalid_request(
+            field,
+            format!(
+                "contains the control character U+{:04X}; use printable characters only (write JSON compactly, \
+                 on one line)",
+                c as u32
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// An identifier such as `out_biz_no`: not blank, at most `max` characters, printable, and no leading or trailing
 /// whitespace (the gateway compares identifiers exactly, so a stray space makes a different key).
 pub(super) fn identifier(field: &str, value: &str, max: usize) -> Result<()> {
@@ -130,6 +147,16 @@ mod tests {
         assert!(message(identifier("out_biz_no", "a\n", 64)).contains("trim"));
         assert!(message(identifier("out_biz_no", "a\u{7}b", 64)).contains("control character"));
         assert!(identifier("out_biz_no", "a b-订单_1", 64).is_ok());
+    }
+
+    #[test]
+    fn free_text_refuses_control_characters_naming_the_field() {
+        assert!(free_text("memo", "新客 礼券/满100减10", 128).is_ok());
+        for bad in ["a\0b", "line\nbreak", "cr\r", "tab\t", "\u{7f}"] {
+            let m = message(free_text("memo", bad, 128));
+            assert!(m.starts_with("invalid_request error: memo: contains the control character"), "{m}");
+        }
+        assert!(message(free_text("ext_info", "{\n}", 2000)).contains("ext_info"));
     }
 
     #[test]

@@ -175,7 +175,7 @@ impl ApiRequest for VoucherSendRequest {
             check_amount(amount)?;
         }
         if let Some(memo) = &self.memo {
-            rules::max_chars("memo", memo, 128)?;
+            rules::free_text("memo", memo, 128)?;
         }
         if let Some(extend_info) = &self.extend_info {
             check_extend_info(extend_info)?;

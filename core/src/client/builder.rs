@@ -36,13 +36,8 @@ impl<K> KeySource<K> {
     fn read_text(self, field: &str) -> Result<Zeroizing<String>> {
         match self {
             KeySource::Text(text) => Ok(text),
-            KeySource::File(path) => {
-                std::fs::read_to_string(&path)
-                    .map(Zeroizing::new)
-                    .map_err(|e| {
-                        Error::config_field(field, format!("cannot read {}: {e}", path.display()))
-                    })
-            }
+            KeySource::File(path) => crate::key_file::read_key_file(field, &path)
+                .map_err(|e| Error::config_field(field, e)),
             KeySource::Missing | KeySource::Key(_) => {
                 Err(Error::config_field(field, "is required"))
             }
@@ -53,11 +48,9 @@ impl<K> KeySource<K> {
     fn peek_text(&self, field: &str) -> Result<Option<Zeroizing<String>>> {
         match self {
             KeySource::Text(text) => Ok(Some(text.clone())),
-            KeySource::File(path) => std::fs::read_to_string(path)
-                .map(|t| Some(Zeroizing::new(t)))
-                .map_err(|e| {
-                    Error::config_field(field, format!("cannot read {}: {e}", path.display()))
-                }),
+            KeySource::File(path) => crate::key_file::read_key_file(field, path)
+                .map(Some)
+                .map_err(|e| Error::config_field(field, e)),
             KeySource::Missing | KeySource::Key(_) => Ok(None),
         }
     }
@@ -68,9 +61,8 @@ impl<K> KeySource<K> {
             KeySource::Key(k) => Ok(k),
             KeySource::Text(text) => parse(&text),
             KeySource::File(path) => {
-                let text = Zeroizing::new(std::fs::read_to_string(&path).map_err(|e| {
-                    Error::config_field(field, format!("cannot read {}: {e}", path.display()))
-                })?);
+                let text = crate::key_file::read_key_file(field, &path)
+                    .map_err(|e| Error::config_field(field, e))?;
                 parse(&text)
             }
         }
@@ -102,6 +94,7 @@ pub struct ClientBuilder {
     alipay_cert: KeySource<()>,
     alipay_root_cert: KeySource<()>,
     app_public_key: KeySource<PublicKey>,
+    max_response_bytes: usize,
 }
 
 /// Where requests go through.
@@ -151,6 +144,7 @@ impl Default for ClientBuilder {
             alipay_cert: KeySource::Missing,
             alipay_root_cert: KeySource::Missing,
             app_public_key: KeySource::Missing,
+            max_response_bytes: super::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -359,6 +353,15 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body the client reads, in bytes (default [`super::DEFAULT_MAX_RESPONSE_BYTES`], 1 MiB).
+    /// A `Content-Length` beyond it is refused before reading, and a body is counted while it streams in, so a
+    /// broken proxy or a hostile answer cannot fill memory; such a call fails with an `Http` error whose outcome
+    /// is unknown.
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Calls on a merchant's behalf (ISV mode) with this `app_auth_token`.
     pub fn app_auth_token(mut self, token: impl Into<String>) -> Self {
         self.app_auth_token = Some(token.into());
@@ -434,6 +437,19 @@ impl ClientBuilder {
             ));
         }
         let app_auth_token = self.app_auth_token.filter(|t| !is_blank(t));
+        if let Some(token) = &app_auth_token {
+            super::prepare::check_app_auth_token(token)?;
+        }
+        if self.max_response_bytes < 1024 {
+            return Err(Error::config_field(
+                "max_response_bytes",
+                format!(
+                    "{} is too small for a gateway envelope; give at least 1024 (the default is {})",
+                    self.max_response_bytes,
+                    super::DEFAULT_MAX_RESPONSE_BYTES
+                ),
+            ));
+        }
         let aes = match self.aes_key {
             KeySource::Missing => None,
             source => Some(source.resolve("aes_key", AesKey::from_base64)?),
@@ -453,6 +469,8 @@ impl ClientBuilder {
         let mut http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .pool_idle_timeout(self.pool_idle_timeout)
+            // The gateway never redirects; a redirect is refused in the transport, naming its location.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(SDK_ID);
         if let Some(max) = self.pool_max_idle_per_host {
             http = http.pool_max_idle_per_host(max);
@@ -468,7 +486,9 @@ impl ClientBuilder {
                     .map_err(|e| {
                         Error::config_field(
                             "proxy",
-                            format!("{proxy:?} is not a usable proxy URL: {e}"),
+                            crate::error::redact_userinfo(&format!(
+                                "{proxy:?} is not a usable proxy URL: {e}"
+                            )),
                         )
                     })?
                     .no_proxy(reqwest::NoProxy::from_env());
@@ -518,6 +538,8 @@ impl ClientBuilder {
                 counters: Default::default(),
                 closed: Default::default(),
                 drained: Default::default(),
+                max_response_bytes: self.max_response_bytes,
+                pid: std::process::id(),
             }),
         })
     }

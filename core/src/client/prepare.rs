@@ -99,8 +99,13 @@ impl Client {
     }
 
     /// The dry run with an explicit clock, for reproducible output.
+    ///
+    /// A request whose optional idempotency key was left empty (an invite award without `out_biz_no`) gets one
+    /// generated here exactly as [`Client::call`] generates one, so the dry run shows the parameter and the key
+    /// the call sends. (Each call generates a fresh key; set one yourself to send exactly the prepared request.)
     pub fn prepare_at<R: ApiRequest>(&self, request: &R, now: SystemTime) -> Result<Prepared> {
-        self.prepare_inner(request, now, true)
+        let generated = request.with_generated_key(&|| crate::retry::generate_key(now));
+        self.prepare_inner(generated.as_ref().unwrap_or(request), now, true)
     }
 
     /// `encrypt`: whether the client's AES key (if any) applies; the certificate download is always sent in
@@ -180,6 +185,24 @@ impl Client {
             idempotency_key: request.idempotency_key().map(str::to_owned),
         })
     }
+}
+
+/// The `app_auth_token` is sent and signed as given: a control character (a NUL or a newline pasted with it)
+/// would reach the gateway, so it is refused when the client is built.
+pub(super) fn check_app_auth_token(token: &str) -> Result<()> {
+    if token.chars().any(char::is_control) {
+        return Err(Error::config_field(
+            "app_auth_token",
+            "contains a control character (such as NUL or a newline); copy the token again without it",
+        ));
+    }
+    if token.trim() != token {
+        return Err(Error::config_field(
+            "app_auth_token",
+            "has leading or trailing whitespace; trim it",
+        ));
+    }
+    Ok(())
 }
 
 /// biz_content in the request charset. Text the charset cannot represent is refused naming the business field that

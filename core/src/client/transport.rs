@@ -13,24 +13,37 @@ use crate::stats::Counters;
 use tracing::Instrument as _;
 
 impl Client {
-    pub(super) async fn send<R: ApiRequest>(
+    /// Sends `request` and reads the verified node with `parse`. Every call ends in exactly one of the counters
+    /// `successes`, `failures` (by kind) or `cancelled`, and a failure to read a verified node is a failure.
+    pub(super) async fn send<R: ApiRequest, T>(
         &self,
         request: &R,
         options: &CallOptions,
-    ) -> Result<(String, Option<String>)> {
+        parse: impl FnOnce(String, Option<String>) -> Result<T>,
+    ) -> Result<T> {
         let inner = &*self.inner;
         Counters::bump(&inner.counters.calls);
         let _in_flight = InFlight::enter(inner);
+        let mut settled = Settled::new(inner, request.method(), request.idempotency_key());
         // The span follows the future across threads and awaits (entering it here would not).
         let span = tracing::info_span!(
             "alipay_call",
             method = request.method(),
             idempotency_key = request.idempotency_key()
         );
-        let result = self
-            .send_with_retries(request, options)
-            .instrument(span)
-            .await;
+        let key = request.idempotency_key();
+        let result = async {
+            if std::process::id() != inner.pid {
+                return Err(forked_error());
+            }
+            let (node, trace_id, attempts) = self.send_with_retries(request, options).await?;
+            // The node verified, so the gateway did answer: a node this client cannot read leaves the outcome
+            // unknown, and the error says which key to retry with.
+            parse(node, trace_id).map_err(|e| e.finish(attempts, key, false))
+        }
+        .instrument(span)
+        .await;
+        settled.done = true;
         match &result {
             Ok(_) => Counters::bump(&inner.counters.successes),
             Err(e) => inner.counters.failed(e.kind()),
@@ -38,14 +51,15 @@ impl Client {
         result
     }
 
+    /// The verified node, the trace id and the number of attempts made.
     async fn send_with_retries<R: ApiRequest>(
         &self,
         request: &R,
         options: &CallOptions,
-    ) -> Result<(String, Option<String>)> {
+    ) -> Result<(String, Option<String>, u32)> {
         let inner = &*self.inner;
         let started = Instant::now();
-        let deadline = started + options.timeout.unwrap_or(inner.timeout);
+        let deadline = instant_after(started, options.timeout.unwrap_or(inner.timeout));
         let policy = options.retry.unwrap_or(inner.retry);
         let key = request.idempotency_key();
         if self.is_closed() {
@@ -58,13 +72,13 @@ impl Client {
             attempt += 1;
             let result = self.attempt(&prepared, deadline, attempt).await;
             let error = match result {
-                Ok(ok) => {
+                Ok((node, trace_id)) => {
                     tracing::debug!(
                         attempt,
                         elapsed_ms = ms(started.elapsed()),
                         "call succeeded"
                     );
-                    return Ok(ok);
+                    return Ok((node, trace_id, attempt));
                 }
                 Err(error) => error,
             };
@@ -72,7 +86,7 @@ impl Client {
             let repeatable = key.is_some() || request.read_only();
             let wait = (attempt < policy.attempts() && retry::should_retry(&error, repeatable))
                 .then(|| policy.delay(attempt, error.retry_after()))
-                .filter(|wait| Instant::now() + *wait < deadline);
+                .filter(|wait| instant_after(Instant::now(), *wait) < deadline);
             tracing::info!(
                 attempt,
                 elapsed_ms = ms(started.elapsed()),
@@ -133,7 +147,7 @@ impl Client {
         if now >= deadline {
             return Err(timed_out());
         }
-        let limit = deadline.min(now + inner.attempt_timeout);
+        let limit = deadline.min(instant_after(now, inner.attempt_timeout));
         Counters::bump(&inner.counters.attempts);
         match tokio::time::timeout_at(limit.into(), self.round_trip(prepared)).await {
             Ok(Err(e)) => Err(explain_signature_error(e, prepared)),
@@ -211,7 +225,22 @@ impl Client {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
             .map(|secs| Duration::from_secs(secs.min(60)));
-        let body = response.bytes().await.map_err(transport_error)?;
+        if (300..400).contains(&status) {
+            let location = response
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .map(|v| crate::error::redact_userinfo(&String::from_utf8_lossy(v.as_bytes())));
+            return Err(Error::http(
+                status,
+                format!(
+                    "the gateway answered a redirect (HTTP {status}) to {}; the gateway never redirects, so it was \
+                     not followed (following it could send the signed request to another host or over plain \
+                     http): check the gateway URL and any proxy in the path",
+                    location.as_deref().map_or("no location".to_owned(), |l| format!("{l:?}")),
+                ),
+            ));
+        }
+        let body = read_capped(response, self.inner.max_response_bytes, status == 200).await?;
         if status != 200 {
             return Err(Error::http(
                 status,
@@ -254,7 +283,8 @@ fn explain_signature_error(error: Error, prepared: &Prepared) -> Error {
     let mismatch = error
         .gateway_error()
         .filter(|g| g.sub_code.as_deref() == Some("isv.invalid-signature"))
-        .and_then(|g| crate::explain::explain(&prepared.sign_content, g.sub_msg.as_deref()?));
+        .and_then(|_| error.echoed_sign_string())
+        .map(|echo| crate::explain::explain_echo(&prepared.sign_content, echo));
     match mismatch {
         Some(m) => error.with_mismatch(m),
         None => error,
@@ -263,8 +293,10 @@ fn explain_signature_error(error: Error, prepared: &Prepared) -> Error {
 
 fn transport_error(e: reqwest::Error) -> Error {
     let e = e.without_url();
+    // The top-level text ("error sending request") hides the cause (a TLS, DNS or proxy failure): show the chain.
+    let text = crate::error::with_causes(&e);
     if e.is_timeout() {
-        return Error::timeout(format!("the gateway did not answer in time: {e}")).with_source(e);
+        return Error::timeout(format!("the gateway did not answer in time: {text}")).with_source(e);
     }
     let sent = !e.is_connect();
     let what = if sent {
@@ -272,7 +304,96 @@ fn transport_error(e: reqwest::Error) -> Error {
     } else {
         "could not connect to the gateway; nothing was sent"
     };
-    Error::transport(format!("{what}: {e}"), sent).with_source(e)
+    Error::transport(format!("{what}: {text}"), sent).with_source(e)
+}
+
+/// `start + after`, or a point far enough ahead when that is beyond what the clock can represent (a deadline
+/// of 1.8e19 seconds is "never", not a panic).
+fn instant_after(start: Instant, after: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    start
+        .checked_add(after)
+        .or_else(|| start.checked_add(FAR))
+        .unwrap_or(start)
+}
+
+fn forked_error() -> Error {
+    Error::config(
+        "this client was created before the process forked and cannot be used in the child (its connections \
+         belong to the parent); create a new client in the child after fork",
+    )
+}
+
+/// Records a call dropped before it finished (a cancelled task, a timeout around it, Ctrl-C in Python): it is
+/// counted as cancelled and logged with its idempotency key, since the request may already have been applied.
+struct Settled<'a> {
+    inner: &'a Inner,
+    method: &'a str,
+    key: Option<&'a str>,
+    done: bool,
+}
+
+impl<'a> Settled<'a> {
+    fn new(inner: &'a Inner, method: &'a str, key: Option<&'a str>) -> Self {
+        Settled {
+            inner,
+            method,
+            key,
+            done: false,
+        }
+    }
+}
+
+impl Drop for Settled<'_> {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        Counters::bump(&self.inner.counters.cancelled);
+        tracing::warn!(
+            method = self.method,
+            idempotency_key = self.key.unwrap_or(""),
+            outcome = "unknown",
+            "call cancelled before it finished; the request may already have been applied: send it again with \
+             the same idempotency key to learn the outcome"
+        );
+    }
+}
+
+/// Reads a body of at most `cap` bytes: refused from its `Content-Length`, else counted while it streams in, so a
+/// huge answer never sits in memory. A 200 answer beyond the cap is an `Http` error with the outcome unknown;
+/// of another answer (an error page) only the first `cap` bytes are kept, for the message.
+async fn read_capped(
+    mut response: reqwest::Response,
+    cap: usize,
+    must_fit: bool,
+) -> Result<bytes::Bytes> {
+    let too_large = |seen: String| {
+        Error::http(
+            200,
+            format!(
+                "the gateway's answer is larger than max_response_bytes ({cap} bytes; {seen}); a gateway \
+                 envelope is a few KB, so it was not read: the request was sent and its outcome is unknown"
+            ),
+        )
+    };
+    if let Some(length) = response.content_length() {
+        if length > cap as u64 && must_fit {
+            return Err(too_large(format!("Content-Length is {length}")));
+        }
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+        if chunk.len() > cap - body.len() {
+            if must_fit {
+                return Err(too_large(format!("more than {cap} bytes arrived")));
+            }
+            body.extend_from_slice(&chunk[..cap - body.len()]);
+            break;
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.into())
 }
 
 /// The start of a body for an error message (HTML error pages can be long).
