@@ -573,7 +573,10 @@ mod tests {
         }
         let e = Layer(
             "error sending request",
-            Some(Box::new(Layer("invalid peer certificate: UnknownIssuer", None))),
+            Some(Box::new(Layer(
+                "invalid peer certificate: UnknownIssuer",
+                None,
+            ))),
         );
         assert_eq!(
             with_causes(&e),

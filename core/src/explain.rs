@@ -330,17 +330,25 @@ mod tests {
     }
 
     #[test]
-    fn shown_strings_mask_the_token_and_personal_values_but_keep_them_behind_the_unmasked_accessors() {
-        let ours = OURS.replace(
-            "&charset=",
-            "&app_auth_token=202405BBd0a1b2c3d4e5f6&charset=",
-        )
-        .replace("\"out_biz_no\"", "\"mobile\":\"13812345678\",\"out_biz_no\"");
+    fn shown_strings_mask_the_token_and_personal_values_but_keep_them_behind_the_unmasked_accessors()
+     {
+        let ours = OURS
+            .replace(
+                "&charset=",
+                "&app_auth_token=202405BBd0a1b2c3d4e5f6&charset=",
+            )
+            .replace(
+                "\"out_biz_no\"",
+                "\"mobile\":\"13812345678\",\"out_biz_no\"",
+            );
         let m = explain(&ours, &sub_msg(&ours)).unwrap();
         for shown in [&m.ours, &m.gateways] {
             assert!(!shown.contains("202405BBd0a1b2c3d4e5f6"), "{shown}");
             assert!(!shown.contains("13812345678"), "{shown}");
-            assert!(shown.contains("app_auth_token=2024****e5f6&charset="), "{shown}");
+            assert!(
+                shown.contains("app_auth_token=2024****e5f6&charset="),
+                "{shown}"
+            );
             assert!(shown.contains("\"mobile\":\"138****5678\""), "{shown}");
         }
         assert_eq!(m.ours_unmasked(), ours);
