@@ -45,7 +45,10 @@ pub(crate) fn split_echo(sub_msg: &str) -> Option<(&str, String)> {
 }
 
 /// The personal fields of `biz_content` whose values are masked in a shown sign string, and how.
-const MASKED_JSON_FIELDS: [(&str, fn(&str) -> String); 6] = [
+/// How one field's value is masked.
+type Mask = fn(&str) -> String;
+
+const MASKED_JSON_FIELDS: [(&str, Mask); 6] = [
     ("mobile", crate::mask::mask_mobile),
     ("login_id", crate::mask::mask_mobile),
     ("taobao_nick", crate::mask::mask_mobile),
@@ -84,7 +87,7 @@ fn find_parameter(text: &str, name_eq: &str) -> Option<usize> {
 }
 
 /// Replaces the value of every `"field":"value"` (the JSON spelling `biz_content` uses) with its masked form.
-fn mask_json_string_field(text: &str, field: &str, mask: fn(&str) -> String) -> String {
+fn mask_json_string_field(text: &str, field: &str, mask: Mask) -> String {
     let needle = format!("\"{field}\":\"");
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
