@@ -23,7 +23,9 @@ struct Shared {
 static CURRENT: Mutex<Option<&'static Shared>> = Mutex::new(None);
 
 fn current() -> Option<&'static Shared> {
-    *CURRENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    *CURRENT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// This process's shared runtime, built on first use in this process.
@@ -42,7 +44,9 @@ pub fn runtime() -> Result<&'static tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .map_err(|e| Error::config(format!("cannot start the alipay-marketing runtime: {e}")))?;
-    let mut slot = CURRENT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut slot = CURRENT
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     match *slot {
         // Another thread of this process built one meanwhile: keep it (ours never ran a task and is dropped).
         Some(shared) if shared.pid == pid => Ok(&shared.runtime),

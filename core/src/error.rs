@@ -480,7 +480,7 @@ pub(crate) fn redact_userinfo(text: &str) -> String {
         let (head, tail) = rest.split_at(at + 3);
         out.push_str(head);
         let authority_end = tail
-            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | '>'))
+            .find(['/', '?', '#', '"', '\'', '>'])
             .unwrap_or(tail.len());
         // Whitespace ends a URL, but a password may contain spaces: an `@` before the delimiter still counts.
         let authority_end = match tail[..authority_end].rfind('@') {
@@ -580,7 +580,10 @@ mod tests {
         }
         let e = Layer(
             "error sending request",
-            Some(Box::new(Layer("invalid peer certificate: UnknownIssuer", None))),
+            Some(Box::new(Layer(
+                "invalid peer certificate: UnknownIssuer",
+                None,
+            ))),
         );
         assert_eq!(
             with_causes(&e),

@@ -45,7 +45,10 @@ pub(crate) fn split_echo(sub_msg: &str) -> Option<(&str, String)> {
 }
 
 /// The personal fields of `biz_content` whose values are masked in a shown sign string, and how.
-const MASKED_JSON_FIELDS: [(&str, fn(&str) -> String); 6] = [
+/// How one field's value is masked.
+type Mask = fn(&str) -> String;
+
+const MASKED_JSON_FIELDS: [(&str, Mask); 6] = [
     ("mobile", crate::mask::mask_mobile),
     ("login_id", crate::mask::mask_mobile),
     ("taobao_nick", crate::mask::mask_mobile),
@@ -84,7 +87,7 @@ fn find_parameter(text: &str, name_eq: &str) -> Option<usize> {
 }
 
 /// Replaces the value of every `"field":"value"` (the JSON spelling `biz_content` uses) with its masked form.
-fn mask_json_string_field(text: &str, field: &str, mask: fn(&str) -> String) -> String {
+fn mask_json_string_field(text: &str, field: &str, mask: Mask) -> String {
     let needle = format!("\"{field}\":\"");
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -330,17 +333,25 @@ mod tests {
     }
 
     #[test]
-    fn shown_strings_mask_the_token_and_personal_values_but_keep_them_behind_the_unmasked_accessors() {
-        let ours = OURS.replace(
-            "&charset=",
-            "&app_auth_token=202405BBd0a1b2c3d4e5f6&charset=",
-        )
-        .replace("\"out_biz_no\"", "\"mobile\":\"13812345678\",\"out_biz_no\"");
+    fn shown_strings_mask_the_token_and_personal_values_but_keep_them_behind_the_unmasked_accessors()
+     {
+        let ours = OURS
+            .replace(
+                "&charset=",
+                "&app_auth_token=202405BBd0a1b2c3d4e5f6&charset=",
+            )
+            .replace(
+                "\"out_biz_no\"",
+                "\"mobile\":\"13812345678\",\"out_biz_no\"",
+            );
         let m = explain(&ours, &sub_msg(&ours)).unwrap();
         for shown in [&m.ours, &m.gateways] {
             assert!(!shown.contains("202405BBd0a1b2c3d4e5f6"), "{shown}");
             assert!(!shown.contains("13812345678"), "{shown}");
-            assert!(shown.contains("app_auth_token=2024****e5f6&charset="), "{shown}");
+            assert!(
+                shown.contains("app_auth_token=2024****e5f6&charset="),
+                "{shown}"
+            );
             assert!(shown.contains("\"mobile\":\"138****5678\""), "{shown}");
         }
         assert_eq!(m.ours_unmasked(), ours);

@@ -14,14 +14,18 @@ const MOBILE: &str = "13812345678";
 
 #[tokio::test]
 async fn an_invalid_signature_message_never_carries_the_echoed_sign_string() {
-    let f = Fixture::start_with(|b| b.app_auth_token(TOKEN).retry_policy(RetryPolicy::none())).await;
+    let f =
+        Fixture::start_with(|b| b.app_auth_token(TOKEN).retry_policy(RetryPolicy::none())).await;
     let request = InviteAwardRequest::new()
         .mobile(MOBILE)
         .out_biz_no("invite-0001");
     let prepared = f.client.prepare(&request).unwrap();
     assert!(prepared.sign_content.contains(TOKEN) && prepared.sign_content.contains(MOBILE));
     // The gateway echoes the string it verified, HTML-escaped, inside sub_msg.
-    let echoed = prepared.sign_content.replace('&', "&amp;").replace('"', "&quot;");
+    let echoed = prepared
+        .sign_content
+        .replace('&', "&amp;")
+        .replace('"', "&quot;");
     let node = serde_json::json!({
         "code": "40002",
         "msg": "Invalid Arguments",
@@ -44,7 +48,11 @@ async fn an_invalid_signature_message_never_carries_the_echoed_sign_string() {
     let mismatch = error.signature_mismatch().expect("explained");
     assert!(!mismatch.ours.contains(TOKEN) && !mismatch.gateways.contains(MOBILE));
     assert!(mismatch.ours.contains("138****5678"), "{}", mismatch.ours);
-    assert!(mismatch.likely_cause.contains("private key"), "{}", mismatch.likely_cause);
+    assert!(
+        mismatch.likely_cause.contains("private key"),
+        "{}",
+        mismatch.likely_cause
+    );
     assert!(mismatch.ours_unmasked().contains(TOKEN));
     assert!(mismatch.gateways_unmasked().contains(MOBILE));
 }
@@ -87,9 +95,17 @@ async fn control_characters_in_free_text_are_refused_naming_the_field() {
             10,
         )
         .biz_no("trade-1");
-        let error = f.client.update_points(&points.clone().memo(bad)).await.unwrap_err();
+        let error = f
+            .client
+            .update_points(&points.clone().memo(bad))
+            .await
+            .unwrap_err();
         assert_eq!(error.field(), Some("memo"), "{error}");
-        let error = f.client.update_points(&points.ext_info(bad)).await.unwrap_err();
+        let error = f
+            .client
+            .update_points(&points.ext_info(bad))
+            .await
+            .unwrap_err();
         assert_eq!(error.field(), Some("ext_info"), "{error}");
     }
     assert!(f.seen().is_empty(), "nothing may be sent");
@@ -130,7 +146,10 @@ fn a_key_path_to_a_fifo_is_refused_instead_of_blocking() {
     std::fs::create_dir_all(&dir).unwrap();
     let fifo = dir.join("key.pem");
     let _ = std::fs::remove_file(&fifo);
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(made.success());
     let error = builder().alipay_public_key_file(&fifo).build().unwrap_err();
     std::fs::remove_dir_all(&dir).unwrap();

@@ -6,11 +6,9 @@ mod support;
 use std::time::Duration;
 
 use alipay_marketing::api::voucher::VoucherSendRequest;
-use alipay_marketing::envelope::response_key;
-use alipay_marketing::{
-    CallOptions, Client, ErrorKind, Gateway, PrivateKey, RetryPolicy,
-};
 use alipay_marketing::client::DEFAULT_MAX_RESPONSE_BYTES;
+use alipay_marketing::envelope::response_key;
+use alipay_marketing::{CallOptions, Client, ErrorKind, Gateway, PrivateKey, RetryPolicy};
 use support::{Answer, Fixture, METHOD, SUCCESS, signed};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -92,13 +90,19 @@ fn a_cap_too_small_for_an_envelope_is_a_config_error() {
 async fn redirects_are_refused_naming_the_location_and_never_followed() {
     for status in [301, 302, 307, 308] {
         let f = no_retries().await;
-        let target = format!("{}?from=redirect", f.url.replace("127.0.0.1", "user:pw@127.0.0.1"));
+        let target = format!(
+            "{}?from=redirect",
+            f.url.replace("127.0.0.1", "user:pw@127.0.0.1")
+        );
         f.script([Answer::new(status, "").header("location", &target)]);
         let error = f.client.send_voucher(&voucher()).await.unwrap_err();
         assert_eq!(error.kind(), ErrorKind::Http, "{error}");
         assert_eq!(error.http_status(), Some(status));
         let text = error.to_string();
-        assert!(text.contains("redirect") && text.contains("?from=redirect"), "{text}");
+        assert!(
+            text.contains("redirect") && text.contains("?from=redirect"),
+            "{text}"
+        );
         assert!(!text.contains("user:pw"), "{text}");
         // Following the redirect would have sent a second request to the same server.
         assert_eq!(f.seen().len(), 1, "HTTP {status} was followed");
@@ -169,7 +173,8 @@ async fn a_failing_proxy_does_not_echo_its_password() {
 }
 
 #[tokio::test]
-async fn a_verified_node_that_cannot_be_read_carries_the_key_and_attempts_and_counts_as_a_failure() {
+async fn a_verified_node_that_cannot_be_read_carries_the_key_and_attempts_and_counts_as_a_failure()
+{
     let f = no_retries().await;
     for node in [
         r#"{"code":"10000","msg":"Success","user_id":"2088000000000001"}"#,
@@ -237,7 +242,10 @@ async fn a_dropped_call_is_counted_as_cancelled() {
     let stats = f.client.stats();
     assert_eq!(stats.cancelled, 1, "{stats:?}");
     assert_eq!(stats.in_flight, 0, "{stats:?}");
-    assert_eq!(stats.calls, stats.successes + stats.failed() + stats.cancelled);
+    assert_eq!(
+        stats.calls,
+        stats.successes + stats.failed() + stats.cancelled
+    );
 }
 
 #[tokio::test]

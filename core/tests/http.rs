@@ -171,7 +171,8 @@ async fn an_unsigned_success_is_refused_but_an_unsigned_error_is_reported() {
         gateway.trace_id.as_deref(),
         Some("0b8f1c2d17000000000000001")
     );
-    assert!(!error.is_retryable());
+    // Unsigned, so it settles nothing: marked unverified, outcome unknown, safe to resend with the same key.
+    assert!(error.is_unverified() && error.outcome_unknown() && error.is_retryable());
 }
 
 #[tokio::test]

@@ -154,7 +154,10 @@ mod tests {
         assert!(free_text("memo", "新客 礼券/满100减10", 128).is_ok());
         for bad in ["a\0b", "line\nbreak", "cr\r", "tab\t", "\u{7f}"] {
             let m = message(free_text("memo", bad, 128));
-            assert!(m.starts_with("invalid_request error: memo: contains the control character"), "{m}");
+            assert!(
+                m.starts_with("invalid_request error: memo: contains the control character"),
+                "{m}"
+            );
         }
         assert!(message(free_text("ext_info", "{\n}", 2000)).contains("ext_info"));
     }

@@ -236,7 +236,9 @@ impl Client {
                     "the gateway answered a redirect (HTTP {status}) to {}; the gateway never redirects, so it was \
                      not followed (following it could send the signed request to another host or over plain \
                      http): check the gateway URL and any proxy in the path",
-                    location.as_deref().map_or("no location".to_owned(), |l| format!("{l:?}")),
+                    location
+                        .as_deref()
+                        .map_or("no location".to_owned(), |l| format!("{l:?}")),
                 ),
             ));
         }
@@ -296,7 +298,8 @@ fn transport_error(e: reqwest::Error) -> Error {
     // The top-level text ("error sending request") hides the cause (a TLS, DNS or proxy failure): show the chain.
     let text = crate::error::with_causes(&e);
     if e.is_timeout() {
-        return Error::timeout(format!("the gateway did not answer in time: {text}")).with_source(e);
+        return Error::timeout(format!("the gateway did not answer in time: {text}"))
+            .with_source(e);
     }
     let sent = !e.is_connect();
     let what = if sent {
