@@ -45,7 +45,9 @@ impl Client {
     ) -> Result<(String, Option<String>)> {
         let inner = &*self.inner;
         let started = Instant::now();
-        let deadline = started + options.timeout.unwrap_or(inner.timeout);
+        let timeout = options.timeout.unwrap_or(inner.timeout);
+        // A per-call timeout beyond the clock's range would panic; no call needs more than a day.
+        let deadline = started + timeout.min(crate::limits::MAX_TIMEOUT);
         let policy = options.retry.unwrap_or(inner.retry);
         let key = request.idempotency_key();
         if self.is_closed() {
