@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use alipay_marketing::{CallOptions, RetryPolicy};
 
-use crate::builder::connection::check_retry_policy;
+use crate::builder::connection::retry_policy;
 use crate::error::FfiError;
 use crate::error::alipay_error;
 use crate::fields::check_timeout;
@@ -111,13 +111,11 @@ pub unsafe extern "C" fn alipay_call_options_set_retry_policy(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(options, error_out, |o| {
-            let (attempts, base, max) =
-                check_retry_policy(max_attempts, base_backoff_ms, max_backoff_ms)?;
-            o.retry = Some(
-                RetryPolicy::default()
-                    .max_attempts(attempts)
-                    .backoff(base, max),
-            );
+            o.retry = Some(retry_policy(
+                max_attempts,
+                Duration::from_millis(base_backoff_ms),
+                Duration::from_millis(max_backoff_ms),
+            )?);
             Ok(())
         })
     }

@@ -374,9 +374,19 @@ impl ClientBuilder {
     }
 
     /// Speaks HTTP/1.1 only (by default HTTP/2 is used when the server offers it over TLS).
-    pub fn http1_only(mut self) -> Self {
-        self.http1_only = true;
+    pub fn http1_only(self) -> Self {
+        self.set_http1_only(true)
+    }
+
+    /// Speaks HTTP/1.1 only when `only` is true; false restores the default.
+    pub fn set_http1_only(mut self, only: bool) -> Self {
+        self.http1_only = only;
         self
+    }
+
+    /// The retry policy set so far (the default one if none was set), for faces that set its parts separately.
+    pub fn configured_retry_policy(&self) -> RetryPolicy {
+        self.retry
     }
 
     /// Calls on a merchant's behalf (ISV mode) with this `app_auth_token`.
