@@ -12,7 +12,8 @@
  * - Strings passed in are NUL-terminated UTF-8 and are copied; the library never keeps your pointers.
  * - Strings returned are NUL-terminated UTF-8 borrowed from the handle they came from, valid until it is freed.
  * - A client is thread-safe; builders, requests, call options, results, reports and errors belong to one thread
- *   at a time. alipay_client_free() is safe while other threads are inside calls on the client.
+ *   at a time. Free a client only once no thread is inside a call on it (join them, alipay_client_close(), free).
+ * - A call has its own deadline only through alipay_call_options (the `_with_options` variant of each call).
  * - Load the library once and never unload it (no dlclose): its runtime threads live until the process exits.
  */
 
@@ -158,7 +159,7 @@ typedef uint32_t alipay_doctor_level;
  * Options for one call, overriding the client's: a deadline and a retry policy. Create with
  * `alipay_call_options_new`, set what you want to override, pass it to any `_with_options` call (as many calls
  * and threads as you like: calls only read it), free with `alipay_call_options_free`. An option left unset keeps
- * the client's setting (or, for the deadline, the request object's `_set_timeout_ms`).
+ * the client's setting.
  *
  * Not synchronised: do not change it while a call that uses it is running.
  */
@@ -169,9 +170,8 @@ typedef struct alipay_call_options alipay_call_options;
  * `alipay_client_free`.
  *
  * Thread-safe: any number of threads may make calls on one client at the same time (they share its connection
- * pool, rate limit and counters). Each call holds its own reference to the client from the moment it starts
- * until it returns, so `alipay_client_free` while other threads are inside calls is safe: those calls finish
- * normally and the client's resources go when the last of them returns.
+ * pool, rate limit and counters). Free it only when no thread is inside a call on it or will start one (see
+ * `alipay_client_free`).
  */
 typedef struct alipay_client alipay_client;
 
@@ -181,6 +181,9 @@ typedef struct alipay_client alipay_client;
  *
  * Not thread-safe: use a builder from one thread at a time. Key text handed to it is copied and the copy is
  * overwritten with zeros when the builder is freed.
+ *
+ * It holds the core's builder itself: each setter passes its value straight through, and every rule is the
+ * core's, checked by `alipay_client_builder_build` (or, for a few setters, at once, by the same rule).
  */
 typedef struct alipay_client_builder alipay_client_builder;
 
@@ -419,7 +422,7 @@ alipay_status alipay_client_builder_set_attempt_timeout_ms(alipay_client_builder
                                                            alipay_error **error_out);
 
 /**
- * Sets how many attempts a call makes, the first included (default 3; 1 turns retries off, 0 counts as 1).
+ * Sets how many attempts a call makes, the first included (default 3; 1 turns retries off; 0 gives `ALIPAY_STATUS_CONFIG` and leaves the builder unchanged).
  * Retries reuse the same idempotency key, so the gateway applies an operation at most once; requests without a
  * key (`alipay_client_execute`) are retried only when nothing can have taken effect.
  *
@@ -712,16 +715,13 @@ alipay_status alipay_client_builder_set_app_public_key(alipay_client_builder *bu
 /**
  * Frees a client. NULL is accepted and ignored.
  *
- * Safe while other threads are inside calls on this client: every call holds its own reference to the client
- * from the moment it starts, so those calls run to their normal end (success, error or deadline; free does not
- * cut them short — use `alipay_client_close` first for that) and the connection pool and other resources are
- * released when the last of them returns. What is not allowed is *starting* a call (or any other function) with
- * the pointer after `alipay_client_free` began: make sure every thread has entered its call first (for example,
- * `alipay_client_stats` shows them in `in_flight`), or has stopped using the client.
+ * Call it only once no thread is inside a call on this client and none will start one: stop (or join) the
+ * threads that use it, then `alipay_client_close` (which returns `ALIPAY_STATUS_OK` once no call is in flight),
+ * then free. Freeing while another thread may be entering a call is a use after free, as for any handle.
  *
  * # Safety
- * `client` is NULL or a client from `alipay_client_builder_build` that has not been freed yet; no function is
- * called with it after this one starts.
+ * `client` is NULL or a client from `alipay_client_builder_build` that has not been freed yet; no other thread is
+ * inside a function with it, and no function is called with it after this one starts.
  */
 void alipay_client_free(alipay_client *client);
 
@@ -1113,16 +1113,6 @@ alipay_status alipay_invite_award_request_set_out_biz_code(alipay_invite_award_r
                                                            alipay_error **error_out);
 
 /**
- * Sets this call's deadline in milliseconds instead of the client's (0 gives `ALIPAY_STATUS_INVALID_REQUEST`).
- *
- * # Safety
- * `request` is NULL or a live request; `error_out` is NULL or writable.
- */
-alipay_status alipay_invite_award_request_set_timeout_ms(alipay_invite_award_request *request,
-                                                         uint64_t timeout_ms,
-                                                         alipay_error **error_out);
-
-/**
  * The business result as sent, e.g. `"NEW_AWARD_SUCESS"` (the gateway's own spelling), `"OLD_AWARD_SUCCESS"`,
  * `"NEW_ALREADY_AWARD"`, `"OLD_AWARD_OVER_LIMIT"`, `"ACTIVITY_PAUSE"`, `"ACTIVITY_CLOSE"`, `"INVALID_PARAMETER"`.
  *
@@ -1242,7 +1232,7 @@ void alipay_call_options_free(alipay_call_options *options);
 
 /**
  * Sets the deadline of the whole call in milliseconds (attempts, backoff waits and rate-limit waits included),
- * instead of the client's and the request object's. The call returns by then, with `ALIPAY_STATUS_TIMEOUT` if no
+ * instead of the client's. The call returns by then, with `ALIPAY_STATUS_TIMEOUT` if no
  * answer arrived; each attempt is still bounded by the client's attempt timeout. 0 gives
  * `ALIPAY_STATUS_INVALID_REQUEST` and leaves the options unchanged.
  *
@@ -1373,16 +1363,6 @@ alipay_status alipay_points_update_request_set_memo(alipay_points_update_request
 alipay_status alipay_points_update_request_set_ext_info(alipay_points_update_request *request,
                                                         const char *ext_info,
                                                         alipay_error **error_out);
-
-/**
- * Sets this call's deadline in milliseconds instead of the client's (0 gives `ALIPAY_STATUS_INVALID_REQUEST`).
- *
- * # Safety
- * `request` is NULL or a live request; `error_out` is NULL or writable.
- */
-alipay_status alipay_points_update_request_set_timeout_ms(alipay_points_update_request *request,
-                                                          uint64_t timeout_ms,
-                                                          alipay_error **error_out);
 
 /**
  * The number of this points movement; after a FREEZE, the `biz_no` of its COMMIT or CANCEL. Never NULL for a
@@ -1538,16 +1518,6 @@ alipay_status alipay_voucher_send_request_set_memo(alipay_voucher_send_request *
 alipay_status alipay_voucher_send_request_set_extend_info(alipay_voucher_send_request *request,
                                                           const char *extend_info,
                                                           alipay_error **error_out);
-
-/**
- * Sets this call's deadline in milliseconds instead of the client's (0 gives `ALIPAY_STATUS_INVALID_REQUEST`).
- *
- * # Safety
- * `request` is NULL or a live request; `error_out` is NULL or writable.
- */
-alipay_status alipay_voucher_send_request_set_timeout_ms(alipay_voucher_send_request *request,
-                                                         uint64_t timeout_ms,
-                                                         alipay_error **error_out);
 
 /**
  * The id of the voucher sent (on a replay of the same `out_biz_no`, of the one sent before). Never NULL for a

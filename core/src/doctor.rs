@@ -53,6 +53,18 @@ impl DoctorReport {
         });
     }
 
+    /// A broken rule as a [`Level::Problem`] about the error's field, worded as `build` words it (without the
+    /// leading field name, which the finding already carries).
+    pub fn problem(&mut self, error: &crate::Error) {
+        let topic = error.field().unwrap_or("config").to_owned();
+        let message = crate::limits::strip_field(error.message(), &topic).to_owned();
+        self.findings.push(Finding {
+            level: Level::Problem,
+            topic,
+            message,
+        });
+    }
+
     /// No finding is a [`Level::Problem`].
     pub fn is_healthy(&self) -> bool {
         self.findings.iter().all(|f| f.level != Level::Problem)

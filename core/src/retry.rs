@@ -8,7 +8,8 @@
 
 use std::time::Duration;
 
-use crate::error::{Error, ErrorKind};
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::{MAX_ATTEMPTS, MAX_BACKOFF, MAX_TIMEOUT, describe};
 
 /// How many attempts a call makes and how long it waits between them (exponential backoff with full jitter).
 ///
@@ -18,10 +19,13 @@ use crate::error::{Error, ErrorKind};
 /// ```
 /// use std::time::Duration;
 /// use alipay_marketing::RetryPolicy;
-/// let patient = RetryPolicy::default().max_attempts(5).backoff(Duration::from_millis(200), Duration::from_secs(5));
+/// let patient = RetryPolicy::new(5, Duration::from_millis(200), Duration::from_secs(5))?;
 /// let never = RetryPolicy::none();
 /// assert_eq!(never.attempts(), 1);
 /// assert_eq!(patient.attempts(), 5);
+/// let refused = RetryPolicy::new(0, Duration::from_millis(100), Duration::from_secs(2)).unwrap_err();
+/// assert_eq!(refused.field(), Some("max_attempts"));
+/// # Ok::<(), alipay_marketing::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -49,17 +53,88 @@ impl RetryPolicy {
         }
     }
 
-    /// Sets the number of attempts, first one included (at least 1).
+    /// A checked policy: `max_attempts` attempts, the first included (1 to [`MAX_ATTEMPTS`]; 1 turns retries
+    /// off), the n-th retry waiting a random time below `min(max_delay, base_delay × 2ⁿ⁻¹)`, both delays at most
+    /// [`MAX_BACKOFF`] and `max_delay` not below `base_delay`.
+    ///
+    /// Each error is a [`ErrorKind::Config`] naming the field at fault: `max_attempts`, `base_delay` or
+    /// `max_delay`. This is the rule every face applies.
+    pub fn new(
+        max_attempts: u32,
+        base_delay: Duration,
+        max_delay: Duration,
+    ) -> Result<RetryPolicy> {
+        Self::check_attempts(i128::from(max_attempts))?;
+        for (field, value) in [("base_delay", base_delay), ("max_delay", max_delay)] {
+            if value > MAX_BACKOFF {
+                return Err(Error::config_field(
+                    field,
+                    format!(
+                        "{} is longer than the maximum wait of {} s between attempts",
+                        describe(value),
+                        MAX_BACKOFF.as_secs()
+                    ),
+                ));
+            }
+        }
+        if max_delay < base_delay {
+            return Err(Error::config_field(
+                "max_delay",
+                format!(
+                    "{} is below base_delay {}",
+                    describe(max_delay),
+                    describe(base_delay)
+                ),
+            ));
+        }
+        Ok(RetryPolicy {
+            max_attempts,
+            base_delay,
+            max_delay,
+        })
+    }
+
+    /// Checks a number of attempts as a face received it (wider than `u32`, so that -1 or 2⁴⁰ is reported as
+    /// given).
+    pub fn check_attempts(max_attempts: i128) -> Result<u32> {
+        match u32::try_from(max_attempts) {
+            Ok(n @ 1..=MAX_ATTEMPTS) => Ok(n),
+            _ if max_attempts < 1 => Err(Error::config_field(
+                "max_attempts",
+                format!(
+                    "{max_attempts} must be at least 1 (the first attempt counts; 1 turns retries off)"
+                ),
+            )),
+            _ => Err(Error::config_field(
+                "max_attempts",
+                format!("{max_attempts} is more than the maximum of {MAX_ATTEMPTS} attempts"),
+            )),
+        }
+    }
+
+    /// Sets the number of attempts, first one included, clamped to 1..=[`MAX_ATTEMPTS`]. Use
+    /// [`RetryPolicy::new`] to have an out-of-range value refused instead.
     pub fn max_attempts(mut self, attempts: u32) -> Self {
-        self.max_attempts = attempts.max(1);
+        self.max_attempts = attempts.clamp(1, MAX_ATTEMPTS);
         self
     }
 
-    /// Sets the backoff: the n-th retry waits a random time below `min(max, base × 2ⁿ⁻¹)`.
+    /// Sets the backoff: the n-th retry waits a random time below `min(max, base × 2ⁿ⁻¹)`. Both are clamped to
+    /// [`MAX_BACKOFF`] and `max` to at least `base`; use [`RetryPolicy::new`] to have such values refused instead.
     pub fn backoff(mut self, base: Duration, max: Duration) -> Self {
-        self.base_delay = base;
-        self.max_delay = max.max(base);
+        self.base_delay = base.min(MAX_BACKOFF);
+        self.max_delay = max.min(MAX_BACKOFF).max(self.base_delay);
         self
+    }
+
+    /// The bound of the first wait.
+    pub fn base_delay(&self) -> Duration {
+        self.base_delay
+    }
+
+    /// The cap of every wait.
+    pub fn max_delay(&self) -> Duration {
+        self.max_delay
     }
 
     /// The number of attempts, first one included.
@@ -75,7 +150,8 @@ impl RetryPolicy {
             .unwrap_or(u32::MAX);
         let bound = self.base_delay.saturating_mul(factor).min(self.max_delay);
         let jittered = bound.mul_f64(random_unit());
-        hint.map_or(jittered, |h| h.max(jittered))
+        // A server's Retry-After is not ours to trust with the clock arithmetic: beyond any deadline anyway.
+        hint.map_or(jittered, |h| h.min(MAX_TIMEOUT).max(jittered))
     }
 }
 
@@ -130,6 +206,32 @@ mod tests {
             policy.delay(1, Some(Duration::from_secs(2))) >= Duration::from_secs(2),
             "Retry-After wins"
         );
+    }
+
+    #[test]
+    fn the_checked_constructor_names_the_field_at_fault() {
+        let ms = Duration::from_millis;
+        for (attempts, base, max, field) in [
+            (0, ms(1), ms(2), "max_attempts"),
+            (MAX_ATTEMPTS + 1, ms(1), ms(2), "max_attempts"),
+            (3, ms(50), ms(10), "max_delay"),
+            (3, MAX_BACKOFF + ms(1), MAX_BACKOFF + ms(2), "base_delay"),
+            (3, ms(1), MAX_BACKOFF + ms(1), "max_delay"),
+        ] {
+            let e = RetryPolicy::new(attempts, base, max).unwrap_err();
+            assert_eq!(e.field(), Some(field), "{e}");
+        }
+        let e = RetryPolicy::check_attempts(1 << 40).unwrap_err();
+        assert!(e.message().contains("1099511627776"), "{e}");
+        let policy = RetryPolicy::new(5, ms(10), ms(10)).unwrap();
+        assert_eq!(
+            (policy.attempts(), policy.base_delay(), policy.max_delay()),
+            (5, ms(10), ms(10))
+        );
+        assert_eq!(RetryPolicy::default().max_attempts(0).attempts(), 1);
+        let huge = RetryPolicy::default().backoff(Duration::MAX, Duration::MAX);
+        assert_eq!(huge.max_delay(), MAX_BACKOFF);
+        assert!(huge.delay(64, Some(Duration::MAX)) <= MAX_TIMEOUT);
     }
 
     #[test]

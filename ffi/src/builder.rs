@@ -1,14 +1,11 @@
 //! `alipay_client_builder`: the options of a client, checked when `alipay_client_builder_build` makes one.
 
 use std::ffi::c_char;
-use std::path::PathBuf;
-use std::time::Duration;
 
-use alipay_marketing::{Charset, Client, ClientBuilder, Gateway, RetryPolicy, SignType};
+use alipay_marketing::ClientBuilder;
 
 pub mod connection;
 pub mod credentials;
-use zeroize::Zeroizing;
 
 use crate::client::alipay_client;
 use crate::doctor::alipay_doctor_report;
@@ -17,146 +14,24 @@ use crate::panic::{guard, guard_value};
 use crate::pointers::{OutArg, free_box, mut_arg, new_handle, ref_arg, str_arg};
 use crate::status::alipay_status;
 
-/// A key given as text (zeroed when dropped) or as a file read at build time.
-#[derive(Clone)]
-pub(super) enum KeyInput {
-    Text(Zeroizing<String>),
-    File(PathBuf),
-}
-
 /// The options of a client. Create with `alipay_client_builder_new`, set options, build any number of clients
 /// from it with `alipay_client_builder_build`, free with `alipay_client_builder_free`.
 ///
 /// Not thread-safe: use a builder from one thread at a time. Key text handed to it is copied and the copy is
 /// overwritten with zeros when the builder is freed.
+///
+/// It holds the core's builder itself: each setter passes its value straight through, and every rule is the
+/// core's, checked by `alipay_client_builder_build` (or, for a few setters, at once, by the same rule).
 #[allow(non_camel_case_types)]
 #[derive(Clone, Default)]
 pub struct alipay_client_builder {
-    app_id: Option<String>,
-    private_key: Option<KeyInput>,
-    alipay_public_key: Option<KeyInput>,
-    sign_type: SignType,
-    gateway: Option<Gateway>,
-    allow_insecure_http: bool,
-    connect_timeout: Option<Duration>,
-    timeout: Option<Duration>,
-    app_auth_token: Option<Zeroizing<String>>,
-    attempt_timeout: Option<Duration>,
-    max_attempts: Option<u32>,
-    backoff: Option<(Duration, Duration)>,
-    rate_limit: Option<(f64, u32)>,
-    proxy: Option<Proxy>,
-    root_certificates: Vec<KeyInput>,
-    charset: Option<Charset>,
-    aes_key: Option<Zeroizing<String>>,
-    app_cert: Option<KeyInput>,
-    alipay_cert: Option<KeyInput>,
-    alipay_root_cert: Option<KeyInput>,
-    app_public_key: Option<Zeroizing<String>>,
-    http1_only: bool,
-    pool_max_idle_per_host: Option<usize>,
-    pool_idle_timeout: Option<Duration>,
-}
-
-/// The proxy choice: an explicit URL (it may carry a password, so it is zeroed too), or none at all.
-#[derive(Clone)]
-pub(super) enum Proxy {
-    Url(Zeroizing<String>),
-    Direct,
+    pub(super) core: ClientBuilder,
 }
 
 impl alipay_client_builder {
-    fn to_core(&self) -> ClientBuilder {
-        let mut b = Client::builder()
-            .sign_type(self.sign_type)
-            .allow_insecure_http(self.allow_insecure_http);
-        if let Some(app_id) = &self.app_id {
-            b = b.app_id(app_id.clone());
-        }
-        // The core keeps key text in its own zeroing buffer; the clone moves there without another copy.
-        b = match &self.private_key {
-            Some(KeyInput::Text(text)) => b.private_key_text(String::clone(text)),
-            Some(KeyInput::File(path)) => b.private_key_file(path.clone()),
-            None => b,
-        };
-        b = match &self.alipay_public_key {
-            Some(KeyInput::Text(text)) => b.alipay_public_key_text(String::clone(text)),
-            Some(KeyInput::File(path)) => b.alipay_public_key_file(path.clone()),
-            None => b,
-        };
-        if let Some(gateway) = &self.gateway {
-            b = b.gateway(gateway.clone());
-        }
-        if let Some(timeout) = self.connect_timeout {
-            b = b.connect_timeout(timeout);
-        }
-        if let Some(timeout) = self.timeout {
-            b = b.timeout(timeout);
-        }
-        if let Some(token) = &self.app_auth_token {
-            b = b.app_auth_token(String::clone(token));
-        }
-        if let Some(timeout) = self.attempt_timeout {
-            b = b.attempt_timeout(timeout);
-        }
-        if self.max_attempts.is_some() || self.backoff.is_some() {
-            let mut policy = RetryPolicy::default();
-            if let Some(attempts) = self.max_attempts {
-                policy = policy.max_attempts(attempts);
-            }
-            if let Some((base, max)) = self.backoff {
-                policy = policy.backoff(base, max);
-            }
-            b = b.retry_policy(policy);
-        }
-        if let Some(key) = &self.app_public_key {
-            b = b.app_public_key_text(String::clone(key));
-        }
-        if self.http1_only {
-            b = b.http1_only();
-        }
-        if let Some(max) = self.pool_max_idle_per_host {
-            b = b.pool_max_idle_per_host(max);
-        }
-        if let Some(timeout) = self.pool_idle_timeout {
-            b = b.pool_idle_timeout(timeout);
-        }
-        if let Some((qps, burst)) = self.rate_limit {
-            b = b.rate_limit(qps, burst);
-        }
-        b = match &self.proxy {
-            Some(Proxy::Url(url)) => b.proxy(String::clone(url)),
-            Some(Proxy::Direct) => b.no_proxy(),
-            None => b,
-        };
-        if let Some(charset) = self.charset {
-            b = b.charset(charset);
-        }
-        if let Some(key) = &self.aes_key {
-            b = b.aes_key_text(String::clone(key));
-        }
-        b = match &self.app_cert {
-            Some(KeyInput::Text(pem)) => b.app_cert_text(String::clone(pem)),
-            Some(KeyInput::File(path)) => b.app_cert_file(path.clone()),
-            None => b,
-        };
-        b = match &self.alipay_cert {
-            Some(KeyInput::Text(pem)) => b.alipay_cert_text(String::clone(pem)),
-            Some(KeyInput::File(path)) => b.alipay_cert_file(path.clone()),
-            None => b,
-        };
-        b = match &self.alipay_root_cert {
-            Some(KeyInput::Text(pem)) => b.alipay_root_cert_text(String::clone(pem)),
-            Some(KeyInput::File(path)) => b.alipay_root_cert_file(path.clone()),
-            None => b,
-        };
-        for roots in &self.root_certificates {
-            b = match roots {
-                KeyInput::Text(pem) => b.root_certificates_pem(String::clone(pem)),
-                KeyInput::File(path) => b.root_certificates_file(path.clone()),
-            };
-        }
-        b
+    /// Applies one of the core builder's setters in place.
+    pub(super) fn update(&mut self, setter: impl FnOnce(ClientBuilder) -> ClientBuilder) {
+        self.core = setter(std::mem::take(&mut self.core));
     }
 }
 
@@ -183,21 +58,6 @@ pub(super) unsafe fn set(
 pub(super) unsafe fn text(value: *const c_char, name: &'static str) -> Result<String, FfiError> {
     // SAFETY: forwarded from this function's contract.
     unsafe { str_arg(value, name) }.map(str::to_owned)
-}
-
-/// Reads a key text argument straight into a zeroing buffer.
-///
-/// # Safety
-/// `value` is NULL or a NUL-terminated string.
-pub(super) unsafe fn secret(
-    value: *const c_char,
-    name: &'static str,
-) -> Result<Zeroizing<String>, FfiError> {
-    // SAFETY: forwarded from this function's contract.
-    let text = unsafe { str_arg(value, name) }?;
-    let mut copy = Zeroizing::new(String::with_capacity(text.len()));
-    copy.push_str(text);
-    Ok(copy)
 }
 
 /// A new builder with the defaults: RSA2, the production gateway, 3 s connect timeout, 15 s call deadline.
@@ -236,7 +96,7 @@ pub unsafe extern "C" fn alipay_client_builder_build(
         // SAFETY: forwarded from this function's contract.
         let builder = unsafe { ref_arg(builder, "builder") }?;
         let out = OutArg::new(client_out, "client_out")?;
-        let client = builder.to_core().build()?;
+        let client = builder.core.clone().build()?;
         // SAFETY: `client_out` is writable per this function's contract.
         unsafe { out.write(alipay_client::new(client)) };
         Ok(())
@@ -265,7 +125,7 @@ pub unsafe extern "C" fn alipay_client_builder_doctor(
         // SAFETY: forwarded from this function's contract.
         let builder = unsafe { ref_arg(builder, "builder") }?;
         let out = OutArg::new(report_out, "report_out")?;
-        let report = alipay_doctor_report::new(&builder.to_core().doctor());
+        let report = alipay_doctor_report::new(&builder.core.doctor());
         // SAFETY: `report_out` is writable per this function's contract.
         unsafe { out.write(report) };
         Ok(())

@@ -19,9 +19,8 @@ use crate::status::alipay_status;
 /// `alipay_client_free`.
 ///
 /// Thread-safe: any number of threads may make calls on one client at the same time (they share its connection
-/// pool, rate limit and counters). Each call holds its own reference to the client from the moment it starts
-/// until it returns, so `alipay_client_free` while other threads are inside calls is safe: those calls finish
-/// normally and the client's resources go when the last of them returns.
+/// pool, rate limit and counters). Free it only when no thread is inside a call on it or will start one (see
+/// `alipay_client_free`).
 #[allow(non_camel_case_types)]
 pub struct alipay_client {
     /// The core client: an `Arc` inside, cloned by every call for its duration.
@@ -34,8 +33,7 @@ impl alipay_client {
     }
 }
 
-/// Takes the call's own reference to the client: the handle is not touched again during the call, so
-/// `alipay_client_free` in another thread cannot pull the client out from under it.
+/// Takes the call's own reference to the client, so the call never reads the handle again once it has started.
 ///
 /// # Safety
 /// `client` is NULL or a live client.
@@ -54,16 +52,13 @@ pub(crate) fn block_on<T>(
 
 /// Frees a client. NULL is accepted and ignored.
 ///
-/// Safe while other threads are inside calls on this client: every call holds its own reference to the client
-/// from the moment it starts, so those calls run to their normal end (success, error or deadline; free does not
-/// cut them short — use `alipay_client_close` first for that) and the connection pool and other resources are
-/// released when the last of them returns. What is not allowed is *starting* a call (or any other function) with
-/// the pointer after `alipay_client_free` began: make sure every thread has entered its call first (for example,
-/// `alipay_client_stats` shows them in `in_flight`), or has stopped using the client.
+/// Call it only once no thread is inside a call on this client and none will start one: stop (or join) the
+/// threads that use it, then `alipay_client_close` (which returns `ALIPAY_STATUS_OK` once no call is in flight),
+/// then free. Freeing while another thread may be entering a call is a use after free, as for any handle.
 ///
 /// # Safety
-/// `client` is NULL or a client from `alipay_client_builder_build` that has not been freed yet; no function is
-/// called with it after this one starts.
+/// `client` is NULL or a client from `alipay_client_builder_build` that has not been freed yet; no other thread is
+/// inside a function with it, and no function is called with it after this one starts.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn alipay_client_free(client: *mut alipay_client) {
     // SAFETY: forwarded from this function's contract.
@@ -130,7 +125,7 @@ pub unsafe extern "C" fn alipay_client_execute_with_options(
             )
         };
         let out = OutArg::new(response_out, "response_out")?;
-        let options = call_options(None, options);
+        let options = call_options(options);
         let response = block_on(client.execute_with(method, biz_content, &options))?;
         let response = alipay_response {
             body: c_string_exact(&response.body, "the response body")?,

@@ -3,7 +3,7 @@
 use std::any::Any;
 use std::ffi::{CString, c_char};
 
-use alipay_marketing::Error;
+use alipay_marketing::{Error, ErrorKind};
 
 use crate::panic::guard_value;
 use crate::pointers::{c_string_lossy, free_box, opt_ptr, ref_arg_or_none, str_ptr};
@@ -20,8 +20,9 @@ pub(crate) enum FfiError {
     InvalidUtf8(&'static str),
     /// A verified answer that cannot be handed to C (a NUL inside a string); holds the message.
     Decode(String),
-    /// An option of this face out of range (checked here, not in the core); holds the option and the message.
-    Config(&'static str, String),
+    /// The core's verdict on a value, under the name of the C parameter that carried it (`pool_idle_timeout_ms`
+    /// for the core's `pool_idle_timeout`): the kind, the parameter and the message without its field prefix.
+    Renamed(ErrorKind, &'static str, String),
     /// `alipay_client_close` gave up waiting for the calls in flight; holds the message.
     CloseTimeout(String),
     /// A panic was caught; holds its message.
@@ -35,10 +36,24 @@ impl FfiError {
             FfiError::NullArgument(_) => alipay_status::NullArgument,
             FfiError::InvalidUtf8(_) => alipay_status::InvalidUtf8,
             FfiError::Decode(_) => alipay_status::Decode,
-            FfiError::Config(..) => alipay_status::Config,
+            FfiError::Renamed(kind, ..) => alipay_status::from_kind(*kind),
             FfiError::CloseTimeout(_) => alipay_status::Timeout,
             FfiError::Panic(_) => alipay_status::Panic,
         }
+    }
+
+    /// The core's error, its field `core_field` renamed to the C parameter `c_name`; other errors unchanged.
+    pub(crate) fn renamed(error: Error, core_field: &str, c_name: &'static str) -> FfiError {
+        if error.field() != Some(core_field) {
+            return FfiError::Core(error);
+        }
+        let message = error
+            .message()
+            .strip_prefix(core_field)
+            .and_then(|m| m.strip_prefix(": "))
+            .unwrap_or(error.message())
+            .to_owned();
+        FfiError::Renamed(error.kind(), c_name, message)
     }
 
     pub(crate) fn from_panic(payload: Box<dyn Any + Send>) -> FfiError {
@@ -121,7 +136,7 @@ impl alipay_error {
                 out.may_have_been_sent = true;
                 out.attempts = 1;
             }
-            FfiError::Config(field, message) => {
+            FfiError::Renamed(_, field, message) => {
                 out.message = c_string_lossy(&format!("{field}: {message}"));
                 out.field = Some(c_string_lossy(field));
             }

@@ -9,16 +9,10 @@ use crate::panic::{guard, guard_value};
 use crate::pointers::{c_string_exact, mut_arg, ref_arg_or_none, str_arg};
 use crate::status::alipay_status;
 
-/// A per-call deadline set from C: 0 is a mistake, not "no deadline".
+/// A per-call deadline set from C, by the core's rule (0 is a mistake, not "no deadline").
 pub(crate) fn check_timeout(timeout_ms: u64) -> Result<Duration, FfiError> {
-    if timeout_ms == 0 {
-        return Err(alipay_marketing::Error::invalid_request(
-            "timeout_ms",
-            "must be greater than zero",
-        )
-        .into());
-    }
-    Ok(Duration::from_millis(timeout_ms))
+    alipay_marketing::limits::check_call_timeout(Duration::from_millis(timeout_ms))
+        .map_err(|e| FfiError::renamed(e, "timeout", "timeout_ms"))
 }
 
 /// Applies one field to a request object: the shared body of the setters.

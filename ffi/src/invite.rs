@@ -3,14 +3,13 @@
 //! Business outcomes such as `OLD_AWARD_OVER_LIMIT` or `ACTIVITY_PAUSE` are results with `ALIPAY_STATUS_OK`.
 
 use std::ffi::{CString, c_char};
-use std::time::Duration;
 
 use alipay_marketing::CallOptions;
 use alipay_marketing::api::invite::{InviteAwardRequest, InviteAwardResponse};
 
 use crate::client::{alipay_client, block_on, client_arg};
 use crate::error::{FfiError, alipay_error};
-use crate::fields::{check_timeout, field, optional, set, text};
+use crate::fields::{field, optional, set, text};
 use crate::options::{alipay_call_options, call_options};
 use crate::panic::{guard, guard_value};
 use crate::pointers::{
@@ -23,12 +22,11 @@ use crate::status::alipay_status;
 #[derive(Default)]
 pub struct alipay_invite_award_request {
     pub(crate) inner: InviteAwardRequest,
-    timeout: Option<Duration>,
 }
 
 impl alipay_invite_award_request {
     pub(crate) fn options(&self, options: Option<&alipay_call_options>) -> CallOptions {
-        call_options(self.timeout, options)
+        call_options(options)
     }
 }
 
@@ -124,25 +122,6 @@ pub unsafe extern "C" fn alipay_invite_award_request_set_out_biz_code(
     unsafe {
         set(request, error_out, |r| {
             r.inner.out_biz_code = Some(text(out_biz_code, "out_biz_code")?);
-            Ok(())
-        })
-    }
-}
-
-/// Sets this call's deadline in milliseconds instead of the client's (0 gives `ALIPAY_STATUS_INVALID_REQUEST`).
-///
-/// # Safety
-/// `request` is NULL or a live request; `error_out` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_invite_award_request_set_timeout_ms(
-    request: *mut alipay_invite_award_request,
-    timeout_ms: u64,
-    error_out: *mut *mut alipay_error,
-) -> alipay_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        set(request, error_out, |r| {
-            r.timeout = Some(check_timeout(timeout_ms)?);
             Ok(())
         })
     }

@@ -1,11 +1,11 @@
 //! `alipay_call_options`: per-call overrides of the client's deadline and retry policy, accepted by the
-//! `_with_options` variant of every call.
+//! `_with_options` variant of every call — the one way to give a call its own deadline.
 
 use std::time::Duration;
 
 use alipay_marketing::{CallOptions, RetryPolicy};
 
-use crate::builder::connection::check_retry_policy;
+use crate::builder::connection::retry_policy;
 use crate::error::FfiError;
 use crate::error::alipay_error;
 use crate::fields::check_timeout;
@@ -16,7 +16,7 @@ use crate::status::alipay_status;
 /// Options for one call, overriding the client's: a deadline and a retry policy. Create with
 /// `alipay_call_options_new`, set what you want to override, pass it to any `_with_options` call (as many calls
 /// and threads as you like: calls only read it), free with `alipay_call_options_free`. An option left unset keeps
-/// the client's setting (or, for the deadline, the request object's `_set_timeout_ms`).
+/// the client's setting.
 ///
 /// Not synchronised: do not change it while a call that uses it is running.
 #[allow(non_camel_case_types)]
@@ -26,13 +26,10 @@ pub struct alipay_call_options {
     retry: Option<RetryPolicy>,
 }
 
-/// The options of one call: `options` (when given) over the request object's deadline over the client's.
-pub(crate) fn call_options(
-    request_timeout: Option<Duration>,
-    options: Option<&alipay_call_options>,
-) -> CallOptions {
+/// The options of one call: what `options` sets (when given), the client's for the rest.
+pub(crate) fn call_options(options: Option<&alipay_call_options>) -> CallOptions {
     let mut call = CallOptions::default();
-    call.timeout = options.and_then(|o| o.timeout).or(request_timeout);
+    call.timeout = options.and_then(|o| o.timeout);
     call.retry = options.and_then(|o| o.retry);
     call
 }
@@ -73,7 +70,7 @@ pub unsafe extern "C" fn alipay_call_options_free(options: *mut alipay_call_opti
 }
 
 /// Sets the deadline of the whole call in milliseconds (attempts, backoff waits and rate-limit waits included),
-/// instead of the client's and the request object's. The call returns by then, with `ALIPAY_STATUS_TIMEOUT` if no
+/// instead of the client's. The call returns by then, with `ALIPAY_STATUS_TIMEOUT` if no
 /// answer arrived; each attempt is still bounded by the client's attempt timeout. 0 gives
 /// `ALIPAY_STATUS_INVALID_REQUEST` and leaves the options unchanged.
 ///
@@ -111,13 +108,11 @@ pub unsafe extern "C" fn alipay_call_options_set_retry_policy(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(options, error_out, |o| {
-            let (attempts, base, max) =
-                check_retry_policy(max_attempts, base_backoff_ms, max_backoff_ms)?;
-            o.retry = Some(
-                RetryPolicy::default()
-                    .max_attempts(attempts)
-                    .backoff(base, max),
-            );
+            o.retry = Some(retry_policy(
+                max_attempts,
+                Duration::from_millis(base_backoff_ms),
+                Duration::from_millis(max_backoff_ms),
+            )?);
             Ok(())
         })
     }
@@ -128,17 +123,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn call_options_override_the_request_deadline_and_keep_the_clients_policy_when_unset() {
-        let request = Some(Duration::from_secs(5));
-        let none = call_options(request, None);
-        assert_eq!(none.timeout, request);
+    fn call_options_override_the_client_only_for_what_they_set() {
+        let none = call_options(None);
+        assert_eq!(none.timeout, None);
         assert_eq!(none.retry, None);
 
         let mut options = alipay_call_options::default();
-        assert_eq!(call_options(request, Some(&options)).timeout, request);
+        assert_eq!(call_options(Some(&options)).timeout, None);
         options.timeout = Some(Duration::from_millis(300));
         options.retry = Some(RetryPolicy::none());
-        let call = call_options(request, Some(&options));
+        let call = call_options(Some(&options));
         assert_eq!(call.timeout, Some(Duration::from_millis(300)));
         assert_eq!(call.retry, Some(RetryPolicy::none()));
     }

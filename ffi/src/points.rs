@@ -3,14 +3,13 @@
 //! `req_id` is the idempotency key; FREEZE answers the `point_log_no` that COMMIT or CANCEL take as `biz_no`.
 
 use std::ffi::{CString, c_char};
-use std::time::Duration;
 
 use alipay_marketing::CallOptions;
 use alipay_marketing::api::points::{PointsUpdateRequest, PointsUpdateResponse, TransType};
 
 use crate::client::{alipay_client, block_on, client_arg};
 use crate::error::{FfiError, alipay_error};
-use crate::fields::{check_timeout, field, set, text};
+use crate::fields::{field, set, text};
 use crate::options::{alipay_call_options, call_options};
 use crate::panic::{guard, guard_value};
 use crate::pointers::{
@@ -24,12 +23,11 @@ use crate::status::alipay_status;
 #[derive(Default)]
 pub struct alipay_points_update_request {
     pub(crate) inner: PointsUpdateRequest,
-    timeout: Option<Duration>,
 }
 
 impl alipay_points_update_request {
     pub(crate) fn options(&self, options: Option<&alipay_call_options>) -> CallOptions {
-        call_options(self.timeout, options)
+        call_options(options)
     }
 }
 
@@ -223,25 +221,6 @@ pub unsafe extern "C" fn alipay_points_update_request_set_ext_info(
     unsafe {
         set(request, error_out, |r| {
             r.inner.ext_info = Some(text(ext_info, "ext_info")?);
-            Ok(())
-        })
-    }
-}
-
-/// Sets this call's deadline in milliseconds instead of the client's (0 gives `ALIPAY_STATUS_INVALID_REQUEST`).
-///
-/// # Safety
-/// `request` is NULL or a live request; `error_out` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_points_update_request_set_timeout_ms(
-    request: *mut alipay_points_update_request,
-    timeout_ms: u64,
-    error_out: *mut *mut alipay_error,
-) -> alipay_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        set(request, error_out, |r| {
-            r.timeout = Some(check_timeout(timeout_ms)?);
             Ok(())
         })
     }

@@ -3,14 +3,13 @@
 //! `template_id` + `out_biz_no` is the idempotency key: sending the same pair again returns the same voucher.
 
 use std::ffi::{CString, c_char};
-use std::time::Duration;
 
 use alipay_marketing::CallOptions;
 use alipay_marketing::api::voucher::{VoucherSendRequest, VoucherSendResponse};
 
 use crate::client::{alipay_client, block_on, client_arg};
 use crate::error::{FfiError, alipay_error};
-use crate::fields::{check_timeout, field, optional, set, text};
+use crate::fields::{field, optional, set, text};
 use crate::options::{alipay_call_options, call_options};
 use crate::panic::{guard, guard_value};
 use crate::pointers::{
@@ -24,12 +23,11 @@ use crate::status::alipay_status;
 #[derive(Default)]
 pub struct alipay_voucher_send_request {
     pub(crate) inner: VoucherSendRequest,
-    timeout: Option<Duration>,
 }
 
 impl alipay_voucher_send_request {
     pub(crate) fn options(&self, options: Option<&alipay_call_options>) -> CallOptions {
-        call_options(self.timeout, options)
+        call_options(options)
     }
 }
 
@@ -220,25 +218,6 @@ pub unsafe extern "C" fn alipay_voucher_send_request_set_extend_info(
     unsafe {
         set(request, error_out, |r| {
             r.inner.extend_info = Some(text(extend_info, "extend_info")?);
-            Ok(())
-        })
-    }
-}
-
-/// Sets this call's deadline in milliseconds instead of the client's (0 gives `ALIPAY_STATUS_INVALID_REQUEST`).
-///
-/// # Safety
-/// `request` is NULL or a live request; `error_out` is NULL or writable.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_voucher_send_request_set_timeout_ms(
-    request: *mut alipay_voucher_send_request,
-    timeout_ms: u64,
-    error_out: *mut *mut alipay_error,
-) -> alipay_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        set(request, error_out, |r| {
-            r.timeout = Some(check_timeout(timeout_ms)?);
             Ok(())
         })
     }

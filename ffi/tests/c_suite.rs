@@ -722,17 +722,33 @@ fn close_waits_for_the_call_in_flight_then_refuses_new_calls() {
 }
 
 #[test]
-fn freeing_the_client_while_threads_are_inside_calls_is_safe() {
+fn the_documented_shutdown_order_completes_every_call() {
     let (sandbox, env) = start_sandbox();
     each_mode(
         &sandbox,
         &env,
         &programs().resilience,
-        &["free_during_calls"],
+        &["shutdown"],
         script([Fault::Latency(Duration::from_secs(1)); 4]),
         |stdout, state| {
             assert_eq!(issued(state).len(), 4);
             assert_eq!(issued(state), voucher_lines(stdout));
+        },
+    );
+}
+
+#[test]
+fn values_that_used_to_panic_are_refused_naming_the_option_at_build_and_in_the_doctor() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["limits"],
+        no_faults,
+        |stdout, state| {
+            assert!(stdout.contains("limits ok"), "{stdout}");
+            assert_eq!(state["vouchers"]["count"], 0);
         },
     );
 }

@@ -11,20 +11,19 @@ Both are frozen and checked when built, so a bad value is reported where it is w
 from __future__ import annotations
 
 import enum
-import math
 from dataclasses import dataclass
 from typing import Union
 
-from .errors import ConfigError
+from . import _native
 
 __all__ = ["RateLimit", "RetryPolicy"]
 
 
-def _seconds(field: str, name: str, value: float) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")
-    if not math.isfinite(value) or value < 0:
-        raise ConfigError(f"{field}: {name} {value!r} is not a number of seconds of zero or more", field=field)
+def _number(name: str, value: object, kind: tuple[type, ...] = (int, float)) -> None:
+    """The type check of this face; the value's rule is the core's (``ConfigError`` naming the option)."""
+    if isinstance(value, bool) or not isinstance(value, kind):
+        wanted = "an int" if kind == (int,) else "a number"
+        raise TypeError(f"{name} must be {wanted}, not {type(value).__name__}")
 
 
 @dataclass(frozen=True)
@@ -48,16 +47,10 @@ class RetryPolicy:
     max_delay: float = 2.0
 
     def __post_init__(self) -> None:
-        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
-            raise TypeError(f"max_attempts must be an int, not {type(self.max_attempts).__name__}")
-        if not 1 <= self.max_attempts <= 2**32 - 1:
-            raise ConfigError(f"retry: max_attempts {self.max_attempts} must be at least 1", field="retry")
-        _seconds("retry", "base_delay", self.base_delay)
-        _seconds("retry", "max_delay", self.max_delay)
-        if self.max_delay < self.base_delay:
-            raise ConfigError(
-                f"retry: max_delay {self.max_delay!r} is below base_delay {self.base_delay!r}", field="retry"
-            )
+        _number("max_attempts", self.max_attempts, (int,))
+        _number("base_delay", self.base_delay)
+        _number("max_delay", self.max_delay)
+        _native._check_retry_policy(self.max_attempts, float(self.base_delay), float(self.max_delay))
 
     @classmethod
     def none(cls) -> RetryPolicy:
@@ -80,14 +73,9 @@ class RateLimit:
     burst: int = 1
 
     def __post_init__(self) -> None:
-        if isinstance(self.qps, bool) or not isinstance(self.qps, (int, float)):
-            raise TypeError(f"qps must be a number, not {type(self.qps).__name__}")
-        if isinstance(self.burst, bool) or not isinstance(self.burst, int):
-            raise TypeError(f"burst must be an int, not {type(self.burst).__name__}")
-        if not (math.isfinite(self.qps) and self.qps > 0):
-            raise ConfigError(f"rate_limit: qps {self.qps!r} must be greater than zero", field="rate_limit")
-        if not 1 <= self.burst <= 2**32 - 1:
-            raise ConfigError(f"rate_limit: burst {self.burst} must be at least 1", field="rate_limit")
+        _number("qps", self.qps)
+        _number("burst", self.burst, (int,))
+        _native._check_rate_limit(float(self.qps), self.burst)
 
 
 #: What ``rate_limit=`` accepts.

@@ -179,22 +179,13 @@ impl RetryArg {
                 value.get_type().name()?
             )));
         }
-        // RetryPolicy checked its values when it was made; only the conversion to durations is left.
-        let delay = |name: &str| -> PyResult<Duration> {
-            let secs: f64 = value.getattr(name)?.extract()?;
-            Duration::try_from_secs_f64(secs).map_err(|_| {
-                config_error(
-                    py,
-                    Some("retry"),
-                    &format!("retry: {name} {secs} is not a usable number of seconds"),
-                )
-            })
-        };
-        Ok(Some(
-            RetryPolicy::default()
-                .max_attempts(value.getattr("max_attempts")?.extract()?)
-                .backoff(delay("base_delay")?, delay("max_delay")?),
-        ))
+        // The same rule RetryPolicy applied when it was made (a subclass may have skipped __post_init__).
+        Ok(Some(crate::option_rules::retry_policy(
+            py,
+            &value.getattr("max_attempts")?,
+            value.getattr("base_delay")?.extract()?,
+            value.getattr("max_delay")?.extract()?,
+        )?))
     }
 }
 
@@ -209,7 +200,7 @@ pub struct ClientOptions<'a, 'py> {
     pub connect_timeout: f64,
     pub attempt_timeout: f64,
     pub retry: RetryArg,
-    pub max_attempts: Option<u32>,
+    pub max_attempts: Option<&'a Bound<'py, PyAny>>,
     pub rate_limit: Option<&'a Bound<'py, PyAny>>,
     pub app_auth_token: Option<&'a str>,
     pub allow_insecure_http: bool,
@@ -289,7 +280,21 @@ impl ClientOptions<'_, '_> {
                 ));
             }
             (Some(n), RetryArg::NotGiven) => {
-                builder.retry_policy(RetryPolicy::default().max_attempts(n))
+                let attempts = match crate::option_rules::int_value("max_attempts", n)? {
+                    Ok(n) => RetryPolicy::check_attempts(n)
+                        .map_err(|e| OptionError::core("max_attempts", &e)),
+                    Err(message) => Err(OptionError {
+                        field: "max_attempts".to_owned(),
+                        message: format!(
+                            "max_attempts: {}",
+                            message.trim_start_matches("max_attempts ")
+                        ),
+                    }),
+                };
+                match checker.check(attempts)? {
+                    Some(n) => builder.retry_policy(RetryPolicy::default().max_attempts(n)),
+                    None => builder,
+                }
             }
             (None, retry) => match retry.policy(py)? {
                 Some(policy) => builder.retry_policy(policy),
@@ -365,31 +370,36 @@ impl ClientOptions<'_, '_> {
     }
 }
 
-/// `rate_limit=`: a `RateLimit` or a `(qps, burst)` tuple.
+/// `rate_limit=`: a `RateLimit` or a `(qps, burst)` tuple, judged by the core's rule.
 fn rate_limit(value: &Bound<'_, PyAny>) -> PyResult<Result<(f64, u32), OptionError>> {
     let py = value.py();
-    let (qps, burst): (f64, i64) = if value.is_instance(option_classes(py)?.1.bind(py))? {
-        (
-            value.getattr("qps")?.extract()?,
-            value.getattr("burst")?.extract()?,
-        )
-    } else if value.is_instance_of::<PyTuple>() {
-        value.extract().map_err(|_| {
-            PyTypeError::new_err("rate_limit must be (qps, burst): a number and an int")
-        })?
-    } else {
+    let (qps, burst): (f64, Bound<'_, PyAny>) =
+        if value.is_instance(option_classes(py)?.1.bind(py))? {
+            (value.getattr("qps")?.extract()?, value.getattr("burst")?)
+        } else if value.is_instance_of::<PyTuple>() {
+            value.extract().map_err(|_| {
+                PyTypeError::new_err("rate_limit must be (qps, burst): a number and an int")
+            })?
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "rate_limit must be an alipay_marketing.RateLimit or a (qps, burst) tuple, not {}",
+                value.get_type().name()?
+            )));
+        };
+    if !burst.is_instance_of::<pyo3::types::PyInt>()
+        || burst.is_instance_of::<pyo3::types::PyBool>()
+    {
         return Err(PyTypeError::new_err(format!(
-            "rate_limit must be an alipay_marketing.RateLimit or a (qps, burst) tuple, not {}",
-            value.get_type().name()?
+            "rate_limit: burst must be an int, not {}",
+            burst.get_type().name()?
         )));
-    };
-    match u32::try_from(burst) {
-        Ok(burst) if burst > 0 && qps.is_finite() && qps > 0.0 => Ok(Ok((qps, burst))),
-        _ => Ok(Err(OptionError::new(
-            "rate_limit",
-            format!("qps {qps} / burst {burst}: both must be greater than zero"),
-        ))),
     }
+    Ok(match crate::option_rules::int_value("burst", &burst)? {
+        Ok(n) => alipay_marketing::RateLimit::check(qps, n)
+            .map(|burst| (qps, burst))
+            .map_err(|e| OptionError::core("rate_limit", &e)),
+        Err(message) => Err(OptionError::new("rate_limit", message)),
+    })
 }
 
 /// `root_certificates=`: one PEM text or path, or a list of them.
@@ -404,19 +414,8 @@ fn root_sources(value: &Bound<'_, PyAny>) -> PyResult<Vec<Result<KeySource, Opti
     }
 }
 
-/// A number of seconds as a `Duration`, refusing what `Duration` cannot hold.
+/// A number of seconds as a `Duration` (the core's conversion; the option's bounds are checked by the core's
+/// rule for it when the client is built).
 fn duration(field: &str, value: f64) -> Result<Duration, OptionError> {
-    if !(value.is_finite() && value > 0.0) {
-        return Err(OptionError::new(
-            field,
-            format!("{value} is not a number of seconds greater than zero"),
-        ));
-    }
-    Duration::try_from_secs_f64(value)
-        .map_err(|_| OptionError::new(field, format!("{value} seconds is too long")))
-}
-
-/// [`duration`], raising `ConfigError`.
-pub fn seconds(py: Python<'_>, field: &str, value: f64) -> PyResult<Duration> {
-    duration(field, value).map_err(|e| config_error(py, Some(&e.field), &e.message))
+    alipay_marketing::limits::seconds(field, value).map_err(|e| OptionError::core(field, &e))
 }

@@ -234,7 +234,7 @@ pub fn doctor(
     connect_timeout: f64,
     attempt_timeout: f64,
     retry: RetryArg,
-    max_attempts: Option<u32>,
+    max_attempts: Option<&Bound<'_, PyAny>>,
     rate_limit: Option<&Bound<'_, PyAny>>,
     app_auth_token: Option<&str>,
     allow_insecure_http: bool,

@@ -24,6 +24,7 @@ mod diagnostics;
 mod errors;
 mod keys;
 mod logging;
+mod option_rules;
 mod requests;
 mod results;
 mod sandbox;
@@ -50,6 +51,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sandbox::SandboxServer>()?;
     m.add_function(wrap_pyfunction!(diagnostics::doctor, m)?)?;
     m.add_function(wrap_pyfunction!(keys::generate_key_pair, m)?)?;
+    m.add_function(wrap_pyfunction!(option_rules::_check_retry_policy, m)?)?;
+    m.add_function(wrap_pyfunction!(option_rules::_check_rate_limit, m)?)?;
     m.add_function(wrap_pyfunction!(baseline::rust_baseline, m)?)?;
     Ok(())
 }

@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyInt, PyMapping, PyString};
 
-use crate::config::{RetryArg, seconds};
+use crate::config::RetryArg;
 use crate::errors::{invalid_argument, to_py_err};
 use crate::results::Outcome;
 
@@ -187,13 +187,11 @@ pub fn call_options(
 ) -> PyResult<CallOptions> {
     let mut options = CallOptions::default();
     if let Some(t) = timeout {
-        let duration = seconds(py, "timeout", t).map_err(|_| {
-            invalid_argument(
-                py,
-                "timeout",
-                &format!("{t} is not a number of seconds greater than zero"),
-            )
-        })?;
+        let duration = alipay_marketing::limits::seconds("timeout", t)
+            .and_then(alipay_marketing::limits::check_call_timeout)
+            .map_err(|e| {
+                invalid_argument(py, "timeout", e.message().trim_start_matches("timeout: "))
+            })?;
         options = CallOptions::with_timeout(duration);
     }
     if let Some(policy) = retry.policy(py)? {

@@ -82,7 +82,6 @@ static void case_voucher(alipay_client *client) {
     CHECK(alipay_voucher_send_request_set_out_biz_no(request, "c-voucher-0002", NULL) == ALIPAY_STATUS_OK);
     CHECK(alipay_voucher_send_request_set_user_id(request, USER, NULL) == ALIPAY_STATUS_OK);
     CHECK(alipay_voucher_send_request_set_amount(request, "8.88", NULL) == ALIPAY_STATUS_OK);
-    CHECK(alipay_voucher_send_request_set_timeout_ms(request, 60000, NULL) == ALIPAY_STATUS_OK);
     CHECK_STATUS(alipay_client_send_voucher(client, request, &red, &error), ALIPAY_STATUS_OK, error);
     CHECK(!str_eq(alipay_voucher_send_result_voucher_id(red), alipay_voucher_send_result_voucher_id(first)));
     alipay_voucher_send_request_free(request);

@@ -300,9 +300,15 @@ static void case_invalid_request(alipay_client *client) {
     CHECK_STR(alipay_error_field(error), "amount");
     alipay_error_free(error);
     error = NULL;
-    CHECK_STATUS(alipay_voucher_send_request_set_timeout_ms(voucher, 0, &error), ALIPAY_STATUS_INVALID_REQUEST, error);
-    CHECK_STR(alipay_error_field(error), "timeout_ms");
-    alipay_error_free(error);
+    {
+        /* A call's deadline is set through its options only; 0 is a mistake, not "no deadline". */
+        alipay_call_options *options = alipay_call_options_new();
+        CHECK_STATUS(alipay_call_options_set_timeout_ms(options, 0, &error), ALIPAY_STATUS_INVALID_REQUEST, error);
+        CHECK_STR(alipay_error_field(error), "timeout_ms");
+        alipay_error_free(error);
+        error = NULL;
+        alipay_call_options_free(options);
+    }
 
     alipay_invite_award_request_free(invite);
     alipay_points_update_request_free(points);

@@ -3,7 +3,7 @@
  * invalid-signature explainer, one case per run (the harness arms the sandbox's faults before each and checks its
  * state after):
  *
- *   test_resilience retry_once | no_retry | call_options | stats | close | free_during_calls | doctor |
+ *   test_resilience retry_once | no_retry | call_options | stats | close | shutdown | limits | doctor |
  *                   explainer | exactly_once THREADS CALLS_PER_THREAD
  *
  * Output lines `voucher OUT_BIZ_NO VOUCHER_ID` list the vouchers received; `stat_NAME=VALUE` lines the client's
@@ -264,6 +264,69 @@ static void case_call_options(void) {
     alipay_client_free(client);
 }
 
+/* Builds from `builder` expecting ALIPAY_STATUS_CONFIG about `field`, and checks that the doctor calls the same
+ * configuration unhealthy with a problem about that field. */
+static void expect_refused(alipay_client_builder *builder, const char *field) {
+    alipay_client *client = NULL;
+    alipay_error *error = NULL;
+    alipay_doctor_report *report = NULL;
+    size_t i;
+    int found = 0;
+    CHECK_STATUS(alipay_client_builder_build(builder, &client, &error), ALIPAY_STATUS_CONFIG, error);
+    CHECK_STR(alipay_error_field(error), field);
+    CHECK(client == NULL);
+    alipay_error_free(error);
+    CHECK(alipay_client_builder_doctor(builder, &report, NULL) == ALIPAY_STATUS_OK);
+    CHECK(!alipay_doctor_report_is_healthy(report));
+    for (i = 0; i < alipay_doctor_report_count(report); i++) {
+        if (str_eq(alipay_doctor_report_topic(report, i), field) &&
+            alipay_doctor_report_level(report, i) == ALIPAY_DOCTOR_LEVEL_PROBLEM) {
+            found = 1;
+        }
+    }
+    CHECK(found);
+    alipay_doctor_report_free(report);
+}
+
+/* Values that used to panic inside the library (a tiny rate, a huge burst, a deadline near 2^64 ms) are
+ * configuration errors naming the option, at build and in the doctor; max_attempts 0 is refused, not taken as 1. */
+static void case_limits(void) {
+    alipay_client_builder *builder = builder_from_env();
+    alipay_error *error = NULL;
+
+    CHECK(alipay_client_builder_set_rate_limit(builder, 1e-300, 1, NULL) == ALIPAY_STATUS_OK);
+    expect_refused(builder, "rate_limit");
+    CHECK(alipay_client_builder_set_rate_limit(builder, 1e-9, 4294967295u, NULL) == ALIPAY_STATUS_OK);
+    expect_refused(builder, "rate_limit");
+    CHECK(alipay_client_builder_set_rate_limit(builder, 5.0, 1, NULL) == ALIPAY_STATUS_OK);
+    CHECK(alipay_client_builder_set_timeout_ms(builder, UINT64_MAX, NULL) == ALIPAY_STATUS_OK);
+    expect_refused(builder, "timeout");
+    CHECK(alipay_client_builder_set_timeout_ms(builder, 5000, NULL) == ALIPAY_STATUS_OK);
+    CHECK(alipay_client_builder_set_attempt_timeout_ms(builder, UINT64_MAX, NULL) == ALIPAY_STATUS_OK);
+    expect_refused(builder, "attempt_timeout");
+    CHECK(alipay_client_builder_set_attempt_timeout_ms(builder, 4000, NULL) == ALIPAY_STATUS_OK);
+
+    CHECK_STATUS(alipay_client_builder_set_max_attempts(builder, 0, &error), ALIPAY_STATUS_CONFIG, error);
+    CHECK_STR(alipay_error_field(error), "max_attempts");
+    alipay_error_free(error);
+    error = NULL;
+    CHECK_STATUS(alipay_client_builder_set_pool_idle_timeout_ms(builder, UINT64_MAX, &error), ALIPAY_STATUS_CONFIG,
+                 error);
+    CHECK_STR(alipay_error_field(error), "pool_idle_timeout_ms");
+    alipay_error_free(error);
+    error = NULL;
+    {
+        alipay_call_options *options = alipay_call_options_new();
+        CHECK_STATUS(alipay_call_options_set_timeout_ms(options, UINT64_MAX, &error), ALIPAY_STATUS_INVALID_REQUEST,
+                     error);
+        CHECK_STR(alipay_error_field(error), "timeout_ms");
+        alipay_error_free(error);
+        alipay_call_options_free(options);
+    }
+    alipay_client_free(build(builder));
+    printf("limits ok\n");
+}
+
 /* The counters by kind, the new builder setters, and NULL arguments. */
 static void case_stats(void) {
     alipay_client_builder *builder = builder_from_env();
@@ -391,31 +454,34 @@ static void case_close(void) {
     alipay_client_free(client);
 }
 
-#define FREE_THREADS 4
+#define SHUTDOWN_THREADS 4
 
-/* The harness delays the first four voucher calls by 1 s. Free the client while all four are inside their calls:
- * they finish normally, and (under valgrind) nothing is read after free and nothing leaks. */
-static void case_free_during_calls(void) {
+/* The documented shutdown order: four threads call at once (the harness delays each answer), are joined, then the
+ * client is closed and freed: every call completes and (under valgrind) nothing leaks. */
+static void case_shutdown(void) {
     alipay_client *client = client_from_env();
-    struct call_job jobs[FREE_THREADS];
-    pthread_t threads[FREE_THREADS];
+    struct call_job jobs[SHUTDOWN_THREADS];
+    pthread_t threads[SHUTDOWN_THREADS];
+    alipay_error *error = NULL;
     int i;
 
     memset(jobs, 0, sizeof jobs);
-    for (i = 0; i < FREE_THREADS; i++) {
+    for (i = 0; i < SHUTDOWN_THREADS; i++) {
         jobs[i].client = client;
         snprintf(jobs[i].out_biz_no, sizeof jobs[i].out_biz_no, "c-free-%04d", i);
         CHECK(pthread_create(&threads[i], NULL, send_in_thread, &jobs[i]) == 0);
     }
-    wait_in_flight(client, FREE_THREADS);
-    alipay_client_free(client);
-    for (i = 0; i < FREE_THREADS; i++) {
+    for (i = 0; i < SHUTDOWN_THREADS; i++) {
         CHECK(pthread_join(threads[i], NULL) == 0);
         CHECK(jobs[i].status == ALIPAY_STATUS_OK);
         if (jobs[i].status != ALIPAY_STATUS_OK) {
             fprintf(stderr, "%s: %s\n", jobs[i].out_biz_no, jobs[i].message);
         }
     }
+    CHECK_STATUS(alipay_client_close(client, 5000, &error), ALIPAY_STATUS_OK, error);
+    alipay_error_free(error);
+    CHECK(stats_of(client).in_flight == 0);
+    alipay_client_free(client);
 }
 
 /* The index of the first finding about `topic` with `level` whose message contains `text`, or -1. */
@@ -649,8 +715,10 @@ int main(int argc, char **argv) {
         case_stats();
     } else if (strcmp(name, "close") == 0) {
         case_close();
-    } else if (strcmp(name, "free_during_calls") == 0) {
-        case_free_during_calls();
+    } else if (strcmp(name, "limits") == 0) {
+        case_limits();
+    } else if (strcmp(name, "shutdown") == 0) {
+        case_shutdown();
     } else if (strcmp(name, "doctor") == 0) {
         case_doctor();
     } else if (strcmp(name, "explainer") == 0) {
@@ -658,7 +726,7 @@ int main(int argc, char **argv) {
     } else if (strcmp(name, "exactly_once") == 0 && argc == 4 && atoi(argv[2]) > 0 && atoi(argv[3]) > 0) {
         case_exactly_once(atoi(argv[2]), atoi(argv[3]));
     } else {
-        fprintf(stderr, "usage: %s retry_once | no_retry | call_options | stats | close | free_during_calls | "
+        fprintf(stderr, "usage: %s retry_once | no_retry | call_options | stats | close | shutdown | "
                         "doctor | explainer | exactly_once THREADS CALLS\n",
                 argv[0]);
         return 2;

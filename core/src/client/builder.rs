@@ -1,6 +1,11 @@
 //! [`ClientBuilder`]: every option of a [`Client`], checked once in [`ClientBuilder::build`].
+//!
+//! The rule of each option lives in one function ([`check_app_id`], [`crate::limits`], [`RetryPolicy::new`],
+//! [`RateLimit::new`], the key parsers, [`check_gateway_url`]); `build` stops at the first broken rule and
+//! [`ClientBuilder::doctor`] reports every one, with the same message.
 
 mod doctor;
+mod http;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -9,21 +14,18 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 use super::cert_mode::CertMode;
-use super::{Client, Gateway, Inner, SDK_ID};
+use super::{Client, Gateway, Inner};
 use crate::aes::AesKey;
 use crate::charset::Charset;
 use crate::doctor::DoctorReport;
 use crate::error::{Error, Result};
 use crate::keys::{PrivateKey, PublicKey, SignType};
-use crate::rate_limit::RateLimiter;
+use crate::limits::{PoolSettings, Timeouts};
+use crate::rate_limit::{RateLimit, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::sign::is_blank;
 
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
-const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(8);
-const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
-
+#[derive(Clone)]
 enum KeySource<K> {
     Missing,
     Key(K),
@@ -69,7 +71,9 @@ impl<K> KeySource<K> {
     }
 }
 
-/// Builds a [`Client`]; every check happens in [`ClientBuilder::build`].
+/// Builds a [`Client`]; every check happens in [`ClientBuilder::build`]. Cloning copies every option (key text
+/// included, in buffers zeroed when dropped), so one configuration can build several clients.
+#[derive(Clone)]
 pub struct ClientBuilder {
     app_id: Option<String>,
     private_key: KeySource<PrivateKey>,
@@ -98,12 +102,13 @@ pub struct ClientBuilder {
 }
 
 /// Where requests go through.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 enum ProxySetting {
     /// `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` from the environment (the default).
     Environment,
-    /// One proxy for every request; `NO_PROXY` from the environment still applies.
-    Explicit(String),
+    /// One proxy for every request; `NO_PROXY` from the environment still applies. Zeroed when dropped: the URL
+    /// may carry a password.
+    Explicit(Zeroizing<String>),
     /// Direct connections only.
     None,
 }
@@ -127,15 +132,15 @@ impl Default for ClientBuilder {
             sign_type: SignType::Rsa2,
             gateway: Gateway::Production,
             allow_insecure_http: false,
-            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            timeout: DEFAULT_TIMEOUT,
-            attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
+            connect_timeout: Timeouts::DEFAULT.connect,
+            timeout: Timeouts::DEFAULT.call,
+            attempt_timeout: Timeouts::DEFAULT.attempt,
             retry: RetryPolicy::default(),
             rate_limit: None,
             proxy: ProxySetting::Environment,
             root_certificates: Vec::new(),
             pool_max_idle_per_host: None,
-            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+            pool_idle_timeout: PoolSettings::DEFAULT.idle_timeout,
             http1_only: false,
             app_auth_token: None,
             charset: Charset::Utf8,
@@ -210,7 +215,7 @@ impl ClientBuilder {
         self
     }
 
-    /// TCP/TLS connect timeout (default 3 s).
+    /// TCP/TLS connect timeout (default 3 s; greater than zero and at most a day, checked by `build`).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -237,15 +242,30 @@ impl ClientBuilder {
 
     /// Limits the whole client (all clones, threads and tasks) to `qps` requests per second on average, with
     /// bursts of up to `burst` requests. Off by default. Waiting for a slot counts toward the call's deadline.
+    /// The values are checked by `build` with [`RateLimit::new`].
     pub fn rate_limit(mut self, qps: f64, burst: u32) -> Self {
         self.rate_limit = Some((qps, burst));
+        self
+    }
+
+    /// Sets all three timeouts at once, already checked.
+    pub fn timeouts(self, timeouts: Timeouts) -> Self {
+        self.connect_timeout(timeouts.connect)
+            .timeout(timeouts.call)
+            .attempt_timeout(timeouts.attempt)
+    }
+
+    /// Sets the keep-alive pool, already checked.
+    pub fn pool(mut self, pool: PoolSettings) -> Self {
+        self.pool_max_idle_per_host = pool.max_idle_per_host;
+        self.pool_idle_timeout = pool.idle_timeout;
         self
     }
 
     /// Sends every request through this HTTP(S) proxy, e.g. `http://proxy.internal:3128` (user:password in the
     /// URL if needed). Hosts in the `NO_PROXY` environment variable still connect directly.
     pub fn proxy(mut self, url: impl Into<String>) -> Self {
-        self.proxy = ProxySetting::Explicit(url.into());
+        self.proxy = ProxySetting::Explicit(Zeroizing::new(url.into()));
         self
     }
 
@@ -348,8 +368,13 @@ impl ClientBuilder {
     }
 
     /// Speaks HTTP/1.1 only (by default HTTP/2 is used when the server offers it over TLS).
-    pub fn http1_only(mut self) -> Self {
-        self.http1_only = true;
+    pub fn http1_only(self) -> Self {
+        self.set_http1_only(true)
+    }
+
+    /// Speaks HTTP/1.1 only when `only` is true; false restores the default.
+    pub fn set_http1_only(mut self, only: bool) -> Self {
+        self.http1_only = only;
         self
     }
 
@@ -360,6 +385,11 @@ impl ClientBuilder {
     pub fn max_response_bytes(mut self, bytes: usize) -> Self {
         self.max_response_bytes = bytes;
         self
+    }
+
+    /// The retry policy set so far (the default one if none was set), for faces that set its parts separately.
+    pub fn configured_retry_policy(&self) -> RetryPolicy {
+        self.retry
     }
 
     /// Calls on a merchant's behalf (ISV mode) with this `app_auth_token`.
@@ -375,67 +405,22 @@ impl ClientBuilder {
         doctor::examine(self)
     }
 
-    /// Checks every option and builds the client.
+    /// Checks every option and builds the client. The first broken rule is the error; the doctor reports the same
+    /// rules, all at once.
     pub fn build(self) -> Result<Client> {
         let report = self.doctor();
-        let app_id = self.app_id.filter(|a| !is_blank(a)).ok_or_else(|| {
-            Error::config_field(
-                "app_id",
-                "is required: the app id from the Alipay open platform console",
-            )
-        })?;
-        if !app_id.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::config_field(
-                "app_id",
-                format!("{app_id:?} should contain only digits"),
-            ));
-        }
+        let app_id = check_app_id(self.app_id.as_deref())?;
         let private_key = self
             .private_key
             .resolve("private_key", PrivateKey::from_text)?;
-        let cert_sources = [self.app_cert, self.alipay_cert, self.alipay_root_cert];
-        let (alipay_public_key, cert_mode) = if cert_sources
-            .iter()
-            .all(|c| matches!(c, KeySource::Missing))
-        {
-            let key = self.alipay_public_key.resolve("alipay_public_key", |t| {
-                PublicKey::from_text_for("alipay_public_key", t)
-            })?;
-            (key, None)
-        } else {
-            if !matches!(self.alipay_public_key, KeySource::Missing) {
-                return Err(Error::config_field(
-                    "alipay_public_key",
-                    "is for public-key mode; in certificate mode give app_cert, alipay_cert and alipay_root_cert only",
-                ));
-            }
-            let [app, alipay, root] = cert_sources;
-            let read = |source: KeySource<()>, field: &str| match source {
-                KeySource::Missing => Err(Error::config_field(
-                    field,
-                    "is required in certificate mode (app_cert, alipay_cert and alipay_root_cert go together)",
-                )),
-                source => source.read_text(field),
-            };
-            let (mode, key) = CertMode::new(
-                &private_key,
-                &read(app, "app_cert")?,
-                &read(alipay, "alipay_cert")?,
-                &read(root, "alipay_root_cert")?,
-            )?;
-            (key, Some(mode))
-        };
+        let (alipay_public_key, cert_mode) = verification_keys(
+            &private_key,
+            self.alipay_public_key,
+            [self.app_cert, self.alipay_cert, self.alipay_root_cert],
+        )?;
         check_not_own_public_key(&private_key, &alipay_public_key)?;
         let url = check_gateway_url(self.gateway.url(), self.allow_insecure_http)?;
-        if self.timeout.is_zero() || self.connect_timeout.is_zero() {
-            return Err(Error::config_field("timeout", "must be greater than zero"));
-        }
-        if self.attempt_timeout.is_zero() {
-            return Err(Error::config_field(
-                "attempt_timeout",
-                "must be greater than zero",
-            ));
-        }
+        let timeouts = Timeouts::new(self.connect_timeout, self.timeout, self.attempt_timeout)?;
         let app_auth_token = self.app_auth_token.filter(|t| !is_blank(t));
         if let Some(token) = &app_auth_token {
             super::prepare::check_app_auth_token(token)?;
@@ -454,70 +439,19 @@ impl ClientBuilder {
             KeySource::Missing => None,
             source => Some(source.resolve("aes_key", AesKey::from_base64)?),
         };
-        let rate_limiter = match self.rate_limit {
-            None => None,
-            Some((qps, burst)) if qps.is_finite() && qps > 0.0 && burst > 0 => {
-                Some(RateLimiter::new(qps, burst))
-            }
-            Some((qps, burst)) => {
-                return Err(Error::config_field(
-                    "rate_limit",
-                    format!("qps {qps} / burst {burst}: both must be greater than zero"),
-                ));
-            }
-        };
-        let mut http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .pool_idle_timeout(self.pool_idle_timeout)
-            // The gateway never redirects; a redirect is refused in the transport, naming its location.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(SDK_ID);
-        if let Some(max) = self.pool_max_idle_per_host {
-            http = http.pool_max_idle_per_host(max);
-        }
-        if self.http1_only {
-            http = http.http1_only();
-        }
-        http = match (&self.proxy, is_loopback(&url)) {
-            (ProxySetting::None, _) | (_, true) => http.no_proxy(),
-            (ProxySetting::Environment, false) => http,
-            (ProxySetting::Explicit(proxy), false) => {
-                let proxy = reqwest::Proxy::all(proxy.as_str())
-                    .map_err(|e| {
-                        Error::config_field(
-                            "proxy",
-                            crate::error::redact_userinfo(&format!(
-                                "{proxy:?} is not a usable proxy URL: {e}"
-                            )),
-                        )
-                    })?
-                    .no_proxy(reqwest::NoProxy::from_env());
-                http.proxy(proxy)
-            }
-        };
-        let mut roots = Vec::new();
-        for source in self.root_certificates {
-            let pem = source.read_text("root_certificates")?;
-            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| {
-                Error::config_field(
-                    "root_certificates",
-                    format!("is not a PEM certificate bundle: {e}"),
-                )
-            })?;
-            if certs.is_empty() {
-                return Err(Error::config_field(
-                    "root_certificates",
-                    "contains no PEM certificate",
-                ));
-            }
-            roots.extend(certs);
-        }
-        if !roots.is_empty() {
-            http = http.tls_certs_merge(roots);
-        }
-        let http = http
-            .build()
-            .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?;
+        let rate_limiter = self
+            .rate_limit
+            .map(|(qps, burst)| RateLimit::new(qps, burst).map(RateLimiter::new))
+            .transpose()?;
+        let pool = PoolSettings::new(self.pool_max_idle_per_host, self.pool_idle_timeout)?;
+        let http = http::client(&http::Connection {
+            url: &url,
+            connect_timeout: timeouts.connect,
+            pool,
+            http1_only: self.http1_only,
+            proxy: &self.proxy,
+            root_certificates: self.root_certificates,
+        })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 app_id,
@@ -526,8 +460,8 @@ impl ClientBuilder {
                 sign_type: self.sign_type,
                 url,
                 http,
-                timeout: self.timeout,
-                attempt_timeout: self.attempt_timeout,
+                timeout: timeouts.call,
+                attempt_timeout: timeouts.attempt,
                 retry: self.retry,
                 rate_limiter,
                 app_auth_token,
@@ -543,6 +477,57 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// The app id rule: present, and digits only.
+fn check_app_id(app_id: Option<&str>) -> Result<String> {
+    match app_id.map(str::trim) {
+        None | Some("") => Err(Error::config_field(
+            "app_id",
+            "is required: the app id from the Alipay open platform console",
+        )),
+        Some(id) if !id.bytes().all(|b| b.is_ascii_digit()) => Err(Error::config_field(
+            "app_id",
+            format!("{id:?} should contain only digits"),
+        )),
+        Some(id) => Ok(id.to_owned()),
+    }
+}
+
+/// The key that verifies answers: the Alipay public key, or in certificate mode the one in the Alipay
+/// certificate (with the mode's SNs and root).
+fn verification_keys(
+    private_key: &PrivateKey,
+    alipay_public_key: KeySource<PublicKey>,
+    certs: [KeySource<()>; 3],
+) -> Result<(PublicKey, Option<CertMode>)> {
+    if certs.iter().all(|c| matches!(c, KeySource::Missing)) {
+        let key = alipay_public_key.resolve("alipay_public_key", |t| {
+            PublicKey::from_text_for("alipay_public_key", t)
+        })?;
+        return Ok((key, None));
+    }
+    if !matches!(alipay_public_key, KeySource::Missing) {
+        return Err(Error::config_field(
+            "alipay_public_key",
+            "is for public-key mode; in certificate mode give app_cert, alipay_cert and alipay_root_cert only",
+        ));
+    }
+    let [app, alipay, root] = certs;
+    let read = |source: KeySource<()>, field: &str| match source {
+        KeySource::Missing => Err(Error::config_field(
+            field,
+            "is required in certificate mode (app_cert, alipay_cert and alipay_root_cert go together)",
+        )),
+        source => source.read_text(field),
+    };
+    let (mode, key) = CertMode::new(
+        private_key,
+        &read(app, "app_cert")?,
+        &read(alipay, "alipay_cert")?,
+        &read(root, "alipay_root_cert")?,
+    )?;
+    Ok((key, Some(mode)))
 }
 
 /// The most common configuration mistake in every Alipay SDK: the app's own public key configured as the

@@ -3,9 +3,9 @@
 use std::ffi::c_char;
 use std::time::Duration;
 
-use alipay_marketing::{Charset, Gateway};
+use alipay_marketing::{Charset, ClientBuilder, Gateway, PoolSettings, RetryPolicy};
 
-use super::{KeyInput, Proxy, alipay_client_builder, secret, set, text};
+use super::{alipay_client_builder, set, text};
 use crate::error::{FfiError, alipay_error};
 use crate::status::alipay_status;
 
@@ -23,7 +23,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_gateway(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.gateway = Some(Gateway::parse(&text(gateway, "gateway")?));
+            let gateway = Gateway::parse(&text(gateway, "gateway")?);
+            b.update(|core| core.gateway(gateway));
             Ok(())
         })
     }
@@ -42,7 +43,7 @@ pub unsafe extern "C" fn alipay_client_builder_set_allow_insecure_http(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.allow_insecure_http = allow;
+            b.update(|core| core.allow_insecure_http(allow));
             Ok(())
         })
     }
@@ -61,7 +62,7 @@ pub unsafe extern "C" fn alipay_client_builder_set_connect_timeout_ms(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.connect_timeout = Some(Duration::from_millis(timeout_ms));
+            b.update(|core| core.connect_timeout(Duration::from_millis(timeout_ms)));
             Ok(())
         })
     }
@@ -81,7 +82,7 @@ pub unsafe extern "C" fn alipay_client_builder_set_timeout_ms(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.timeout = Some(Duration::from_millis(timeout_ms));
+            b.update(|core| core.timeout(Duration::from_millis(timeout_ms)));
             Ok(())
         })
     }
@@ -101,13 +102,13 @@ pub unsafe extern "C" fn alipay_client_builder_set_attempt_timeout_ms(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.attempt_timeout = Some(Duration::from_millis(timeout_ms));
+            b.update(|core| core.attempt_timeout(Duration::from_millis(timeout_ms)));
             Ok(())
         })
     }
 }
 
-/// Sets how many attempts a call makes, the first included (default 3; 1 turns retries off, 0 counts as 1).
+/// Sets how many attempts a call makes, the first included (default 3; 1 turns retries off; 0 gives `ALIPAY_STATUS_CONFIG` and leaves the builder unchanged).
 /// Retries reuse the same idempotency key, so the gateway applies an operation at most once; requests without a
 /// key (`alipay_client_execute`) are retried only when nothing can have taken effect.
 ///
@@ -122,35 +123,27 @@ pub unsafe extern "C" fn alipay_client_builder_set_max_attempts(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.max_attempts = Some(max_attempts);
+            let current = b.core.configured_retry_policy();
+            let policy = retry_policy(max_attempts, current.base_delay(), current.max_delay())?;
+            b.update(|core| core.retry_policy(policy));
             Ok(())
         })
     }
 }
 
-/// A retry policy from C: at least one attempt, and a backoff cap no smaller than its base.
-pub(crate) fn check_retry_policy(
+/// The core's checked retry policy, its fields named as the C parameters are.
+pub(crate) fn retry_policy(
     max_attempts: u32,
-    base_backoff_ms: u64,
-    max_backoff_ms: u64,
-) -> Result<(u32, Duration, Duration), FfiError> {
-    if max_attempts == 0 {
-        return Err(FfiError::Config(
-            "max_attempts",
-            "must be at least 1 (the first attempt counts; 1 turns retries off)".to_owned(),
-        ));
-    }
-    if max_backoff_ms < base_backoff_ms {
-        return Err(FfiError::Config(
-            "max_backoff_ms",
-            format!("{max_backoff_ms} is below base_backoff_ms {base_backoff_ms}"),
-        ));
-    }
-    Ok((
-        max_attempts,
-        Duration::from_millis(base_backoff_ms),
-        Duration::from_millis(max_backoff_ms),
-    ))
+    base: Duration,
+    max: Duration,
+) -> Result<RetryPolicy, FfiError> {
+    RetryPolicy::new(max_attempts, base, max).map_err(|e| {
+        let e = FfiError::renamed(e, "base_delay", "base_backoff_ms");
+        match e {
+            FfiError::Core(e) => FfiError::renamed(e, "max_delay", "max_backoff_ms"),
+            other => other,
+        }
+    })
 }
 
 /// Sets the whole retry policy of the client: `max_attempts` attempts per call, the first included (default 3;
@@ -178,10 +171,12 @@ pub unsafe extern "C" fn alipay_client_builder_set_retry_policy(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            let (attempts, base, max) =
-                check_retry_policy(max_attempts, base_backoff_ms, max_backoff_ms)?;
-            b.max_attempts = Some(attempts);
-            b.backoff = Some((base, max));
+            let policy = retry_policy(
+                max_attempts,
+                Duration::from_millis(base_backoff_ms),
+                Duration::from_millis(max_backoff_ms),
+            )?;
+            b.update(|core| core.retry_policy(policy));
             Ok(())
         })
     }
@@ -202,7 +197,7 @@ pub unsafe extern "C" fn alipay_client_builder_set_rate_limit(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.rate_limit = Some((qps, burst));
+            b.update(|core| core.rate_limit(qps, burst));
             Ok(())
         })
     }
@@ -222,7 +217,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_proxy(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.proxy = Some(Proxy::Url(secret(proxy_url, "proxy_url")?));
+            let url = text(proxy_url, "proxy_url")?;
+            b.update(|core| core.proxy(url));
             Ok(())
         })
     }
@@ -240,7 +236,7 @@ pub unsafe extern "C" fn alipay_client_builder_set_no_proxy(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.proxy = Some(Proxy::Direct);
+            b.update(ClientBuilder::no_proxy);
             Ok(())
         })
     }
@@ -260,8 +256,8 @@ pub unsafe extern "C" fn alipay_client_builder_add_root_certificates(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.root_certificates
-                .push(KeyInput::Text(secret(pem, "pem")?));
+            let pem = text(pem, "pem")?;
+            b.update(|core| core.root_certificates_pem(pem));
             Ok(())
         })
     }
@@ -280,8 +276,8 @@ pub unsafe extern "C" fn alipay_client_builder_add_root_certificates_file(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.root_certificates
-                .push(KeyInput::File(text(path, "path")?.into()));
+            let path = text(path, "path")?;
+            b.update(|core| core.root_certificates_file(path));
             Ok(())
         })
     }
@@ -301,7 +297,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_charset(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.charset = Some(text(charset, "charset")?.parse::<Charset>()?);
+            let charset = text(charset, "charset")?.parse::<Charset>()?;
+            b.update(|core| core.charset(charset));
             Ok(())
         })
     }
@@ -321,7 +318,7 @@ pub unsafe extern "C" fn alipay_client_builder_set_http1_only(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.http1_only = http1_only;
+            b.update(|core| core.set_http1_only(http1_only));
             Ok(())
         })
     }
@@ -341,7 +338,7 @@ pub unsafe extern "C" fn alipay_client_builder_set_pool_max_idle_per_host(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.pool_max_idle_per_host = Some(max_idle);
+            b.update(|core| core.pool_max_idle_per_host(max_idle));
             Ok(())
         })
     }
@@ -362,13 +359,9 @@ pub unsafe extern "C" fn alipay_client_builder_set_pool_idle_timeout_ms(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            if timeout_ms == 0 {
-                return Err(FfiError::Config(
-                    "pool_idle_timeout_ms",
-                    "must be greater than zero".to_owned(),
-                ));
-            }
-            b.pool_idle_timeout = Some(Duration::from_millis(timeout_ms));
+            let pool = PoolSettings::new(None, Duration::from_millis(timeout_ms))
+                .map_err(|e| FfiError::renamed(e, "pool_idle_timeout", "pool_idle_timeout_ms"))?;
+            b.update(|core| core.pool_idle_timeout(pool.idle_timeout));
             Ok(())
         })
     }

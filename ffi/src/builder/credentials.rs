@@ -4,7 +4,7 @@ use std::ffi::c_char;
 
 use alipay_marketing::SignType;
 
-use super::{KeyInput, alipay_client_builder, secret, set, text};
+use super::{alipay_client_builder, set, text};
 use crate::error::alipay_error;
 use crate::status::alipay_status;
 
@@ -22,7 +22,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_app_id(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.app_id = Some(text(app_id, "app_id")?);
+            let app_id = text(app_id, "app_id")?;
+            b.update(|core| core.app_id(app_id));
             Ok(())
         })
     }
@@ -42,7 +43,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_private_key(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.private_key = Some(KeyInput::Text(secret(private_key, "private_key")?));
+            let key = text(private_key, "private_key")?;
+            b.update(|core| core.private_key_text(key));
             Ok(())
         })
     }
@@ -61,7 +63,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_private_key_file(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.private_key = Some(KeyInput::File(text(path, "path")?.into()));
+            let path = text(path, "path")?;
+            b.update(|core| core.private_key_file(path));
             Ok(())
         })
     }
@@ -80,10 +83,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_alipay_public_key(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.alipay_public_key = Some(KeyInput::Text(secret(
-                alipay_public_key,
-                "alipay_public_key",
-            )?));
+            let key = text(alipay_public_key, "alipay_public_key")?;
+            b.update(|core| core.alipay_public_key_text(key));
             Ok(())
         })
     }
@@ -102,7 +103,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_alipay_public_key_file(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.alipay_public_key = Some(KeyInput::File(text(path, "path")?.into()));
+            let path = text(path, "path")?;
+            b.update(|core| core.alipay_public_key_file(path));
             Ok(())
         })
     }
@@ -122,7 +124,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_sign_type(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.sign_type = text(sign_type, "sign_type")?.parse::<SignType>()?;
+            let sign_type = text(sign_type, "sign_type")?.parse::<SignType>()?;
+            b.update(|core| core.sign_type(sign_type));
             Ok(())
         })
     }
@@ -141,7 +144,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_app_auth_token(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.app_auth_token = Some(secret(app_auth_token, "app_auth_token")?);
+            let token = text(app_auth_token, "app_auth_token")?;
+            b.update(|core| core.app_auth_token(token));
             Ok(())
         })
     }
@@ -161,7 +165,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_app_cert(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.app_cert = Some(KeyInput::Text(secret(pem, "pem")?));
+            let pem = text(pem, "pem")?;
+            b.update(|core| core.app_cert_text(pem));
             Ok(())
         })
     }
@@ -180,7 +185,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_app_cert_file(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.app_cert = Some(KeyInput::File(text(path, "path")?.into()));
+            let path = text(path, "path")?;
+            b.update(|core| core.app_cert_file(path));
             Ok(())
         })
     }
@@ -200,7 +206,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_alipay_cert(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.alipay_cert = Some(KeyInput::Text(secret(pem, "pem")?));
+            let pem = text(pem, "pem")?;
+            b.update(|core| core.alipay_cert_text(pem));
             Ok(())
         })
     }
@@ -219,7 +226,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_alipay_cert_file(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.alipay_cert = Some(KeyInput::File(text(path, "path")?.into()));
+            let path = text(path, "path")?;
+            b.update(|core| core.alipay_cert_file(path));
             Ok(())
         })
     }
@@ -239,7 +247,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_alipay_root_cert(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.alipay_root_cert = Some(KeyInput::Text(secret(pem, "pem")?));
+            let pem = text(pem, "pem")?;
+            b.update(|core| core.alipay_root_cert_text(pem));
             Ok(())
         })
     }
@@ -258,7 +267,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_alipay_root_cert_file(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.alipay_root_cert = Some(KeyInput::File(text(path, "path")?.into()));
+            let path = text(path, "path")?;
+            b.update(|core| core.alipay_root_cert_file(path));
             Ok(())
         })
     }
@@ -278,7 +288,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_aes_key(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.aes_key = Some(secret(aes_key, "aes_key")?);
+            let key = text(aes_key, "aes_key")?;
+            b.update(|core| core.aes_key_text(key));
             Ok(())
         })
     }
@@ -299,7 +310,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_app_public_key(
     // SAFETY: forwarded from this function's contract.
     unsafe {
         set(builder, error_out, |b| {
-            b.app_public_key = Some(secret(app_public_key, "app_public_key")?);
+            let key = text(app_public_key, "app_public_key")?;
+            b.update(|core| core.app_public_key_text(key));
             Ok(())
         })
     }

@@ -35,16 +35,17 @@ async fn wrong_key_is_invalid_signature_echoing_the_sign_string() {
         gateway_codes(&e),
         ("40002".into(), "isv.invalid-signature".into())
     );
+    // The echoed sign string stays out of the message and sub_msg; the explainer holds it.
     let sub_msg = e
         .gateway_error()
         .and_then(|g| g.sub_msg.clone())
         .expect("sub_msg");
-    let prefix =
-        "验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：";
-    let echoed = sub_msg
-        .strip_prefix(prefix)
-        .expect("the gateway's wording")
-        .replace("&amp;", "&");
+    assert!(!sub_msg.contains("app_id="), "{sub_msg}");
+    let echoed = e
+        .signature_mismatch()
+        .expect("the explainer's echo")
+        .gateways_unmasked()
+        .to_owned();
     // What the sandbox verified is exactly what the client signed (same params, same timestamp second or the next).
     let ours = client.prepare(&request).expect("prepare").sign_content;
     let strip_ts = |s: &str| {

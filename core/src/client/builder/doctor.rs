@@ -2,28 +2,27 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{ClientBuilder, KeySource, check_gateway_url, is_loopback};
+use super::{ClientBuilder, KeySource, check_app_id, check_gateway_url, is_loopback};
 use crate::aes::AesKey;
 use crate::cert::{Certificate, root_cert_sn, verify_chain};
 use crate::client::Gateway;
 use crate::doctor::{DoctorReport, Level};
 use crate::keys::{PrivateKey, PublicKey, SignType, describe_text};
+use crate::limits::{PoolSettings, Timeouts};
+use crate::rate_limit::RateLimit;
 
 pub(super) fn examine(b: &ClientBuilder) -> DoctorReport {
     let mut report = DoctorReport::default();
     let now = SystemTime::now();
 
-    match b.app_id.as_deref().map(str::trim) {
-        None | Some("") => report.add(Level::Problem, "app_id", "is missing: the app id from the Alipay console"),
-        Some(id) if !id.bytes().all(|c| c.is_ascii_digit()) => {
-            report.add(Level::Problem, "app_id", format!("{id:?} should contain only digits"))
-        }
-        Some(id) if id.starts_with("9021") && b.gateway == Gateway::Production => report.add(
+    match check_app_id(b.app_id.as_deref()) {
+        Err(e) => report.problem(&e),
+        Ok(id) if id.starts_with("9021") && b.gateway == Gateway::Production => report.add(
             Level::Warning,
             "app_id",
             format!("{id} looks like an Alipay sandbox app (9021…) but the gateway is production; use Gateway::Sandbox"),
         ),
-        Some(id) => report.add(Level::Ok, "app_id", id.to_owned()),
+        Ok(id) => report.add(Level::Ok, "app_id", id),
     }
 
     let private_key = key(
@@ -97,6 +96,7 @@ pub(super) fn examine(b: &ClientBuilder) -> DoctorReport {
         Ok(url) => report.add(Level::Ok, "gateway", url.to_string()),
         Err(e) => report.add(Level::Problem, "gateway", e.message().trim_start_matches("gateway: ").to_owned()),
     }
+    limits(&mut report, b);
     if b.sign_type == SignType::Rsa {
         report.add(
             Level::Warning,
@@ -127,6 +127,30 @@ pub(super) fn examine(b: &ClientBuilder) -> DoctorReport {
         }
     }
     report
+}
+
+/// The timeouts, the pool and the rate limit, by the rules `build` applies.
+fn limits(report: &mut DoctorReport, b: &ClientBuilder) {
+    for problem in Timeouts::problems(b.connect_timeout, b.timeout, b.attempt_timeout) {
+        report.problem(&problem);
+    }
+    if let Err(e) = PoolSettings::new(b.pool_max_idle_per_host, b.pool_idle_timeout) {
+        report.problem(&e);
+    }
+    if let Some((qps, burst)) = b.rate_limit {
+        match RateLimit::new(qps, burst) {
+            Ok(limit) => report.add(
+                Level::Ok,
+                "rate_limit",
+                format!(
+                    "{} requests per second, bursts of {}",
+                    limit.qps(),
+                    limit.burst()
+                ),
+            ),
+            Err(e) => report.problem(&e),
+        }
+    }
 }
 
 /// Loads one key, reporting its format and what `summary` says of it, or the problem.
