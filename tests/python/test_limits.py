@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from alipay_marketing import ConfigError, RateLimit, RetryPolicy, ValidationError, doctor
 from alipay_marketing.testing import Sandbox
 
