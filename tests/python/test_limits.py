@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from alipay_marketing import ConfigError, ValidationError, RateLimit, RetryPolicy, doctor
+from alipay_marketing import ConfigError, RateLimit, RetryPolicy, ValidationError, doctor
 from alipay_marketing.testing import Sandbox
 
 USER = "2088000000000001"
