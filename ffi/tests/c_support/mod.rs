@@ -82,10 +82,7 @@ pub fn lib_dir() -> PathBuf {
 
 /// The soname the shared library records (ffi/build.rs), which programs linked against it look for at run time.
 pub fn soname() -> String {
-    format!(
-        "libalipay_marketing.so.{}",
-        env!("CARGO_PKG_VERSION_MAJOR")
-    )
+    format!("libalipay_marketing.so.{}", env!("CARGO_PKG_VERSION_MAJOR"))
 }
 
 /// Puts the soname beside `libalipay_marketing.so` in cargo's output directory as a symlink (an install does the
