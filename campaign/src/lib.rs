@@ -1,0 +1,13 @@
+//! Campaigns: a file of rows sent as gateway calls, exactly once per row across crashes, with a durable journal,
+//! results, a summary and an HTML report.
+#![warn(missing_docs)]
+#![deny(unsafe_code)]
+
+pub mod config;
+pub mod error;
+pub mod input;
+pub mod journal;
+pub mod request;
+
+pub use config::{Campaign, Encoding, Identity, InputFormat, Method, ResultsFormat};
+pub use error::{CampaignError, CampaignErrorKind, Result};
