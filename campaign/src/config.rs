@@ -23,7 +23,11 @@ pub enum Method {
 
 impl Method {
     /// Every method.
-    pub const ALL: [Method; 3] = [Method::VoucherSend, Method::PointsUpdate, Method::InviteAward];
+    pub const ALL: [Method; 3] = [
+        Method::VoucherSend,
+        Method::PointsUpdate,
+        Method::InviteAward,
+    ];
 
     /// The short name used in campaign files and flags, e.g. `voucher.send`.
     pub fn short_name(self) -> &'static str {
@@ -357,29 +361,38 @@ impl Campaign {
 
     /// The journal database file.
     pub fn journal_path(&self) -> PathBuf {
-        self.out_dir.join(format!("{}.journal.sqlite", self.file_stem()))
+        self.out_dir
+            .join(format!("{}.journal.sqlite", self.file_stem()))
     }
 
     /// The results file.
     pub fn results_path(&self) -> PathBuf {
-        self.out_dir
-            .join(format!("{}.results.{}", self.file_stem(), self.results_ext()))
+        self.out_dir.join(format!(
+            "{}.results.{}",
+            self.file_stem(),
+            self.results_ext()
+        ))
     }
 
     /// The rejects file.
     pub fn rejects_path(&self) -> PathBuf {
-        self.out_dir
-            .join(format!("{}.rejects.{}", self.file_stem(), self.results_ext()))
+        self.out_dir.join(format!(
+            "{}.rejects.{}",
+            self.file_stem(),
+            self.results_ext()
+        ))
     }
 
     /// The summary file (JSON).
     pub fn summary_path(&self) -> PathBuf {
-        self.out_dir.join(format!("{}.summary.json", self.file_stem()))
+        self.out_dir
+            .join(format!("{}.summary.json", self.file_stem()))
     }
 
     /// The HTML report.
     pub fn report_path(&self) -> PathBuf {
-        self.out_dir.join(format!("{}.report.html", self.file_stem()))
+        self.out_dir
+            .join(format!("{}.report.html", self.file_stem()))
     }
 
     fn results_ext(&self) -> &'static str {
@@ -393,7 +406,13 @@ impl Campaign {
     fn file_stem(&self) -> String {
         self.id
             .chars()
-            .map(|c| if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' { c } else { '_' })
+            .map(|c| {
+                if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect()
     }
 
@@ -488,13 +507,20 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_fields_are_named() {
-        let e = Campaign::from_toml_str("method = \"voucher.send\"\nconcurency = 3", Path::new("."), Some(Path::new("a.csv")))
-            .unwrap_err();
+        let e = Campaign::from_toml_str(
+            "method = \"voucher.send\"\nconcurency = 3",
+            Path::new("."),
+            Some(Path::new("a.csv")),
+        )
+        .unwrap_err();
         assert!(e.message().contains("concurency"), "{e}");
         let mut c = Campaign::new(Method::VoucherSend, "a.csv");
         c.constants.insert("tempalte_id".into(), "T".into());
         let e = c.check_settings().unwrap_err();
-        assert!(e.message().contains("fields.tempalte_id") && e.message().contains("template_id"), "{e}");
+        assert!(
+            e.message().contains("fields.tempalte_id") && e.message().contains("template_id"),
+            "{e}"
+        );
         let e = Method::parse("voucher.sned").unwrap_err();
         assert!(e.message().contains("voucher.send"), "{e}");
     }
@@ -504,7 +530,10 @@ mod tests {
         let c = Campaign::new(Method::VoucherSend, "lists/users.jsonl");
         assert_eq!(c.id, "users");
         assert_eq!(c.format, InputFormat::Jsonl);
-        assert_eq!(c.journal_path(), PathBuf::from("lists/users.journal.sqlite"));
+        assert_eq!(
+            c.journal_path(),
+            PathBuf::from("lists/users.journal.sqlite")
+        );
         assert_eq!(c.results_path(), PathBuf::from("lists/users.results.jsonl"));
     }
 }

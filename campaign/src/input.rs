@@ -228,7 +228,10 @@ impl RowReader {
         let current = match pending.take() {
             Some(p) => p,
             None => {
-                if !reader.read_byte_record(record).map_err(|e| csv_error(&self.name, &e))? {
+                if !reader
+                    .read_byte_record(record)
+                    .map_err(|e| csv_error(&self.name, &e))?
+                {
                     return Ok(None);
                 }
                 let start = *next_line;
@@ -246,7 +249,11 @@ impl RowReader {
             *pending = Some((next_start, record.clone()));
         }
         let ends_with_newline = matches!(reader.get_ref().get_ref().last_byte, Some(b'\n' | b'\r'));
-        if row.len() == 1 && row.get(0).is_some_and(|f| f.iter().all(u8::is_ascii_whitespace)) {
+        if row.len() == 1
+            && row
+                .get(0)
+                .is_some_and(|f| f.iter().all(u8::is_ascii_whitespace))
+        {
             // A blank line: skip it.
             return self.next_csv();
         }
@@ -267,7 +274,13 @@ impl RowReader {
         }
         let mut values = Vec::with_capacity(header.len());
         for (column, field) in header.iter().zip(row.iter()) {
-            let text = decode(field, self.encoding, &self.name, line, &format!("column {column:?}"))?;
+            let text = decode(
+                field,
+                self.encoding,
+                &self.name,
+                line,
+                &format!("column {column:?}"),
+            )?;
             values.push((column.clone(), text));
         }
         Ok(Some(InputRow { line, values }))
@@ -354,11 +367,17 @@ impl Iterator for RowReader {
 
 /// How many lines a record takes: one, plus the newlines inside its quoted values.
 fn lines_spanned(record: &csv::ByteRecord) -> u64 {
-    1 + record.iter().map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64).sum::<u64>()
+    1 + record
+        .iter()
+        .map(|f| f.iter().filter(|&&b| b == b'\n').count() as u64)
+        .sum::<u64>()
 }
 
 fn csv_error(name: &str, e: &csv::Error) -> CampaignError {
-    let line = e.position().map(|p| format!(" line {}", p.line())).unwrap_or_default();
+    let line = e
+        .position()
+        .map(|p| format!(" line {}", p.line()))
+        .unwrap_or_default();
     CampaignError::input(format!("{name}{line}: cannot read CSV: {e}"))
 }
 

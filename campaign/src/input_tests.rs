@@ -15,8 +15,18 @@ fn rows(bytes: &[u8], format: InputFormat, encoding: Encoding) -> Result<Vec<Inp
 
 #[test]
 fn csv_with_and_without_bom_reads_the_same_rows() {
-    let plain = rows(b"user_id,memo\n2088000000000001,hi\n", InputFormat::Csv, Encoding::Auto).unwrap();
-    let bom = rows(b"\xEF\xBB\xBFuser_id,memo\r\n2088000000000001,hi\r\n", InputFormat::Csv, Encoding::Auto).unwrap();
+    let plain = rows(
+        b"user_id,memo\n2088000000000001,hi\n",
+        InputFormat::Csv,
+        Encoding::Auto,
+    )
+    .unwrap();
+    let bom = rows(
+        b"\xEF\xBB\xBFuser_id,memo\r\n2088000000000001,hi\r\n",
+        InputFormat::Csv,
+        Encoding::Auto,
+    )
+    .unwrap();
     assert_eq!(plain, bom);
     assert_eq!(plain[0].line, 2);
     assert_eq!(plain[0].get("user_id"), Some("2088000000000001"));
@@ -33,26 +43,47 @@ fn gbk_is_detected_and_decoded() {
 
 #[test]
 fn gbk_read_as_utf8_names_the_line_and_the_fix() {
-    let (gbk, _, _) = encoding_rs::GBK.encode("user_id,memo\n2088000000000001,ok\n2088000000000002,新客礼券\n");
+    let (gbk, _, _) =
+        encoding_rs::GBK.encode("user_id,memo\n2088000000000001,ok\n2088000000000002,新客礼券\n");
     let e = rows(&gbk, InputFormat::Csv, Encoding::Utf8).unwrap_err();
     let m = e.message();
-    assert!(m.contains("line 3") && m.contains("\"memo\"") && m.contains("encoding = \"gbk\""), "{m}");
+    assert!(
+        m.contains("line 3") && m.contains("\"memo\"") && m.contains("encoding = \"gbk\""),
+        "{m}"
+    );
 }
 
 #[test]
 fn a_truncated_last_line_is_named() {
-    let e = rows(b"user_id,memo,amount\n2088000000000001,a,1.00\n2088000000000002,b", InputFormat::Csv, Encoding::Auto)
-        .unwrap_err();
-    assert!(e.message().contains("line 3") && e.message().contains("truncated"), "{e}");
-    let e = rows(b"{\"user_id\":\"2088000000000001\"}\n{\"user_id\":\"20880", InputFormat::Jsonl, Encoding::Auto)
-        .unwrap_err();
-    assert!(e.message().contains("line 2") && e.message().contains("truncated"), "{e}");
+    let e = rows(
+        b"user_id,memo,amount\n2088000000000001,a,1.00\n2088000000000002,b",
+        InputFormat::Csv,
+        Encoding::Auto,
+    )
+    .unwrap_err();
+    assert!(
+        e.message().contains("line 3") && e.message().contains("truncated"),
+        "{e}"
+    );
+    let e = rows(
+        b"{\"user_id\":\"2088000000000001\"}\n{\"user_id\":\"20880",
+        InputFormat::Jsonl,
+        Encoding::Auto,
+    )
+    .unwrap_err();
+    assert!(
+        e.message().contains("line 2") && e.message().contains("truncated"),
+        "{e}"
+    );
 }
 
 #[test]
 fn a_short_row_in_the_middle_is_not_called_truncated() {
     let e = rows(b"a,b\n1\n2,3\n", InputFormat::Csv, Encoding::Auto).unwrap_err();
-    assert!(e.message().contains("line 2") && !e.message().contains("truncated"), "{e}");
+    assert!(
+        e.message().contains("line 2") && !e.message().contains("truncated"),
+        "{e}"
+    );
 }
 
 #[test]

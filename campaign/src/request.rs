@@ -102,7 +102,9 @@ impl FieldMap {
                 None => Err(RowProblem {
                     line: row.line,
                     field: self.method.key_field().to_owned(),
-                    reason: format!("the key column {column:?} is empty; every row needs its own key"),
+                    reason: format!(
+                        "the key column {column:?} is empty; every row needs its own key"
+                    ),
                 }),
             };
         }
@@ -118,7 +120,11 @@ impl FieldMap {
                 serde_json::to_string(&fields).unwrap_or_default()
             }
         };
-        Ok(derive_key(&self.campaign_id, &identity, self.method.key_max_chars()))
+        Ok(derive_key(
+            &self.campaign_id,
+            &identity,
+            self.method.key_max_chars(),
+        ))
     }
 
     /// The core request for `row` with `key`, checked by the core's rules.
@@ -281,7 +287,10 @@ mod tests {
     fn row(values: &[(&str, &str)]) -> InputRow {
         InputRow {
             line: 7,
-            values: values.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect(),
+            values: values
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect(),
         }
     }
 
@@ -321,7 +330,10 @@ mod tests {
         let mut c = Campaign::new(Method::PointsUpdate, "u.csv");
         c.columns.insert("user_id".into(), "uid".into());
         let e = FieldMap::new(&c, Some(&["user".to_owned()])).unwrap_err();
-        assert!(e.message().contains("columns.user_id") && e.message().contains("\"uid\""), "{e}");
+        assert!(
+            e.message().contains("columns.user_id") && e.message().contains("\"uid\""),
+            "{e}"
+        );
     }
 
     #[test]
@@ -329,7 +341,16 @@ mod tests {
         let c = Campaign::new(Method::InviteAward, "u.csv");
         let header: Vec<String> = vec!["mobile".into(), "out_biz_no".into()];
         let map = FieldMap::new(&c, Some(&header)).unwrap();
-        assert_eq!(map.key(&row(&[("mobile", "13800000001"), ("out_biz_no", "k-1")])).unwrap(), "k-1");
-        assert_eq!(map.key(&row(&[("mobile", "13800000001"), ("out_biz_no", "")])).unwrap_err().field, "out_biz_no");
+        assert_eq!(
+            map.key(&row(&[("mobile", "13800000001"), ("out_biz_no", "k-1")]))
+                .unwrap(),
+            "k-1"
+        );
+        assert_eq!(
+            map.key(&row(&[("mobile", "13800000001"), ("out_biz_no", "")]))
+                .unwrap_err()
+                .field,
+            "out_biz_no"
+        );
     }
 }

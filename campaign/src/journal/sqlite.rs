@@ -62,8 +62,9 @@ impl SqliteJournal {
 
     /// A private temporary journal (deleted when dropped), for `check` and dry runs.
     pub fn temporary() -> Result<SqliteJournal> {
-        let conn = Connection::open("")
-            .map_err(|e| CampaignError::journal(format!("cannot create a temporary journal: {e}")))?;
+        let conn = Connection::open("").map_err(|e| {
+            CampaignError::journal(format!("cannot create a temporary journal: {e}"))
+        })?;
         Self::setup(conn, "temporary journal")
     }
 
@@ -73,12 +74,17 @@ impl SqliteJournal {
                 "{name} is not a usable campaign journal ({e}); if it is not one, move it away"
             ))
         };
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(fail)?;
-        conn.pragma_update(None, "synchronous", "FULL").map_err(fail)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(fail)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(fail)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(fail)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(fail)?;
         conn.execute_batch(SCHEMA).map_err(fail)?;
         let version: Option<String> = conn
-            .query_row("SELECT v FROM meta WHERE k = 'schema_version'", [], |r| r.get(0))
+            .query_row("SELECT v FROM meta WHERE k = 'schema_version'", [], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(fail)?;
         match version.as_deref().map(str::parse::<i64>) {
@@ -183,7 +189,10 @@ impl Journal for SqliteJournal {
         self.header = meta.header.clone();
         self.set_meta("campaign_id", &meta.campaign_id)?;
         self.set_meta("settings", &meta.settings)?;
-        self.set_meta("header", &serde_json::to_string(&meta.header).unwrap_or_default())?;
+        self.set_meta(
+            "header",
+            &serde_json::to_string(&meta.header).unwrap_or_default(),
+        )?;
         Ok(())
     }
 
@@ -198,15 +207,24 @@ impl Journal for SqliteJournal {
         }
         let earlier: i64 =
             self.conn
-                .query_row("SELECT line FROM rows WHERE key = ?1", [row.key], |r| r.get(0))?;
+                .query_row("SELECT line FROM rows WHERE key = ?1", [row.key], |r| {
+                    r.get(0)
+                })?;
         Ok(Some(earlier as u64))
     }
 
     fn add_reject(&mut self, reject: &Reject) -> Result<()> {
         let input = encode_input(&reject.input, &self.header);
         self.conn
-            .prepare_cached("INSERT INTO rejects (line, field, reason, input) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![reject.line as i64, reject.field, reject.reason, input])?;
+            .prepare_cached(
+                "INSERT INTO rejects (line, field, reason, input) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(params![
+                reject.line as i64,
+                reject.field,
+                reject.reason,
+                input
+            ])?;
         Ok(())
     }
 
@@ -227,15 +245,17 @@ impl Journal for SqliteJournal {
     }
 
     fn recover_in_flight(&mut self) -> Result<u64> {
-        Ok(self
-            .conn
-            .execute("UPDATE rows SET state = 'unknown' WHERE state = 'in_flight'", [])? as u64)
+        Ok(self.conn.execute(
+            "UPDATE rows SET state = 'unknown' WHERE state = 'in_flight'",
+            [],
+        )? as u64)
     }
 
     fn requeue_unknown(&mut self) -> Result<u64> {
-        Ok(self
-            .conn
-            .execute("UPDATE rows SET state = 'pending' WHERE state = 'unknown'", [])? as u64)
+        Ok(self.conn.execute(
+            "UPDATE rows SET state = 'pending' WHERE state = 'unknown'",
+            [],
+        )? as u64)
     }
 
     fn claim(&mut self, limit: usize, now_ms: i64) -> Result<Vec<ClaimedRow>> {
@@ -295,8 +315,12 @@ impl Journal for SqliteJournal {
 
     fn counts(&mut self) -> Result<Counts> {
         let mut counts = Counts::default();
-        let mut stmt = self.conn.prepare("SELECT state, COUNT(*) FROM rows GROUP BY state")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT state, COUNT(*) FROM rows GROUP BY state")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
         for row in rows {
             let (state, n) = row?;
             match RowState::parse(&state) {
@@ -309,7 +333,8 @@ impl Journal for SqliteJournal {
         }
         counts.rejected = self
             .conn
-            .query_row("SELECT COUNT(*) FROM rejects", [], |r| r.get::<_, i64>(0))? as u64;
+            .query_row("SELECT COUNT(*) FROM rejects", [], |r| r.get::<_, i64>(0))?
+            as u64;
         Ok(counts)
     }
 
@@ -345,7 +370,9 @@ impl Journal for SqliteJournal {
             "SELECT COALESCE(error_code || COALESCE('/' || error_sub_code, ''), error_kind) AS c, COUNT(*) \
              FROM rows WHERE state <> 'done' AND error_kind IS NOT NULL GROUP BY c ORDER BY 2 DESC, 1",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
@@ -376,7 +403,9 @@ impl Journal for SqliteJournal {
         let mut stmt = self.conn.prepare(
             "SELECT finished_at / 1000 AS s, COUNT(*) FROM rows WHERE finished_at IS NOT NULL GROUP BY s ORDER BY s",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as u64)))?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)? as u64))
+        })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 

@@ -24,7 +24,14 @@ fn loaded(n: u64) -> (tempfile::TempDir, SqliteJournal) {
     for i in 0..n {
         let row = input(i + 2, &format!("u{i}"));
         let key = format!("k{i}");
-        assert_eq!(j.add_row(&NewRow { row: &row, key: &key }).unwrap(), None);
+        assert_eq!(
+            j.add_row(&NewRow {
+                row: &row,
+                key: &key
+            })
+            .unwrap(),
+            None
+        );
     }
     j.commit_load("digest").unwrap();
     (dir, j)
@@ -49,8 +56,22 @@ fn duplicate_keys_name_the_earlier_line() {
     let mut j = SqliteJournal::open(&dir.path().join("j.sqlite")).unwrap();
     j.begin_load(&meta()).unwrap();
     let (a, b) = (input(2, "x"), input(9, "y"));
-    assert_eq!(j.add_row(&NewRow { row: &a, key: "same" }).unwrap(), None);
-    assert_eq!(j.add_row(&NewRow { row: &b, key: "same" }).unwrap(), Some(2));
+    assert_eq!(
+        j.add_row(&NewRow {
+            row: &a,
+            key: "same"
+        })
+        .unwrap(),
+        None
+    );
+    assert_eq!(
+        j.add_row(&NewRow {
+            row: &b,
+            key: "same"
+        })
+        .unwrap(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -60,7 +81,11 @@ fn an_unfinished_load_leaves_no_campaign() {
     {
         let mut j = SqliteJournal::open(&path).unwrap();
         j.begin_load(&meta()).unwrap();
-        j.add_row(&NewRow { row: &input(2, "x"), key: "k" }).unwrap();
+        j.add_row(&NewRow {
+            row: &input(2, "x"),
+            key: "k",
+        })
+        .unwrap();
         // Dropped without commit_load, as a crash would.
     }
     let mut j = SqliteJournal::open(&path).unwrap();
@@ -72,9 +97,16 @@ fn an_unfinished_load_leaves_no_campaign() {
 fn claims_are_durable_and_recovered_as_unknown_then_pending() {
     let (dir, mut j) = loaded(5);
     let claimed = j.claim(3, 10).unwrap();
-    assert_eq!(claimed.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["k0", "k1", "k2"]);
-    assert_eq!(claimed[0].input, vec![("user_id".to_owned(), "u0".to_owned())]);
-    j.record(&[outcome(claimed[0].seq, RowState::Done)]).unwrap();
+    assert_eq!(
+        claimed.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(),
+        ["k0", "k1", "k2"]
+    );
+    assert_eq!(
+        claimed[0].input,
+        vec![("user_id".to_owned(), "u0".to_owned())]
+    );
+    j.record(&[outcome(claimed[0].seq, RowState::Done)])
+        .unwrap();
     drop(j);
     let mut j = SqliteJournal::open(&dir.path().join("j.sqlite")).unwrap();
     let c = j.counts().unwrap();
@@ -82,7 +114,10 @@ fn claims_are_durable_and_recovered_as_unknown_then_pending() {
     assert_eq!(j.recover_in_flight().unwrap(), 2);
     assert_eq!(j.requeue_unknown().unwrap(), 2);
     let again = j.claim(10, 20).unwrap();
-    assert_eq!(again.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(), ["k1", "k2", "k3", "k4"]);
+    assert_eq!(
+        again.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(),
+        ["k1", "k2", "k3", "k4"]
+    );
     assert_eq!(again[0].attempts, 2, "the same key, a second attempt");
     let mut seen = Vec::new();
     j.for_each_row(&mut |r| {
@@ -104,9 +139,15 @@ fn an_outcome_for_a_row_not_in_flight_changes_nothing() {
 fn percentiles_and_timeline_come_from_recorded_outcomes() {
     let (_dir, mut j) = loaded(10);
     let claimed = j.claim(10, 0).unwrap();
-    let outcomes: Vec<_> = claimed.iter().map(|c| outcome(c.seq, RowState::Done)).collect();
+    let outcomes: Vec<_> = claimed
+        .iter()
+        .map(|c| outcome(c.seq, RowState::Done))
+        .collect();
     j.record(&outcomes).unwrap();
-    assert_eq!(j.latency_percentiles(&[0.0, 50.0, 100.0]).unwrap(), [1, 6, 10]);
+    assert_eq!(
+        j.latency_percentiles(&[0.0, 50.0, 100.0]).unwrap(),
+        [1, 6, 10]
+    );
     assert_eq!(j.timeline().unwrap(), [(1, 10)]);
     assert_eq!(j.slowest(1).unwrap()[0].latency_ms, Some(10));
 }
