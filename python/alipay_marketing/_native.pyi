@@ -28,6 +28,8 @@ __all__ = [
     "SandboxServer",
     "VoucherSendResult",
     "__version__",
+    "_check_rate_limit",
+    "_check_retry_policy",
     "doctor",
     "generate_key_pair",
     "rust_baseline",
