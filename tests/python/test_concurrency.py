@@ -58,7 +58,8 @@ async def test_cancelling_an_awaiting_call_raises_cancelled_error(own_sandbox: S
     own_sandbox.arm_faults(method="alipay.marketing.voucher.send", script=[latency(1500)])
     client = own_sandbox.async_client(timeout=60)
     task = asyncio.ensure_future(client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="cancel-1", user_id=USER))
-    await asyncio.sleep(0.2)
+    while client.stats().in_flight == 0:
+        await asyncio.sleep(0.01)
     assert not task.done()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
