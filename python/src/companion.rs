@@ -445,17 +445,11 @@ impl TemplateCreateArgs<'_> {
         if let Some(floor) = self.floor_amount {
             request.floor_amount = yuan_text(py, "floor_amount", &floor)?;
         }
-        request.voucher_valid_period = match json_object(
-            py,
-            "voucher_valid_period",
-            Some(self.voucher_valid_period),
-        )? {
-            Some(period) => period,
-            None => String::new(),
-        };
+        request.voucher_valid_period =
+            json_object(py, "voucher_valid_period", Some(self.voucher_valid_period))?
+                .unwrap_or_default();
         if let Some(description) = self.voucher_description {
-            request.voucher_description =
-                json_array_text(py, "voucher_description", &description)?;
+            request.voucher_description = json_array_text(py, "voucher_description", &description)?;
         }
         request.voucher_available_time = self
             .voucher_available_time

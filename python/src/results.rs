@@ -10,7 +10,6 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-
 /// A core value that becomes a Python object under the GIL.
 pub trait ToPython: Send + 'static {
     fn to_python(self, py: Python<'_>) -> PyResult<Py<PyAny>>;

@@ -9,10 +9,10 @@
 
 use std::sync::Arc;
 
+use alipay_marketing::api::ApiRequest;
 use alipay_marketing::api::invite::InviteAwardRequest;
 use alipay_marketing::api::points::PointsUpdateRequest;
 use alipay_marketing::api::voucher::VoucherSendRequest;
-use alipay_marketing::api::ApiRequest;
 use alipay_marketing::{Client, Error, Settlement as CoreSettlement};
 use pyo3::exceptions::{PyBaseException, PyTypeError};
 use pyo3::prelude::*;
@@ -55,7 +55,10 @@ pub fn raise_keeping(py: Python<'_>, error: Error) -> PyErr {
 }
 
 /// The core error kept for `error` (the exception a call raised), when one is given.
-pub fn kept_error(py: Python<'_>, error: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Arc<Error>>> {
+pub fn kept_error(
+    py: Python<'_>,
+    error: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<Arc<Error>>> {
     let Some(error) = error.filter(|e| !e.is_none()) else {
         return Ok(None);
     };
@@ -165,7 +168,10 @@ impl Settlement {
             }
             (None, None) => String::new(),
         };
-        Ok(format!("Settlement(status={}, {inner})", quote(self.status)))
+        Ok(format!(
+            "Settlement(status={}, {inner})",
+            quote(self.status)
+        ))
     }
 }
 
@@ -212,15 +218,10 @@ pub fn settle_invite<M: Mode>(
         .idempotency_key()
         .or_else(|| error.as_ref().and_then(|e| e.idempotency_key()))
         .map(str::to_owned);
-    M::run_call(
-        py,
-        InviteAwardRequest::METHOD,
-        key.as_deref(),
-        async move {
-            Ok::<_, Error>(match error {
-                Some(e) => client.settle_invite_after(&request, &e).await,
-                None => client.settle_invite(&request).await,
-            })
-        },
-    )
+    M::run_call(py, InviteAwardRequest::METHOD, key.as_deref(), async move {
+        Ok::<_, Error>(match error {
+            Some(e) => client.settle_invite_after(&request, &e).await,
+            None => client.settle_invite(&request).await,
+        })
+    })
 }

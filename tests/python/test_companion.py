@@ -68,9 +68,7 @@ def template_fields(out_biz_no: str, quantity: int = 3, **overrides: Any) -> dic
 
 def admin_templates(sandbox: Sandbox, change: dict[str, Any]) -> dict[str, Any]:
     """`POST /admin/templates` over loopback HTTP."""
-    request = urllib.request.Request(
-        sandbox.admin_url + "/templates", data=json.dumps(change).encode(), method="POST"
-    )
+    request = urllib.request.Request(sandbox.admin_url + "/templates", data=json.dumps(change).encode(), method="POST")
     with urllib.request.urlopen(request) as response:
         answer: dict[str, Any] = json.loads(response.read())
     return answer
@@ -142,7 +140,7 @@ def test_a_random_template_takes_its_budget_and_json_text(call: Calls) -> None:
             voucher_type="cashless_random_voucher",
             voucher_quantity=None,
             total_amount="15.00",
-            floor_amount=Decimal("0"),
+            floor_amount=Decimal("1.50"),
             voucher_valid_period=json.dumps({"type": "RELATIVE", "duration": 2, "unit": "HOUR"}),
             voucher_description="[]",
         ),
