@@ -119,16 +119,18 @@ def test_query_template_reads_status_and_counts(call: Calls) -> None:
 
 
 def test_create_template_is_idempotent_by_out_biz_no(call: Calls, alipay_sandbox: Sandbox) -> None:
-    created = call("create_template", **template_fields("cc-1", quantity=50, amount=Decimal("12.50")))
+    # The same fields (the publish window included) again: the same template, not a second one.
+    fields = template_fields("cc-1", quantity=50, amount=Decimal("12.50"))
+    created = call("create_template", **fields)
     assert isinstance(created, TemplateCreateResult)
-    again = call("create_template", **template_fields("cc-1", quantity=50, amount=Decimal("12.50")))
+    again = call("create_template", **fields)
     assert again.template_id == created.template_id
     assert len(alipay_sandbox.state()["templates"]["created"]) == 1
     detail = call("query_template", template_id=created.template_id)
     assert (detail.status, detail.voucher_type, detail.amount) == ("S", "CASHLESS_FIX_VOUCHER", "12.50")
     assert (detail.voucher_quantity, detail.publish_count, detail.remaining) == (50, 0, 50)
     with pytest.raises(BusinessError) as caught:
-        call("create_template", **template_fields("cc-1", quantity=51))
+        call("create_template", **{**fields, "voucher_quantity": 51})
     assert caught.value.sub_code == "INVALID_PARAMETER"
 
 
