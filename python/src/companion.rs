@@ -19,7 +19,7 @@ use alipay_marketing::api::voucher_query::{
 use alipay_marketing::mask::mask_user_id;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyMapping, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use crate::client::Mode;
 use crate::config::RetryArg;
@@ -378,17 +378,7 @@ fn json_object(
     field: &str,
     value: Option<Bound<'_, PyAny>>,
 ) -> PyResult<Option<String>> {
-    value
-        .map(|v| {
-            if !v.is_instance_of::<PyString>() && v.cast::<PyMapping>().is_err() {
-                return Err(PyTypeError::new_err(format!(
-                    "{field} must be a dict (or JSON object text), not {}",
-                    v.get_type().name()?
-                )));
-            }
-            json_object_text(py, field, &v)
-        })
-        .transpose()
+    value.map(|v| json_object_text(py, field, &v)).transpose()
 }
 
 /// Keywords of `create_template`.
