@@ -431,12 +431,21 @@ def scale_user(i: int) -> str:
 
 
 def scale_world() -> dict[str, Any]:
-    """Users with empty stamp cards, and the fixed voucher template."""
+    """Users with empty stamp cards, the fixed voucher template and an expired one."""
     users = [scale_user(i) for i in range(max(VOUCHERS, DEPOSITS))]
     return {
         "apps": [{"app_id": "2021000000000001", "sign_type": "RSA2"}],
         "users": [{"user_id": u} for u in users],
-        "templates": [{"template_id": "TPL-FIXED-10", "name": "10 yuan off", "kind": "fixed", "amount": "10.00"}],
+        "templates": [
+            {"template_id": "TPL-FIXED-10", "name": "10 yuan off", "kind": "fixed", "amount": "10.00"},
+            {
+                "template_id": "TPL-EXPIRED",
+                "name": "expired",
+                "kind": "fixed",
+                "amount": "5.00",
+                "expires_at": "2020-01-01 00:00:00",
+            },
+        ],
         "accounts": [{"activity_account": STAMP_CARD, "user_id": u, "available": 0} for u in users],
     }
 
@@ -600,3 +609,26 @@ def test_the_async_client_returns_awaitables_of_the_same_results(alipay_sandbox:
         again = client.settle_voucher(template_id="TPL-FIXED-10", out_biz_no="typed-1", user_id=USER)
     assert again.result is not None and settled.result is not None
     assert again.result.voucher_id == settled.result.voucher_id
+
+
+def test_sends_that_failed_before_the_effect_settle_as_sent_once_or_not_sent(runner: Runner) -> None:
+    def template(i: int) -> str:
+        return "TPL-EXPIRED" if i % 3 == 0 else "TPL-FIXED-10"
+
+    requests = [{"template_id": template(i), "out_biz_no": f"early-{i}", "user_id": scale_user(i)} for i in range(60)]
+    runner.sandbox.arm_faults(method=SEND, fault="error_before_effect", rate=1.0)
+    failed = runner.map("send_voucher", requests, retry=None)
+    assert all(isinstance(e, AlipayError) and e.outcome_unknown for e in failed), failed[:3]
+    assert runner.sandbox.state()["vouchers"]["count"] == 0, "nothing took effect"
+    runner.sandbox.clear_faults()
+    answers = runner.map("settle_voucher", [{**r, "error": e} for r, e in zip(requests, failed)])
+    recorded = {v["out_biz_no"]: v["voucher_id"] for v in runner.sandbox.state()["vouchers"]["issued"]}
+    for i, (request, answer) in enumerate(zip(requests, answers)):
+        if template(i) == "TPL-EXPIRED":
+            assert answer.status == "not_sent", answer
+            assert isinstance(answer.error, BusinessError) and answer.error.sub_code == "TEMPLATE_EXPIRED"
+            assert request["out_biz_no"] not in recorded
+        else:
+            assert answer.status == "sent", answer
+            assert recorded[request["out_biz_no"]] == answer.result.voucher_id
+    assert len(recorded) == 40, "each sendable one sent once"
