@@ -4,15 +4,18 @@ import os
 from collections.abc import Awaitable, Mapping, Sequence
 from decimal import Decimal
 from types import TracebackType
-from typing import Any, final
+from typing import Any, Generic, TypeVar, final
 
 from typing_extensions import TypeAlias
 
 from .enums import BizResultCode, TransType, UserAttr
+from .errors import AlipayError
 from .options import RateLimitArg, RetryPolicy
 
 _Key: TypeAlias = str | bytes | os.PathLike[str]
 _Json: TypeAlias = Mapping[str, Any] | str
+_Yuan: TypeAlias = str | Decimal
+_T = TypeVar("_T")
 
 __all__ = [
     "ERROR_KINDS",
@@ -23,9 +26,16 @@ __all__ = [
     "ExecuteResult",
     "Finding",
     "InviteAwardResult",
+    "PointsBalance",
     "PointsUpdateResult",
     "PreparedRequest",
     "SandboxServer",
+    "Settlement",
+    "TemplateCreateResult",
+    "TemplateDetail",
+    "VoucherDetail",
+    "VoucherList",
+    "VoucherLite",
     "VoucherSendResult",
     "__version__",
     "_check_rate_limit",
@@ -140,6 +150,130 @@ class PreparedRequest:
     def body(self) -> str: ...
     @property
     def idempotency_key(self) -> str | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class VoucherDetail:
+    @property
+    def voucher_id(self) -> str: ...
+    @property
+    def template_id(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def total_amount(self) -> str | None: ...
+    @property
+    def available_amount(self) -> str | None: ...
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def open_id(self) -> str | None: ...
+    @property
+    def gmt_create(self) -> str | None: ...
+    @property
+    def gmt_active(self) -> str | None: ...
+    @property
+    def gmt_expired(self) -> str | None: ...
+    @property
+    def total_count(self) -> int | None: ...
+    @property
+    def available_count(self) -> int | None: ...
+    @property
+    def used_count(self) -> int | None: ...
+    @property
+    def voucher_description(self) -> str | None: ...
+    @property
+    def extend_info(self) -> str | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class VoucherLite:
+    @property
+    def voucher_id(self) -> str: ...
+    @property
+    def template_id(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def send_time(self) -> str | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class VoucherList:
+    @property
+    def vouchers(self) -> tuple[VoucherLite, ...]: ...
+    def contains(self, voucher_id: str) -> bool: ...
+    def __len__(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class TemplateDetail:
+    @property
+    def template_id(self) -> str: ...
+    @property
+    def voucher_name(self) -> str | None: ...
+    @property
+    def voucher_type(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def publish_start_time(self) -> str | None: ...
+    @property
+    def publish_end_time(self) -> str | None: ...
+    @property
+    def voucher_valid_period(self) -> str | None: ...
+    @property
+    def voucher_quantity(self) -> int | None: ...
+    @property
+    def publish_count(self) -> int | None: ...
+    @property
+    def used_count(self) -> int | None: ...
+    @property
+    def amount(self) -> str | None: ...
+    @property
+    def floor_amount(self) -> str | None: ...
+    @property
+    def total_amount(self) -> str | None: ...
+    @property
+    def publish_amount(self) -> str | None: ...
+    @property
+    def used_amount(self) -> str | None: ...
+    @property
+    def recycle_amount(self) -> str | None: ...
+    @property
+    def voucher_description(self) -> str | None: ...
+    @property
+    def remaining(self) -> int | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class TemplateCreateResult:
+    @property
+    def template_id(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class PointsBalance:
+    @property
+    def available_points(self) -> int: ...
+    @property
+    def freezed_points(self) -> int: ...
+    @property
+    def total_points(self) -> int: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Settlement(Generic[_T]):
+    @property
+    def status(self) -> str: ...
+    @property
+    def result(self) -> _T | None: ...
+    @property
+    def error(self) -> AlipayError | None: ...
+    @property
+    def sent(self) -> bool: ...
     def to_dict(self) -> dict[str, Any]: ...
 
 @final
@@ -263,6 +397,97 @@ class Client:
         biz_content: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> PreparedRequest: ...
+    def query_voucher(
+        self,
+        *,
+        voucher_id: str,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
+    ) -> VoucherDetail: ...
+    def list_vouchers(
+        self,
+        *,
+        template_id: str,
+        user_id: str | None = None,
+        open_id: str | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
+    ) -> VoucherList: ...
+    def query_template(
+        self,
+        *,
+        template_id: str,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
+    ) -> TemplateDetail: ...
+    def create_template(
+        self,
+        *,
+        out_biz_no: str,
+        voucher_type: str,
+        brand_name: str,
+        amount: _Yuan,
+        publish_start_time: str,
+        publish_end_time: str,
+        voucher_valid_period: _Json,
+        voucher_quantity: int | None = None,
+        total_amount: _Yuan | None = None,
+        floor_amount: _Yuan | None = None,
+        voucher_description: Sequence[str] | str | None = None,
+        voucher_available_time: Sequence[Any] | str | None = None,
+        rule_conf: _Json | None = None,
+        extension_info: _Json | None = None,
+        notify_uri: str | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
+    ) -> TemplateCreateResult: ...
+    def query_points(
+        self,
+        *,
+        activity_account: str,
+        user_id: str,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
+    ) -> PointsBalance: ...
+    def check_template(self, template_id: str, quantity: int) -> TemplateDetail: ...
+    def settle_voucher(
+        self,
+        *,
+        template_id: str,
+        out_biz_no: str,
+        user_id: str | None = None,
+        login_id: str | None = None,
+        taobao_nick: str | None = None,
+        open_id: str | None = None,
+        amount: str | Decimal | None = None,
+        memo: str | None = None,
+        extend_info: _Json | None = None,
+        alipay_mini_app_token: str | None = None,
+        error: AlipayError | None = None,
+    ) -> Settlement[VoucherSendResult]: ...
+    def settle_points(
+        self,
+        *,
+        req_id: str,
+        user_id: str,
+        activity_account: str,
+        trans_type: TransType | str,
+        trans_amount: int,
+        biz_no: str | None = None,
+        shop_id: str | None = None,
+        memo: str | None = None,
+        ext_info: str | None = None,
+        error: AlipayError | None = None,
+    ) -> Settlement[PointsUpdateResult]: ...
+    def settle_invite(
+        self,
+        *,
+        mobile: str | None = None,
+        user_id: str | None = None,
+        out_biz_no: str | None = None,
+        out_biz_code: str | None = None,
+        error: AlipayError | None = None,
+    ) -> Settlement[InviteAwardResult]: ...
     @property
     def app_id(self) -> str: ...
     @property
@@ -366,6 +591,97 @@ class AsyncClient:
         biz_content: Mapping[str, Any] | None = None,
         **fields: Any,
     ) -> PreparedRequest: ...
+    def query_voucher(
+        self,
+        *,
+        voucher_id: str,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
+    ) -> Awaitable[VoucherDetail]: ...
+    def list_vouchers(
+        self,
+        *,
+        template_id: str,
+        user_id: str | None = None,
+        open_id: str | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
+    ) -> Awaitable[VoucherList]: ...
+    def query_template(
+        self,
+        *,
+        template_id: str,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
+    ) -> Awaitable[TemplateDetail]: ...
+    def create_template(
+        self,
+        *,
+        out_biz_no: str,
+        voucher_type: str,
+        brand_name: str,
+        amount: _Yuan,
+        publish_start_time: str,
+        publish_end_time: str,
+        voucher_valid_period: _Json,
+        voucher_quantity: int | None = None,
+        total_amount: _Yuan | None = None,
+        floor_amount: _Yuan | None = None,
+        voucher_description: Sequence[str] | str | None = None,
+        voucher_available_time: Sequence[Any] | str | None = None,
+        rule_conf: _Json | None = None,
+        extension_info: _Json | None = None,
+        notify_uri: str | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
+    ) -> Awaitable[TemplateCreateResult]: ...
+    def query_points(
+        self,
+        *,
+        activity_account: str,
+        user_id: str,
+        timeout: float | None = None,
+        retry: RetryPolicy | None = ...,
+    ) -> Awaitable[PointsBalance]: ...
+    def check_template(self, template_id: str, quantity: int) -> Awaitable[TemplateDetail]: ...
+    def settle_voucher(
+        self,
+        *,
+        template_id: str,
+        out_biz_no: str,
+        user_id: str | None = None,
+        login_id: str | None = None,
+        taobao_nick: str | None = None,
+        open_id: str | None = None,
+        amount: str | Decimal | None = None,
+        memo: str | None = None,
+        extend_info: _Json | None = None,
+        alipay_mini_app_token: str | None = None,
+        error: AlipayError | None = None,
+    ) -> Awaitable[Settlement[VoucherSendResult]]: ...
+    def settle_points(
+        self,
+        *,
+        req_id: str,
+        user_id: str,
+        activity_account: str,
+        trans_type: TransType | str,
+        trans_amount: int,
+        biz_no: str | None = None,
+        shop_id: str | None = None,
+        memo: str | None = None,
+        ext_info: str | None = None,
+        error: AlipayError | None = None,
+    ) -> Awaitable[Settlement[PointsUpdateResult]]: ...
+    def settle_invite(
+        self,
+        *,
+        mobile: str | None = None,
+        user_id: str | None = None,
+        out_biz_no: str | None = None,
+        out_biz_code: str | None = None,
+        error: AlipayError | None = None,
+    ) -> Awaitable[Settlement[InviteAwardResult]]: ...
     @property
     def app_id(self) -> str: ...
     @property

@@ -19,11 +19,18 @@ from ._native import (
     DoctorReport,
     ExecuteResult,
     InviteAwardResult,
+    PointsBalance,
     PointsUpdateResult,
     PreparedRequest,
+    Settlement,
+    TemplateCreateResult,
+    TemplateDetail,
+    VoucherDetail,
+    VoucherList,
     VoucherSendResult,
 )
 from .enums import TransType
+from .errors import AlipayError
 from .options import UNSET, RateLimitArg, RetryPolicy, _Unset
 
 if TYPE_CHECKING:  # Self is in typing only from Python 3.11
@@ -199,6 +206,176 @@ class AsyncClient:
     ) -> ExecuteResult:
         """Any gateway method with a ``biz_content`` dict, with the same signing, verification and errors."""
         return await self._native.execute(method, biz_content, timeout=timeout, **_retry(retry))
+
+    async def query_voucher(
+        self,
+        *,
+        voucher_id: str,
+        timeout: float | None = None,
+        retry: RetryPolicy | None | _Unset = UNSET,
+    ) -> VoucherDetail:
+        """``alipay.marketing.voucher.query``: one voucher (status, template, amounts, counts, dates) by its id."""
+        return await self._native.query_voucher(voucher_id=voucher_id, timeout=timeout, **_retry(retry))
+
+    async def list_vouchers(
+        self,
+        *,
+        template_id: str,
+        user_id: str | None = None,
+        open_id: str | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None | _Unset = UNSET,
+    ) -> VoucherList:
+        """``alipay.marketing.voucher.list.query``: the vouchers of ``template_id`` one user holds, possibly none."""
+        return await self._native.list_vouchers(
+            template_id=template_id, user_id=user_id, open_id=open_id, timeout=timeout, **_retry(retry)
+        )
+
+    async def query_template(
+        self,
+        *,
+        template_id: str,
+        timeout: float | None = None,
+        retry: RetryPolicy | None | _Unset = UNSET,
+    ) -> TemplateDetail:
+        """``alipay.marketing.voucher.templatedetail.query``: status, publish window, quantity and counts."""
+        return await self._native.query_template(template_id=template_id, timeout=timeout, **_retry(retry))
+
+    async def create_template(
+        self,
+        *,
+        out_biz_no: str,
+        voucher_type: str,
+        brand_name: str,
+        amount: str | Decimal,
+        publish_start_time: str,
+        publish_end_time: str,
+        voucher_valid_period: Mapping[str, Any] | str,
+        voucher_quantity: int | None = None,
+        total_amount: str | Decimal | None = None,
+        floor_amount: str | Decimal | None = None,
+        voucher_description: Sequence[str] | str | None = None,
+        voucher_available_time: Sequence[Any] | str | None = None,
+        rule_conf: Mapping[str, Any] | str | None = None,
+        extension_info: Mapping[str, Any] | str | None = None,
+        notify_uri: str | None = None,
+        timeout: float | None = None,
+        retry: RetryPolicy | None | _Unset = UNSET,
+    ) -> TemplateCreateResult:
+        """``alipay.marketing.cashlessvoucher.template.create``: create a cashless voucher template; ``out_biz_no``
+        makes it idempotent."""
+        return await self._native.create_template(
+            out_biz_no=out_biz_no,
+            voucher_type=voucher_type,
+            brand_name=brand_name,
+            amount=amount,
+            publish_start_time=publish_start_time,
+            publish_end_time=publish_end_time,
+            voucher_valid_period=voucher_valid_period,
+            voucher_quantity=voucher_quantity,
+            total_amount=total_amount,
+            floor_amount=floor_amount,
+            voucher_description=voucher_description,
+            voucher_available_time=voucher_available_time,
+            rule_conf=rule_conf,
+            extension_info=extension_info,
+            notify_uri=notify_uri,
+            timeout=timeout,
+            **_retry(retry),
+        )
+
+    async def query_points(
+        self,
+        *,
+        activity_account: str,
+        user_id: str,
+        timeout: float | None = None,
+        retry: RetryPolicy | None | _Unset = UNSET,
+    ) -> PointsBalance:
+        """``koubei.marketing.tool.points.query``: available, frozen and accumulated points of an account."""
+        return await self._native.query_points(
+            activity_account=activity_account, user_id=user_id, timeout=timeout, **_retry(retry)
+        )
+
+    async def check_template(self, template_id: str, quantity: int) -> TemplateDetail:
+        """The campaign preflight: raises ``ValidationError`` unless ``quantity`` vouchers can be sent from the
+        template now (published, inside its publish window, not expired, enough stock); returns the template."""
+        return await self._native.check_template(template_id, quantity)
+
+    async def settle_voucher(
+        self,
+        *,
+        template_id: str,
+        out_biz_no: str,
+        user_id: str | None = None,
+        login_id: str | None = None,
+        taobao_nick: str | None = None,
+        open_id: str | None = None,
+        amount: str | Decimal | None = None,
+        memo: str | None = None,
+        extend_info: Mapping[str, Any] | str | None = None,
+        alipay_mini_app_token: str | None = None,
+        error: AlipayError | None = None,
+    ) -> Settlement[VoucherSendResult]:
+        """Settles a voucher send whose outcome is unknown: the keywords of :meth:`send_voucher` and, if at hand,
+        the error it raised."""
+        return await self._native.settle_voucher(
+            template_id=template_id,
+            out_biz_no=out_biz_no,
+            user_id=user_id,
+            login_id=login_id,
+            taobao_nick=taobao_nick,
+            open_id=open_id,
+            amount=amount,
+            memo=memo,
+            extend_info=extend_info,
+            alipay_mini_app_token=alipay_mini_app_token,
+            error=error,
+        )
+
+    async def settle_points(
+        self,
+        *,
+        req_id: str,
+        user_id: str,
+        activity_account: str,
+        trans_type: TransType | str,
+        trans_amount: int,
+        biz_no: str | None = None,
+        shop_id: str | None = None,
+        memo: str | None = None,
+        ext_info: str | None = None,
+        error: AlipayError | None = None,
+    ) -> Settlement[PointsUpdateResult]:
+        """Settles a points update whose outcome is unknown: the keywords of :meth:`update_points` and, if at
+        hand, the error it raised."""
+        return await self._native.settle_points(
+            req_id=req_id,
+            user_id=user_id,
+            activity_account=activity_account,
+            trans_type=trans_type,
+            trans_amount=trans_amount,
+            biz_no=biz_no,
+            shop_id=shop_id,
+            memo=memo,
+            ext_info=ext_info,
+            error=error,
+        )
+
+    async def settle_invite(
+        self,
+        *,
+        mobile: str | None = None,
+        user_id: str | None = None,
+        out_biz_no: str | None = None,
+        out_biz_code: str | None = None,
+        error: AlipayError | None = None,
+    ) -> Settlement[InviteAwardResult]:
+        """Settles an invite award whose outcome is unknown: the keywords of :meth:`receive_invite_award` and the
+        error it raised (it carries the ``out_biz_no`` the client generated when none was given)."""
+        return await self._native.settle_invite(
+            mobile=mobile, user_id=user_id, out_biz_no=out_biz_no, out_biz_code=out_biz_code, error=error
+        )
 
     def stats(self) -> ClientStats:
         """A snapshot of the client's counters: calls, attempts, retries, successes, failures by kind, in flight."""

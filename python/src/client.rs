@@ -32,7 +32,7 @@ pub fn core_client(object: &Bound<'_, PyAny>) -> PyResult<alipay_marketing::Clie
 }
 
 /// How a call's future is turned into a Python value.
-trait Mode {
+pub(crate) trait Mode {
     fn run<R, F>(py: Python<'_>, future: F) -> PyResult<Py<PyAny>>
     where
         R: ToPython,
@@ -399,7 +399,7 @@ pub struct Client {
     handle: Handle,
 }
 
-client_methods!(Client, Blocking, {
+crate::companion::with_companion_methods!(client_methods!(Client, Blocking, {
     /// Closes the client: new calls raise `ConfigError`; returns once the calls in flight have finished (they
     /// make no further retries).
     fn close(&self, py: Python<'_>) -> PyResult<()> {
@@ -423,7 +423,7 @@ client_methods!(Client, Blocking, {
         self.close(py)?;
         Ok(false)
     }
-});
+}));
 
 /// The asyncio client: every call returns an awaitable running on the shared runtime; cancelling it drops the
 /// request.
@@ -432,7 +432,7 @@ pub struct AsyncClient {
     handle: Handle,
 }
 
-client_methods!(AsyncClient, Asyncio, {
+crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, {
     fn __aenter__(slf: Py<Self>, py: Python<'_>) -> PyResult<Py<PyAny>> {
         ready(py, slf)
     }
@@ -474,7 +474,7 @@ client_methods!(AsyncClient, Asyncio, {
             runtime.spawn(async move { client.close().await });
         }
     }
-});
+}));
 
 /// An awaitable that is already done, on the running event loop.
 fn ready<T>(py: Python<'_>, value: T) -> PyResult<Py<PyAny>>

@@ -6,6 +6,8 @@
 //!   retries, rate limit, network and protocol options) into a core client builder.
 //! - `requests` — turning method keywords into the core's typed requests; the dry run of any method.
 //! - `results` — the frozen result objects handed back to Python.
+//! - `companion` — the companion calls, the preflight and the settle methods on both clients, and their results.
+//! - `settle` — the `Settlement` object, and keeping a raised call's core error for `settle_*`.
 //! - `diagnostics` — `ClientStats` and the configuration doctor (`DoctorReport`, `doctor()`).
 //! - `errors` — raising the exception classes of `alipay_marketing/errors.py` from core errors.
 //! - `wait` — waiting for a call with the GIL released and Ctrl-C still honoured.
@@ -19,6 +21,7 @@
 
 mod baseline;
 mod client;
+mod companion;
 mod config;
 mod diagnostics;
 mod errors;
@@ -28,6 +31,7 @@ mod option_rules;
 mod requests;
 mod results;
 mod sandbox;
+mod settle;
 mod wait;
 
 use pyo3::prelude::*;
@@ -49,6 +53,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<diagnostics::DoctorReport>()?;
     m.add_class::<diagnostics::Finding>()?;
     m.add_class::<sandbox::SandboxServer>()?;
+    m.add_class::<companion::VoucherDetail>()?;
+    m.add_class::<companion::VoucherList>()?;
+    m.add_class::<companion::VoucherLite>()?;
+    m.add_class::<companion::TemplateDetail>()?;
+    m.add_class::<companion::TemplateCreateResult>()?;
+    m.add_class::<companion::PointsBalance>()?;
+    m.add_class::<settle::Settlement>()?;
     m.add_function(wrap_pyfunction!(diagnostics::doctor, m)?)?;
     m.add_function(wrap_pyfunction!(keys::generate_key_pair, m)?)?;
     m.add_function(wrap_pyfunction!(option_rules::_check_retry_policy, m)?)?;

@@ -145,7 +145,7 @@ fn points_amount(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
 static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
+pub fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
     DECIMAL
         .get_or_try_init(py, || {
             Ok::<_, PyErr>(py.import("decimal")?.getattr("Decimal")?.unbind())

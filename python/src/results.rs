@@ -10,8 +10,6 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyTuple};
 
-use crate::errors::to_py_err;
-
 /// A core value that becomes a Python object under the GIL.
 pub trait ToPython: Send + 'static {
     fn to_python(self, py: Python<'_>) -> PyResult<Py<PyAny>>;
@@ -28,7 +26,7 @@ impl<'py, T: ToPython> IntoPyObject<'py> for Outcome<T> {
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         match self.0 {
             Ok(value) => Ok(value.to_python(py)?.into_bound(py)),
-            Err(error) => Err(to_py_err(py, &error)),
+            Err(error) => Err(crate::settle::raise_keeping(py, error)),
         }
     }
 }
