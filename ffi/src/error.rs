@@ -96,10 +96,17 @@ pub struct alipay_error {
     gateway_sign_content: Option<CString>,
     first_differing_parameter: Option<CString>,
     likely_cause: Option<CString>,
+    /// The core's error itself, for the calls that take an error back (`alipay_client_settle_*_after`).
+    core: Option<Error>,
 }
 
 impl alipay_error {
-    fn new(error: FfiError) -> alipay_error {
+    /// The core's error behind this object, when it came from the core (not from a C-contract check).
+    pub(crate) fn core(&self) -> Option<&Error> {
+        self.core.as_ref()
+    }
+
+    pub(crate) fn new(error: FfiError) -> alipay_error {
         let status = error.status();
         let mut out = alipay_error {
             status,
@@ -120,6 +127,7 @@ impl alipay_error {
             gateway_sign_content: None,
             first_differing_parameter: None,
             likely_cause: None,
+            core: None,
         };
         match error {
             FfiError::NullArgument(name) => {
@@ -169,6 +177,7 @@ impl alipay_error {
                         m.first_difference.as_deref().map(c_string_lossy);
                     out.likely_cause = Some(c_string_lossy(&m.likely_cause));
                 }
+                out.core = Some(e);
             }
         }
         out
