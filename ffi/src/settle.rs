@@ -22,11 +22,11 @@ use crate::voucher::{alipay_voucher_send_request, alipay_voucher_send_result};
 #[repr(u32)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum alipay_settlement_status {
-    /// Applied, exactly once: the settlement's result is the operation's (the original one when the first call
-    /// took effect — the same `voucher_id` / `point_log_no`). Certain.
+    /// Applied, exactly once: the settlement's result is the operation's (the original one when the first call took
+    /// effect — the same `voucher_id` / `point_log_no`). Certain.
     Sent = 1,
-    /// Not applied, and this request will not be: the settlement's error is the definite refusal (a field rule,
-    /// or the gateway's business refusal such as `TEMPLATE_EXPIRED`). Certain under the gateway's idempotency.
+    /// Not applied, and this request will not be: the settlement's error is the definite refusal (a field rule, or
+    /// the gateway's business refusal such as `TEMPLATE_EXPIRED`). Certain under the gateway's idempotency.
     NotSent = 2,
     /// Nothing certain was learned; the settlement's error says why. Settle again later with the same request.
     StillUnknown = 3,
@@ -153,7 +153,8 @@ where
 }
 
 /// The answer of `alipay_client_settle_voucher` / `_after`: a status, and the result (`SENT`) or the error
-/// (`NOT_SENT`, `STILL_UNKNOWN`). Free it with `alipay_voucher_settlement_free`; the result and error it lends are freed with it.
+/// (`NOT_SENT`, `STILL_UNKNOWN`). Free it with `alipay_voucher_settlement_free`; the result and error it lends are
+/// freed with it.
 #[allow(non_camel_case_types)]
 pub struct alipay_voucher_settlement {
     inner: Settled<alipay_voucher_send_result>,
@@ -165,18 +166,22 @@ pub struct alipay_voucher_settlement {
 /// # Safety
 /// `settlement` is NULL or a live settlement.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_voucher_settlement_status(settlement: *const alipay_voucher_settlement) -> alipay_settlement_status {
+pub unsafe extern "C" fn alipay_voucher_settlement_status(
+    settlement: *const alipay_voucher_settlement,
+) -> alipay_settlement_status {
     // SAFETY: forwarded from this function's contract.
     Settled::status_of(unsafe { ref_arg_or_none(settlement) }.map(|s| &s.inner))
 }
 
-/// The result when `SENT` (read it with the `alipay_voucher_send_result_*` accessors; do not free it: it belongs to the
-/// settlement), otherwise NULL.
+/// The result when `SENT` (read it with the `alipay_voucher_send_result_*` accessors; do not free it: it belongs to
+/// the settlement), otherwise NULL.
 ///
 /// # Safety
 /// `settlement` is NULL or a live settlement. The result is valid until the settlement is freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_voucher_settlement_result(settlement: *const alipay_voucher_settlement) -> *const alipay_voucher_send_result {
+pub unsafe extern "C" fn alipay_voucher_settlement_result(
+    settlement: *const alipay_voucher_settlement,
+) -> *const alipay_voucher_send_result {
     // SAFETY: forwarded from this function's contract.
     Settled::result_of(unsafe { ref_arg_or_none(settlement) }.map(|s| &s.inner))
 }
@@ -188,7 +193,9 @@ pub unsafe extern "C" fn alipay_voucher_settlement_result(settlement: *const ali
 /// # Safety
 /// `settlement` is NULL or a live settlement. The error is valid until the settlement is freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_voucher_settlement_error(settlement: *const alipay_voucher_settlement) -> *const alipay_error {
+pub unsafe extern "C" fn alipay_voucher_settlement_error(
+    settlement: *const alipay_voucher_settlement,
+) -> *const alipay_error {
     // SAFETY: forwarded from this function's contract.
     Settled::error_of(unsafe { ref_arg_or_none(settlement) }.map(|s| &s.inner))
 }
@@ -199,20 +206,23 @@ pub unsafe extern "C" fn alipay_voucher_settlement_error(settlement: *const alip
 /// `settlement` is NULL or a settlement from `alipay_client_settle_voucher` or `_after` that has not been freed
 /// yet.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_voucher_settlement_free(settlement: *mut alipay_voucher_settlement) {
+pub unsafe extern "C" fn alipay_voucher_settlement_free(
+    settlement: *mut alipay_voucher_settlement,
+) {
     // SAFETY: forwarded from this function's contract.
     guard_value((), || unsafe { free_box(settlement) })
 }
 
-/// Settles a voucher send whose outcome is unknown: resends the identical `request` with its `out_biz_no` (the gateway's
-/// idempotency answers a key it applied with the original result, and applies a key it has not seen once), so
-/// it never applies the operation twice. Uses the client's deadline and retry policy.
-/// For a send whose recipient is a `user_id` or `open_id`, a gateway refusal is cross-checked with
+/// Settles a voucher send whose outcome is unknown: resends the identical `request` with its `out_biz_no` (the
+/// gateway's idempotency answers a key it applied with the original result, and applies a key it has not seen
+/// once), so it never applies the operation twice. Uses the client's deadline and retry policy. For a send whose
+/// recipient is a `user_id` or `open_id`, a gateway refusal is cross-checked with
 /// `alipay.marketing.voucher.list.query`: `NOT_SENT` only when the user holds no voucher of the template.
 ///
 /// On success (`ALIPAY_STATUS_OK`: the settlement was made, whatever it found) stores a new settlement in
-/// `*settlement_out` (free it with `alipay_voucher_settlement_free`); read what it found with `alipay_voucher_settlement_status`. A non-OK status is a broken
-/// C contract (a NULL argument) or an internal error, and nothing was sent.
+/// `*settlement_out` (free it with `alipay_voucher_settlement_free`); read what it found with
+/// `alipay_voucher_settlement_status`. A non-OK status is a broken C contract (a NULL argument) or an internal
+/// error, and nothing was sent.
 ///
 /// # Safety
 /// `client` and `request` are NULL or live handles; `settlement_out` is NULL or writable; `error_out` is NULL or
@@ -277,7 +287,8 @@ pub unsafe extern "C" fn alipay_client_settle_voucher_after(
 }
 
 /// The answer of `alipay_client_settle_points` / `_after`: a status, and the result (`SENT`) or the error
-/// (`NOT_SENT`, `STILL_UNKNOWN`). Free it with `alipay_points_settlement_free`; the result and error it lends are freed with it.
+/// (`NOT_SENT`, `STILL_UNKNOWN`). Free it with `alipay_points_settlement_free`; the result and error it lends are
+/// freed with it.
 #[allow(non_camel_case_types)]
 pub struct alipay_points_settlement {
     inner: Settled<alipay_points_update_result>,
@@ -289,18 +300,22 @@ pub struct alipay_points_settlement {
 /// # Safety
 /// `settlement` is NULL or a live settlement.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_points_settlement_status(settlement: *const alipay_points_settlement) -> alipay_settlement_status {
+pub unsafe extern "C" fn alipay_points_settlement_status(
+    settlement: *const alipay_points_settlement,
+) -> alipay_settlement_status {
     // SAFETY: forwarded from this function's contract.
     Settled::status_of(unsafe { ref_arg_or_none(settlement) }.map(|s| &s.inner))
 }
 
-/// The result when `SENT` (read it with the `alipay_points_update_result_*` accessors; do not free it: it belongs to the
-/// settlement), otherwise NULL.
+/// The result when `SENT` (read it with the `alipay_points_update_result_*` accessors; do not free it: it belongs
+/// to the settlement), otherwise NULL.
 ///
 /// # Safety
 /// `settlement` is NULL or a live settlement. The result is valid until the settlement is freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_points_settlement_result(settlement: *const alipay_points_settlement) -> *const alipay_points_update_result {
+pub unsafe extern "C" fn alipay_points_settlement_result(
+    settlement: *const alipay_points_settlement,
+) -> *const alipay_points_update_result {
     // SAFETY: forwarded from this function's contract.
     Settled::result_of(unsafe { ref_arg_or_none(settlement) }.map(|s| &s.inner))
 }
@@ -312,7 +327,9 @@ pub unsafe extern "C" fn alipay_points_settlement_result(settlement: *const alip
 /// # Safety
 /// `settlement` is NULL or a live settlement. The error is valid until the settlement is freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_points_settlement_error(settlement: *const alipay_points_settlement) -> *const alipay_error {
+pub unsafe extern "C" fn alipay_points_settlement_error(
+    settlement: *const alipay_points_settlement,
+) -> *const alipay_error {
     // SAFETY: forwarded from this function's contract.
     Settled::error_of(unsafe { ref_arg_or_none(settlement) }.map(|s| &s.inner))
 }
@@ -320,21 +337,21 @@ pub unsafe extern "C" fn alipay_points_settlement_error(settlement: *const alipa
 /// Frees a settlement, with the result or error it holds. NULL is accepted and ignored.
 ///
 /// # Safety
-/// `settlement` is NULL or a settlement from `alipay_client_settle_points` or `_after` that has not been freed
-/// yet.
+/// `settlement` is NULL or a settlement from `alipay_client_settle_points` or `_after` that has not been freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn alipay_points_settlement_free(settlement: *mut alipay_points_settlement) {
     // SAFETY: forwarded from this function's contract.
     guard_value((), || unsafe { free_box(settlement) })
 }
 
-/// Settles a points update whose outcome is unknown: resends the identical `request` with its `req_id` (the gateway's
-/// idempotency answers a key it applied with the original result, and applies a key it has not seen once), so
-/// it never applies the operation twice. Uses the client's deadline and retry policy.
+/// Settles a points update whose outcome is unknown: resends the identical `request` with its `req_id` (the
+/// gateway's idempotency answers a key it applied with the original result, and applies a key it has not seen
+/// once), so it never applies the operation twice. Uses the client's deadline and retry policy.
 ///
 /// On success (`ALIPAY_STATUS_OK`: the settlement was made, whatever it found) stores a new settlement in
-/// `*settlement_out` (free it with `alipay_points_settlement_free`); read what it found with `alipay_points_settlement_status`. A non-OK status is a broken
-/// C contract (a NULL argument) or an internal error, and nothing was sent.
+/// `*settlement_out` (free it with `alipay_points_settlement_free`); read what it found with
+/// `alipay_points_settlement_status`. A non-OK status is a broken C contract (a NULL argument) or an internal
+/// error, and nothing was sent.
 ///
 /// # Safety
 /// `client` and `request` are NULL or live handles; `settlement_out` is NULL or writable; `error_out` is NULL or
@@ -399,7 +416,8 @@ pub unsafe extern "C" fn alipay_client_settle_points_after(
 }
 
 /// The answer of `alipay_client_settle_invite` / `_after`: a status, and the result (`SENT`) or the error
-/// (`NOT_SENT`, `STILL_UNKNOWN`). Free it with `alipay_invite_settlement_free`; the result and error it lends are freed with it.
+/// (`NOT_SENT`, `STILL_UNKNOWN`). Free it with `alipay_invite_settlement_free`; the result and error it lends are
+/// freed with it.
 #[allow(non_camel_case_types)]
 pub struct alipay_invite_settlement {
     inner: Settled<alipay_invite_award_result>,
@@ -411,18 +429,22 @@ pub struct alipay_invite_settlement {
 /// # Safety
 /// `settlement` is NULL or a live settlement.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_invite_settlement_status(settlement: *const alipay_invite_settlement) -> alipay_settlement_status {
+pub unsafe extern "C" fn alipay_invite_settlement_status(
+    settlement: *const alipay_invite_settlement,
+) -> alipay_settlement_status {
     // SAFETY: forwarded from this function's contract.
     Settled::status_of(unsafe { ref_arg_or_none(settlement) }.map(|s| &s.inner))
 }
 
-/// The result when `SENT` (read it with the `alipay_invite_award_result_*` accessors; do not free it: it belongs to the
-/// settlement), otherwise NULL.
+/// The result when `SENT` (read it with the `alipay_invite_award_result_*` accessors; do not free it: it belongs to
+/// the settlement), otherwise NULL.
 ///
 /// # Safety
 /// `settlement` is NULL or a live settlement. The result is valid until the settlement is freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_invite_settlement_result(settlement: *const alipay_invite_settlement) -> *const alipay_invite_award_result {
+pub unsafe extern "C" fn alipay_invite_settlement_result(
+    settlement: *const alipay_invite_settlement,
+) -> *const alipay_invite_award_result {
     // SAFETY: forwarded from this function's contract.
     Settled::result_of(unsafe { ref_arg_or_none(settlement) }.map(|s| &s.inner))
 }
@@ -434,7 +456,9 @@ pub unsafe extern "C" fn alipay_invite_settlement_result(settlement: *const alip
 /// # Safety
 /// `settlement` is NULL or a live settlement. The error is valid until the settlement is freed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn alipay_invite_settlement_error(settlement: *const alipay_invite_settlement) -> *const alipay_error {
+pub unsafe extern "C" fn alipay_invite_settlement_error(
+    settlement: *const alipay_invite_settlement,
+) -> *const alipay_error {
     // SAFETY: forwarded from this function's contract.
     Settled::error_of(unsafe { ref_arg_or_none(settlement) }.map(|s| &s.inner))
 }
@@ -442,24 +466,24 @@ pub unsafe extern "C" fn alipay_invite_settlement_error(settlement: *const alipa
 /// Frees a settlement, with the result or error it holds. NULL is accepted and ignored.
 ///
 /// # Safety
-/// `settlement` is NULL or a settlement from `alipay_client_settle_invite` or `_after` that has not been freed
-/// yet.
+/// `settlement` is NULL or a settlement from `alipay_client_settle_invite` or `_after` that has not been freed yet.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn alipay_invite_settlement_free(settlement: *mut alipay_invite_settlement) {
     // SAFETY: forwarded from this function's contract.
     guard_value((), || unsafe { free_box(settlement) })
 }
 
-/// Settles a invite award whose outcome is unknown: resends the identical `request` with its `out_biz_no` (the gateway's
-/// idempotency answers a key it applied with the original result, and applies a key it has not seen once), so
-/// it never applies the operation twice. Uses the client's deadline and retry policy.
-/// The request must carry the `out_biz_no` the original call used; without one the answer is `STILL_UNKNOWN`
-/// with an `ALIPAY_STATUS_INVALID_REQUEST` error naming `out_biz_no` (use `alipay_client_settle_invite_after`
-/// when the library generated the key).
+/// Settles a invite award whose outcome is unknown: resends the identical `request` with its `out_biz_no` (the
+/// gateway's idempotency answers a key it applied with the original result, and applies a key it has not seen
+/// once), so it never applies the operation twice. Uses the client's deadline and retry policy. The request must
+/// carry the `out_biz_no` the original call used; without one the answer is `STILL_UNKNOWN` with an
+/// `ALIPAY_STATUS_INVALID_REQUEST` error naming `out_biz_no` (use `alipay_client_settle_invite_after` when the
+/// library generated the key).
 ///
 /// On success (`ALIPAY_STATUS_OK`: the settlement was made, whatever it found) stores a new settlement in
-/// `*settlement_out` (free it with `alipay_invite_settlement_free`); read what it found with `alipay_invite_settlement_status`. A non-OK status is a broken
-/// C contract (a NULL argument) or an internal error, and nothing was sent.
+/// `*settlement_out` (free it with `alipay_invite_settlement_free`); read what it found with
+/// `alipay_invite_settlement_status`. A non-OK status is a broken C contract (a NULL argument) or an internal
+/// error, and nothing was sent.
 ///
 /// # Safety
 /// `client` and `request` are NULL or live handles; `settlement_out` is NULL or writable; `error_out` is NULL or
@@ -489,8 +513,8 @@ pub unsafe extern "C" fn alipay_client_settle_invite(
 
 /// `alipay_client_settle_invite` for the error the invite award returned (`previous_error`, which stays yours; a
 /// settlement's own error works too): refuses an error of another request (a different `out_biz_no`) with
-/// `STILL_UNKNOWN` and an error naming `out_biz_no`.
-/// When the request had no `out_biz_no`, the key the library generated for it is taken from the error.
+/// `STILL_UNKNOWN` and an error naming `out_biz_no`. When the request had no `out_biz_no`, the key the library
+/// generated for it is taken from the error.
 ///
 /// # Safety
 /// As for `alipay_client_settle_invite`; `previous_error` is NULL or a live error.

@@ -41,8 +41,8 @@ pub extern "C" fn alipay_template_create_request_new_fixed() -> *mut alipay_temp
 /// `total_amount`, the budget, is required). Every field starts empty, as for
 /// `alipay_template_create_request_new_fixed`. Returns NULL only if memory is exhausted.
 #[unsafe(no_mangle)]
-pub extern "C" fn alipay_template_create_request_new_random()
--> *mut alipay_template_create_request {
+pub extern "C" fn alipay_template_create_request_new_random() -> *mut alipay_template_create_request
+{
     guard_value(std::ptr::null_mut(), || {
         let mut inner = TemplateCreateRequest::random("", "", "", "");
         inner.total_amount = None;
