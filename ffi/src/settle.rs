@@ -547,3 +547,72 @@ pub unsafe extern "C" fn alipay_client_settle_invite_after(
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::CStr;
+
+    #[test]
+    fn status_numbers_and_names_are_published() {
+        for (status, number, name) in [
+            (
+                alipay_settlement_status::Sent,
+                1,
+                c"ALIPAY_SETTLEMENT_STATUS_SENT",
+            ),
+            (
+                alipay_settlement_status::NotSent,
+                2,
+                c"ALIPAY_SETTLEMENT_STATUS_NOT_SENT",
+            ),
+            (
+                alipay_settlement_status::StillUnknown,
+                3,
+                c"ALIPAY_SETTLEMENT_STATUS_STILL_UNKNOWN",
+            ),
+        ] {
+            assert_eq!(status as u32, number);
+            let named = unsafe { CStr::from_ptr(alipay_settlement_status_name(number)) };
+            assert_eq!(named, name);
+        }
+        assert!(alipay_settlement_status_name(0).is_null());
+        assert!(alipay_settlement_status_name(4).is_null());
+    }
+
+    #[test]
+    fn a_settlement_keeps_the_core_error_so_it_can_be_settled_again() {
+        let refusal = Error::invalid_request("out_biz_no", "is not set");
+        let settled = Settled::<u32>::new(Settlement::<u32>::StillUnknown(refusal), Ok).unwrap();
+        assert_eq!(
+            Settled::status_of(Some(&settled)),
+            alipay_settlement_status::StillUnknown
+        );
+        assert!(Settled::result_of(Some(&settled)).is_null());
+        let error = Settled::error_of(Some(&settled));
+        let core = unsafe { core_error_of(error) }
+            .unwrap()
+            .expect("the core's error");
+        assert_eq!(core.field(), Some("out_biz_no"));
+
+        let sent = Settled::<u32>::new(Settlement::Sent(7), |v| Ok(v + 1)).unwrap();
+        assert_eq!(
+            Settled::status_of(Some(&sent)),
+            alipay_settlement_status::Sent
+        );
+        assert_eq!(unsafe { *Settled::result_of(Some(&sent)) }, 8);
+        assert!(Settled::error_of(Some(&sent)).is_null());
+        assert_eq!(
+            Settled::<u32>::status_of(None),
+            alipay_settlement_status::StillUnknown
+        );
+    }
+
+    #[test]
+    fn an_error_object_from_a_contract_check_carries_no_core_error() {
+        let error = alipay_error::new(FfiError::NullArgument("request"));
+        assert!(unsafe { core_error_of(&error) }.unwrap().is_none());
+        let missing = unsafe { core_error_of(std::ptr::null()) }.unwrap_err();
+        assert_eq!(missing.status(), alipay_status::NullArgument);
+    }
+}

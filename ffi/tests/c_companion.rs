@@ -42,12 +42,14 @@ fn scale_user(i: usize) -> String {
 fn start_sandbox() -> (Sandbox, ProgramEnv) {
     let mut scenario = Scenario::default();
     for i in 0..SCALE_USERS {
-        scenario.users.push(
-            serde_json::from_value(json!({ "user_id": scale_user(i) })).expect("a user"),
-        );
+        scenario
+            .users
+            .push(serde_json::from_value(json!({ "user_id": scale_user(i) })).expect("a user"));
         scenario.accounts.push(
-            serde_json::from_value(json!({"activity_account": STAMP_CARD, "user_id": scale_user(i)}))
-                .expect("an account"),
+            serde_json::from_value(
+                json!({"activity_account": STAMP_CARD, "user_id": scale_user(i)}),
+            )
+            .expect("an account"),
         );
     }
     let sandbox =
@@ -204,19 +206,14 @@ fn a_created_template_is_checked_used_expired_and_refused_naming_the_reason() {
     let (sandbox, env) = start_sandbox();
     for mode in modes() {
         sandbox.reset();
-        let (stdout, steps) = run_with_steps(
-            program(),
-            &["preflight"],
-            &env,
-            mode,
-            |step, stdout| {
+        let (stdout, steps) =
+            run_with_steps(program(), &["preflight"], &env, mode, |step, stdout| {
                 assert_eq!(step, "expire");
                 let id = value(stdout, "template_id").expect("the template id");
                 let (status, answer) =
                     admin_templates(&sandbox, &json!({"template_id": id, "expire": true}));
                 assert_eq!(status, 200, "{answer}");
-            },
-        );
+            });
         assert_eq!(steps, ["expire"], "{mode:?}");
         let state = sandbox.state();
         let vouchers = issued(&state);
