@@ -1,6 +1,7 @@
 /**
  * @file alipay_marketing.h
- * @brief C API of the alipay-marketing SDK: three Alipay OpenAPI v2 marketing calls and a generic execute.
+ * @brief C API of the alipay-marketing SDK: three Alipay OpenAPI v2 marketing calls, their companion queries,
+ * template creation and preflight, settling unknown outcomes, and a generic execute.
  *
  * Conventions:
  * - Handles are opaque. Each has a constructor (`alipay_<type>_new`, or the call that produced it) and
@@ -233,7 +234,9 @@ typedef struct alipay_doctor_report alipay_doctor_report;
  * Details of a failed call: the status, a message for the log, and for gateway errors the gateway's codes.
  *
  * Created only by this library, behind an `alipay_error **error_out` argument; free it with
- * `alipay_error_free`. Strings returned by its accessors are borrowed from it and valid until it is freed.
+ * `alipay_error_free`. Strings returned by its accessors are borrowed from it and valid until it is freed. A
+ * settlement also lends one (`alipay_voucher_settlement_error` and the like): that one belongs to the settlement
+ * and is never freed on its own.
  */
 typedef struct alipay_error alipay_error;
 

@@ -75,7 +75,9 @@ impl From<Error> for FfiError {
 /// Details of a failed call: the status, a message for the log, and for gateway errors the gateway's codes.
 ///
 /// Created only by this library, behind an `alipay_error **error_out` argument; free it with
-/// `alipay_error_free`. Strings returned by its accessors are borrowed from it and valid until it is freed.
+/// `alipay_error_free`. Strings returned by its accessors are borrowed from it and valid until it is freed. A
+/// settlement also lends one (`alipay_voucher_settlement_error` and the like): that one belongs to the settlement
+/// and is never freed on its own.
 #[allow(non_camel_case_types)]
 pub struct alipay_error {
     status: alipay_status,
