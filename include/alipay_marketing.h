@@ -1,6 +1,7 @@
 /**
  * @file alipay_marketing.h
- * @brief C API of the alipay-marketing SDK: three Alipay OpenAPI v2 marketing calls and a generic execute.
+ * @brief C API of the alipay-marketing SDK: three Alipay OpenAPI v2 marketing calls, their companion queries,
+ * template creation and preflight, settling unknown outcomes, and a generic execute.
  *
  * Conventions:
  * - Handles are opaque. Each has a constructor (`alipay_<type>_new`, or the call that produced it) and
@@ -156,6 +157,37 @@ typedef uint32_t alipay_doctor_level;
 #endif // __cplusplus
 
 /**
+ * What settling found.
+ */
+enum alipay_settlement_status
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+    /**
+     * Applied, exactly once: the settlement's result is the operation's (the original one when the first call took
+     * effect — the same `voucher_id` / `point_log_no`). Certain.
+     */
+    ALIPAY_SETTLEMENT_STATUS_SENT = 1,
+    /**
+     * Not applied, and this request will not be: the settlement's error is the definite refusal (a field rule, or
+     * the gateway's business refusal such as `TEMPLATE_EXPIRED`). Certain under the gateway's idempotency.
+     */
+    ALIPAY_SETTLEMENT_STATUS_NOT_SENT = 2,
+    /**
+     * Nothing certain was learned; the settlement's error says why. Settle again later with the same request.
+     */
+    ALIPAY_SETTLEMENT_STATUS_STILL_UNKNOWN = 3,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum alipay_settlement_status alipay_settlement_status;
+#else
+typedef uint32_t alipay_settlement_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
  * Options for one call, overriding the client's: a deadline and a retry policy. Create with
  * `alipay_call_options_new`, set what you want to override, pass it to any `_with_options` call (as many calls
  * and threads as you like: calls only read it), free with `alipay_call_options_free`. An option left unset keeps
@@ -202,7 +234,9 @@ typedef struct alipay_doctor_report alipay_doctor_report;
  * Details of a failed call: the status, a message for the log, and for gateway errors the gateway's codes.
  *
  * Created only by this library, behind an `alipay_error **error_out` argument; free it with
- * `alipay_error_free`. Strings returned by its accessors are borrowed from it and valid until it is freed.
+ * `alipay_error_free`. Strings returned by its accessors are borrowed from it and valid until it is freed. A
+ * settlement also lends one (`alipay_voucher_settlement_error` and the like): that one belongs to the settlement
+ * and is never freed on its own.
  */
 typedef struct alipay_error alipay_error;
 
@@ -215,6 +249,25 @@ typedef struct alipay_invite_award_request alipay_invite_award_request;
  * The result of `alipay_client_receive_invite_award`.
  */
 typedef struct alipay_invite_award_result alipay_invite_award_result;
+
+/**
+ * The answer of `alipay_client_settle_invite` / `_after`: a status, and the result (`SENT`) or the error
+ * (`NOT_SENT`, `STILL_UNKNOWN`). Free it with `alipay_invite_settlement_free`; the result and error it lends are
+ * freed with it.
+ */
+typedef struct alipay_invite_settlement alipay_invite_settlement;
+
+/**
+ * The result of `alipay_client_query_points`: the points of one user on one stamp-card account.
+ */
+typedef struct alipay_points_balance alipay_points_balance;
+
+/**
+ * The answer of `alipay_client_settle_points` / `_after`: a status, and the result (`SENT`) or the error
+ * (`NOT_SENT`, `STILL_UNKNOWN`). Free it with `alipay_points_settlement_free`; the result and error it lends are
+ * freed with it.
+ */
+typedef struct alipay_points_settlement alipay_points_settlement;
 
 /**
  * A request of `koubei.marketing.tool.points.update`. Set `req_id` (the idempotency key), `user_id`,
@@ -233,6 +286,43 @@ typedef struct alipay_points_update_result alipay_points_update_result;
 typedef struct alipay_response alipay_response;
 
 /**
+ * A request of `alipay.marketing.cashlessvoucher.template.create`, made by
+ * `alipay_template_create_request_new_fixed` or `_new_random`. Required before sending: `out_biz_no`,
+ * `brand_name`, `amount`, the publish window, the validity (`_set_valid_for`, `_set_valid_between` or
+ * `_set_voucher_valid_period`), and `voucher_quantity` (fixed) or `total_amount` (random). Every rule is checked
+ * when the request is sent; the error names the field.
+ */
+typedef struct alipay_template_create_request alipay_template_create_request;
+
+/**
+ * The result of `alipay_client_create_template`.
+ */
+typedef struct alipay_template_create_result alipay_template_create_result;
+
+/**
+ * The result of `alipay_client_query_template` and `alipay_client_check_template`: a voucher template. Amounts
+ * are yuan text as sent; times are Beijing time `yyyy-MM-dd HH:mm:ss` as sent.
+ */
+typedef struct alipay_template_detail alipay_template_detail;
+
+/**
+ * The result of `alipay_client_query_voucher`: one voucher. Status and dates are as the gateway sent them.
+ */
+typedef struct alipay_voucher_detail alipay_voucher_detail;
+
+/**
+ * The result of `alipay_client_list_vouchers`: the user's vouchers of the template, possibly none, in the
+ * gateway's order. Read entry `i` (0-based, below `alipay_voucher_list_count`) with the indexed accessors.
+ */
+typedef struct alipay_voucher_list alipay_voucher_list;
+
+/**
+ * A request of `alipay.marketing.voucher.list.query`: set `template_id` and exactly one of `user_id` and
+ * `open_id` (checked when sent).
+ */
+typedef struct alipay_voucher_list_query_request alipay_voucher_list_query_request;
+
+/**
  * A request of `alipay.marketing.voucher.send`. Set `template_id`, `out_biz_no` and a recipient
  * (user_id > login_id > taobao_nick > open_id). `template_id` + `out_biz_no` is the idempotency key.
  */
@@ -242,6 +332,13 @@ typedef struct alipay_voucher_send_request alipay_voucher_send_request;
  * The result of `alipay_client_send_voucher`.
  */
 typedef struct alipay_voucher_send_result alipay_voucher_send_result;
+
+/**
+ * The answer of `alipay_client_settle_voucher` / `_after`: a status, and the result (`SENT`) or the error
+ * (`NOT_SENT`, `STILL_UNKNOWN`). Free it with `alipay_voucher_settlement_free`; the result and error it lends are
+ * freed with it.
+ */
+typedef struct alipay_voucher_settlement alipay_voucher_settlement;
 
 /**
  * A snapshot of a client's counters, filled by `alipay_client_stats`. Every field is a plain `uint64_t` count
@@ -814,6 +911,803 @@ alipay_status alipay_client_close(const alipay_client *client,
  * `client` is NULL or a live client.
  */
 bool alipay_client_is_closed(const alipay_client *client);
+
+/**
+ * Points that can be frozen or consumed (0 for a NULL `result`).
+ *
+ * # Safety
+ * `result` is NULL or a live result.
+ */
+uint64_t alipay_points_balance_available_points(const alipay_points_balance *result);
+
+/**
+ * Points held by open freezes (the gateway's `freezed_points`; 0 for a NULL `result`).
+ *
+ * # Safety
+ * `result` is NULL or a live result.
+ */
+uint64_t alipay_points_balance_freezed_points(const alipay_points_balance *result);
+
+/**
+ * Accumulated points, as the gateway reports them (0 for a NULL `result`).
+ *
+ * # Safety
+ * `result` is NULL or a live result.
+ */
+uint64_t alipay_points_balance_total_points(const alipay_points_balance *result);
+
+/**
+ * Frees a points balance. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `result` is NULL or a result from `alipay_client_query_points` that has not been freed yet.
+ */
+void alipay_points_balance_free(alipay_points_balance *result);
+
+/**
+ * `koubei.marketing.tool.points.query`: the available, frozen and accumulated points of `user_id` (16 digits
+ * starting with 2088) on the stamp-card account `activity_account` (at most 64 characters). A read: retried
+ * like a keyed call.
+ *
+ * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
+ * it with `alipay_points_balance_free`).
+ *
+ * # Safety
+ * `client` is NULL or a live client; the strings are NULL or NUL-terminated; `result_out` is NULL or writable;
+ * `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_query_points(const alipay_client *client,
+                                         const char *activity_account,
+                                         const char *user_id,
+                                         alipay_points_balance **result_out,
+                                         alipay_error **error_out);
+
+/**
+ * `alipay_client_query_points` with per-call options (see `alipay_call_options`); NULL `options` is the same as
+ * `alipay_client_query_points`.
+ *
+ * # Safety
+ * As for `alipay_client_query_points`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_query_points_with_options(const alipay_client *client,
+                                                      const char *activity_account,
+                                                      const char *user_id,
+                                                      const alipay_call_options *options,
+                                                      alipay_points_balance **result_out,
+                                                      alipay_error **error_out);
+
+/**
+ * The template id. Never NULL for a non-NULL `result`.
+ *
+ * # Safety
+ * `result` is NULL or a live result. Strings are valid until the result is freed.
+ */
+const char *alipay_template_detail_template_id(const alipay_template_detail *result);
+
+/**
+ * The status as sent: `"I"` (draft), `"S"` (published), `"D"` (deleted), `"E"` (expired), or a value this
+ * version does not know. Never NULL for a non-NULL `result`.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_status(const alipay_template_detail *result);
+
+/**
+ * The voucher name, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_voucher_name(const alipay_template_detail *result);
+
+/**
+ * The voucher type as sent (e.g. `"FIX_VOUCHER"`, `"CASHLESS_FIX_VOUCHER"`, `"CASHLESS_RANDOM_VOUCHER"`, or a
+ * value this version does not know), or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_voucher_type(const alipay_template_detail *result);
+
+/**
+ * Vouchers can be sent from this time on, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_publish_start_time(const alipay_template_detail *result);
+
+/**
+ * Vouchers can be sent until this time, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_publish_end_time(const alipay_template_detail *result);
+
+/**
+ * The validity of each voucher, a JSON text as sent, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_voucher_valid_period(const alipay_template_detail *result);
+
+/**
+ * The face value of each voucher, yuan, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_amount(const alipay_template_detail *result);
+
+/**
+ * The minimum order amount, yuan, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_floor_amount(const alipay_template_detail *result);
+
+/**
+ * The total budget, yuan, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_total_amount(const alipay_template_detail *result);
+
+/**
+ * The amount issued so far, yuan, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_publish_amount(const alipay_template_detail *result);
+
+/**
+ * The amount used so far, yuan, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_used_amount(const alipay_template_detail *result);
+
+/**
+ * The amount returned, yuan, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_recycle_amount(const alipay_template_detail *result);
+
+/**
+ * The usage notes as sent, or NULL.
+ *
+ * # Safety
+ * As for `alipay_template_detail_template_id`.
+ */
+const char *alipay_template_detail_voucher_description(const alipay_template_detail *result);
+
+/**
+ * How many vouchers the template may issue in all: true and `*value_out` written when it has a count limit;
+ * false (and `*value_out` untouched) when it has none, or for a NULL argument.
+ *
+ * # Safety
+ * `result` is NULL or a live result; `value_out` is NULL or writable.
+ */
+bool alipay_template_detail_voucher_quantity(const alipay_template_detail *result,
+                                             uint64_t *value_out);
+
+/**
+ * How many vouchers were issued, as `alipay_template_detail_voucher_quantity`.
+ *
+ * # Safety
+ * As for `alipay_template_detail_voucher_quantity`.
+ */
+bool alipay_template_detail_publish_count(const alipay_template_detail *result,
+                                          uint64_t *value_out);
+
+/**
+ * How many vouchers were used, as `alipay_template_detail_voucher_quantity`.
+ *
+ * # Safety
+ * As for `alipay_template_detail_voucher_quantity`.
+ */
+bool alipay_template_detail_used_count(const alipay_template_detail *result,
+                                       uint64_t *value_out);
+
+/**
+ * Vouchers that can still be issued by count (`voucher_quantity` − `publish_count`), as
+ * `alipay_template_detail_voucher_quantity`: false when the template has no count limit.
+ *
+ * # Safety
+ * As for `alipay_template_detail_voucher_quantity`.
+ */
+bool alipay_template_detail_remaining(const alipay_template_detail *result,
+                                      uint64_t *value_out);
+
+/**
+ * Frees a template detail. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `result` is NULL or a result from `alipay_client_query_template` or `alipay_client_check_template` that has
+ * not been freed yet.
+ */
+void alipay_template_detail_free(alipay_template_detail *result);
+
+/**
+ * `alipay.marketing.voucher.templatedetail.query`: a template's status, publish window, quantity and
+ * publish/used counts. A read: retried like a keyed call. See `alipay_client_check_template` for the campaign
+ * preflight built on it.
+ *
+ * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
+ * it with `alipay_template_detail_free`).
+ *
+ * # Safety
+ * `client` is NULL or a live client; `template_id` is NULL or NUL-terminated; `result_out` is NULL or writable;
+ * `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_query_template(const alipay_client *client,
+                                           const char *template_id,
+                                           alipay_template_detail **result_out,
+                                           alipay_error **error_out);
+
+/**
+ * `alipay_client_query_template` with per-call options (see `alipay_call_options`); NULL `options` is the same
+ * as `alipay_client_query_template`.
+ *
+ * # Safety
+ * As for `alipay_client_query_template`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_query_template_with_options(const alipay_client *client,
+                                                        const char *template_id,
+                                                        const alipay_call_options *options,
+                                                        alipay_template_detail **result_out,
+                                                        alipay_error **error_out);
+
+/**
+ * The campaign preflight: reads the template and refuses it unless `quantity` vouchers can be sent from it now —
+ * it must be published (status `S`), inside its publish window, not expired, and have at least `quantity`
+ * vouchers left when it has a count limit.
+ *
+ * On success stores the template in `*result_out` (free it with `alipay_template_detail_free`). A refusal is
+ * `ALIPAY_STATUS_INVALID_REQUEST` with `alipay_error_field` `"template_id"` (or `"quantity"` for 0) and a message
+ * saying which check failed and what to do. Failures of the query itself come back as they are. Uses the
+ * client's deadline and retry policy.
+ *
+ * # Safety
+ * As for `alipay_client_query_template`.
+ */
+alipay_status alipay_client_check_template(const alipay_client *client,
+                                           const char *template_id,
+                                           uint64_t quantity,
+                                           alipay_template_detail **result_out,
+                                           alipay_error **error_out);
+
+/**
+ * A new request for a fixed-amount template (`CASHLESS_FIX_VOUCHER`: every voucher is worth `amount`;
+ * `voucher_quantity` is required). Every field starts empty (`floor_amount` `"0.00"`, `voucher_description`
+ * `[]`), which fails validation until set. Returns NULL only if memory is exhausted.
+ */
+alipay_template_create_request *alipay_template_create_request_new_fixed(void);
+
+/**
+ * A new request for a random-amount template (`CASHLESS_RANDOM_VOUCHER`: each send names its amount;
+ * `total_amount`, the budget, is required). Every field starts empty, as for
+ * `alipay_template_create_request_new_fixed`. Returns NULL only if memory is exhausted.
+ */
+alipay_template_create_request *alipay_template_create_request_new_random(void);
+
+/**
+ * Frees a template-create request. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `request` is NULL or a request from `alipay_template_create_request_new_fixed` or `_new_random` that has not
+ * been freed yet.
+ */
+void alipay_template_create_request_free(alipay_template_create_request *request);
+
+/**
+ * Sets your business number (required, at most 64 characters), the idempotency key.
+ *
+ * # Safety
+ * `request` is NULL or a live request; the string is NULL or NUL-terminated; `error_out` is NULL or points to
+ * writable storage for an `alipay_error *`.
+ */
+alipay_status alipay_template_create_request_set_out_biz_no(alipay_template_create_request *request,
+                                                            const char *out_biz_no,
+                                                            alipay_error **error_out);
+
+/**
+ * Sets the brand name shown in the card wallet (required, at most 12 characters).
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_brand_name(alipay_template_create_request *request,
+                                                            const char *brand_name,
+                                                            alipay_error **error_out);
+
+/**
+ * Sets the face value in yuan (required, 1 to 999, at most two decimals), e.g. `"10.00"`.
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_amount(alipay_template_create_request *request,
+                                                        const char *amount,
+                                                        alipay_error **error_out);
+
+/**
+ * Sets the minimum order amount in yuan (0 or more, at most two decimals; `"0.00"` unless set).
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_floor_amount(alipay_template_create_request *request,
+                                                              const char *floor_amount,
+                                                              alipay_error **error_out);
+
+/**
+ * Sets how many vouchers to issue (greater than 0; required for a fixed template, optional for a random one).
+ *
+ * # Safety
+ * `request` is NULL or a live request; `error_out` is NULL or writable.
+ */
+alipay_status alipay_template_create_request_set_voucher_quantity(alipay_template_create_request *request,
+                                                                  uint64_t voucher_quantity,
+                                                                  alipay_error **error_out);
+
+/**
+ * Sets the budget of a random template in yuan (required for it, 1 to 10,000,000).
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_total_amount(alipay_template_create_request *request,
+                                                              const char *total_amount,
+                                                              alipay_error **error_out);
+
+/**
+ * Sets the publish window, Beijing time `yyyy-MM-dd HH:mm:ss` (required; the end after the start, at most 90 days
+ * apart; the gateway also refuses a start more than 15 days ahead).
+ *
+ * # Safety
+ * `request` is NULL or a live request; the strings are NULL or NUL-terminated; `error_out` is NULL or writable.
+ */
+alipay_status alipay_template_create_request_set_publish_window(alipay_template_create_request *request,
+                                                                const char *publish_start_time,
+                                                                const char *publish_end_time,
+                                                                alipay_error **error_out);
+
+/**
+ * Makes each voucher valid for `duration` `unit`s (`"MINUTE"`, `"HOUR"` or `"DAY"`) from when it is sent.
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_valid_for(alipay_template_create_request *request,
+                                                           uint32_t duration,
+                                                           const char *unit,
+                                                           alipay_error **error_out);
+
+/**
+ * Makes each voucher valid from `start` to `end`, Beijing time `yyyy-MM-dd HH:mm:ss`.
+ *
+ * # Safety
+ * `request` is NULL or a live request; the strings are NULL or NUL-terminated; `error_out` is NULL or writable.
+ */
+alipay_status alipay_template_create_request_set_valid_between(alipay_template_create_request *request,
+                                                               const char *start,
+                                                               const char *end,
+                                                               alipay_error **error_out);
+
+/**
+ * Sets the validity as the JSON text itself: `{"type":"ABSOLUTE","start":…,"end":…}` or
+ * `{"type":"RELATIVE","duration":N,"unit":"MINUTE|HOUR|DAY"}`.
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_voucher_valid_period(alipay_template_create_request *request,
+                                                                      const char *voucher_valid_period,
+                                                                      alipay_error **error_out);
+
+/**
+ * Sets the usage notes: a JSON array of at most 10 strings of at most 50 characters (`[]` unless set).
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_voucher_description(alipay_template_create_request *request,
+                                                                     const char *voucher_description,
+                                                                     alipay_error **error_out);
+
+/**
+ * Sets where the gateway sends voucher change notifications: an `https://` (or `http://`) URL.
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_notify_uri(alipay_template_create_request *request,
+                                                            const char *notify_uri,
+                                                            alipay_error **error_out);
+
+/**
+ * Sets who may redeem: a JSON object text such as `{"PID":"2088…","STORE":"…"}`.
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_rule_conf(alipay_template_create_request *request,
+                                                           const char *rule_conf,
+                                                           alipay_error **error_out);
+
+/**
+ * Sets the extension information: a JSON object text.
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_extension_info(alipay_template_create_request *request,
+                                                                const char *extension_info,
+                                                                alipay_error **error_out);
+
+/**
+ * Sets when the voucher may be used: a JSON array text (`[]` means any time).
+ *
+ * # Safety
+ * As for `alipay_template_create_request_set_out_biz_no`.
+ */
+alipay_status alipay_template_create_request_set_voucher_available_time(alipay_template_create_request *request,
+                                                                        const char *voucher_available_time,
+                                                                        alipay_error **error_out);
+
+/**
+ * The new template's id (on a replay of the same `out_biz_no`, the one created before). Never NULL for a
+ * non-NULL `result`.
+ *
+ * # Safety
+ * `result` is NULL or a live result. The string is valid until the result is freed.
+ */
+const char *alipay_template_create_result_template_id(const alipay_template_create_result *result);
+
+/**
+ * Frees a template-create result. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `result` is NULL or a result from `alipay_client_create_template` that has not been freed yet.
+ */
+void alipay_template_create_result_free(alipay_template_create_result *result);
+
+/**
+ * `alipay.marketing.cashlessvoucher.template.create`: creates a cashless voucher template. Creating again with
+ * the same `out_biz_no` returns the template created the first time, so a call that failed with a retryable
+ * error can be repeated as is.
+ *
+ * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
+ * it with `alipay_template_create_result_free`).
+ *
+ * # Safety
+ * `client` and `request` are NULL or live handles; `result_out` is NULL or writable; `error_out` is NULL or
+ * writable. `request` is only read and may be reused or freed afterwards.
+ */
+alipay_status alipay_client_create_template(const alipay_client *client,
+                                            const alipay_template_create_request *request,
+                                            alipay_template_create_result **result_out,
+                                            alipay_error **error_out);
+
+/**
+ * `alipay_client_create_template` with per-call options (see `alipay_call_options`); NULL `options` is the same
+ * as `alipay_client_create_template`.
+ *
+ * # Safety
+ * As for `alipay_client_create_template`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_create_template_with_options(const alipay_client *client,
+                                                         const alipay_template_create_request *request,
+                                                         const alipay_call_options *options,
+                                                         alipay_template_create_result **result_out,
+                                                         alipay_error **error_out);
+
+/**
+ * The voucher id. Never NULL for a non-NULL `result`.
+ *
+ * # Safety
+ * `result` is NULL or a live result. Strings are valid until the result is freed.
+ */
+const char *alipay_voucher_detail_voucher_id(const alipay_voucher_detail *result);
+
+/**
+ * The template the voucher was issued from, or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_template_id(const alipay_voucher_detail *result);
+
+/**
+ * The voucher's name, or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_name(const alipay_voucher_detail *result);
+
+/**
+ * The status as sent: `"ENABLED"`, `"DISABLED"`, `"DELETE"`, `"TRANS"`, `"TRANSFER"`, `"UNC"`, `"USED"`,
+ * `"USING"`, `"REFUNDED"`, `"REFUNDING"`, `"UNACTIVE"`, `"EXPIRED"`, or a value this version does not know.
+ * Never NULL for a non-NULL `result`.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_status(const alipay_voucher_detail *result);
+
+/**
+ * The face value in yuan as sent (e.g. `"10.00"`), or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_total_amount(const alipay_voucher_detail *result);
+
+/**
+ * The amount still usable, yuan as sent, or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_available_amount(const alipay_voucher_detail *result);
+
+/**
+ * The holder's Alipay user id, or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_user_id(const alipay_voucher_detail *result);
+
+/**
+ * The holder's open_id, or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_open_id(const alipay_voucher_detail *result);
+
+/**
+ * When the voucher was issued, Beijing time `yyyy-MM-dd HH:mm:ss`, or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_gmt_create(const alipay_voucher_detail *result);
+
+/**
+ * When the voucher becomes usable, Beijing time, or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_gmt_active(const alipay_voucher_detail *result);
+
+/**
+ * When the voucher expires, Beijing time, or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_gmt_expired(const alipay_voucher_detail *result);
+
+/**
+ * The usage notes as sent, or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_voucher_description(const alipay_voucher_detail *result);
+
+/**
+ * The extension information as sent (usually JSON text), or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_voucher_id`.
+ */
+const char *alipay_voucher_detail_extend_info(const alipay_voucher_detail *result);
+
+/**
+ * How many times the voucher can be used in all: true and `*value_out` written when the gateway sent it; false
+ * (and `*value_out` untouched) when it did not, or for a NULL argument.
+ *
+ * # Safety
+ * `result` is NULL or a live result; `value_out` is NULL or writable.
+ */
+bool alipay_voucher_detail_total_count(const alipay_voucher_detail *result,
+                                       uint64_t *value_out);
+
+/**
+ * How many uses are left, as `alipay_voucher_detail_total_count`.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_total_count`.
+ */
+bool alipay_voucher_detail_available_count(const alipay_voucher_detail *result,
+                                           uint64_t *value_out);
+
+/**
+ * How many times it was used, as `alipay_voucher_detail_total_count`.
+ *
+ * # Safety
+ * As for `alipay_voucher_detail_total_count`.
+ */
+bool alipay_voucher_detail_used_count(const alipay_voucher_detail *result,
+                                      uint64_t *value_out);
+
+/**
+ * Frees a voucher detail. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `result` is NULL or a result from `alipay_client_query_voucher` that has not been freed yet.
+ */
+void alipay_voucher_detail_free(alipay_voucher_detail *result);
+
+/**
+ * `alipay.marketing.voucher.query`: one voucher (status, template, amounts, counts, dates) by the id
+ * `alipay_client_send_voucher` returned. A read: retried like a keyed call.
+ *
+ * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
+ * it with `alipay_voucher_detail_free`).
+ *
+ * # Safety
+ * `client` is NULL or a live client; `voucher_id` is NULL or NUL-terminated; `result_out` is NULL or writable;
+ * `error_out` is NULL or writable.
+ */
+alipay_status alipay_client_query_voucher(const alipay_client *client,
+                                          const char *voucher_id,
+                                          alipay_voucher_detail **result_out,
+                                          alipay_error **error_out);
+
+/**
+ * `alipay_client_query_voucher` with per-call options (see `alipay_call_options`); NULL `options` is the same
+ * as `alipay_client_query_voucher`.
+ *
+ * # Safety
+ * As for `alipay_client_query_voucher`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_query_voucher_with_options(const alipay_client *client,
+                                                       const char *voucher_id,
+                                                       const alipay_call_options *options,
+                                                       alipay_voucher_detail **result_out,
+                                                       alipay_error **error_out);
+
+/**
+ * A new, empty voucher-list request. Returns NULL only if memory is exhausted.
+ */
+alipay_voucher_list_query_request *alipay_voucher_list_query_request_new(void);
+
+/**
+ * Frees a voucher-list request. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `request` is NULL or a request from `alipay_voucher_list_query_request_new` that has not been freed yet.
+ */
+void alipay_voucher_list_query_request_free(alipay_voucher_list_query_request *request);
+
+/**
+ * Sets the voucher template id (required, at most 28 characters).
+ *
+ * # Safety
+ * `request` is NULL or a live request; the string is NULL or NUL-terminated; `error_out` is NULL or points to
+ * writable storage for an `alipay_error *`.
+ */
+alipay_status alipay_voucher_list_query_request_set_template_id(alipay_voucher_list_query_request *request,
+                                                                const char *template_id,
+                                                                alipay_error **error_out);
+
+/**
+ * Sets the user's Alipay user id (16 digits starting with 2088). Give this or `open_id`, not both.
+ *
+ * # Safety
+ * As for `alipay_voucher_list_query_request_set_template_id`.
+ */
+alipay_status alipay_voucher_list_query_request_set_user_id(alipay_voucher_list_query_request *request,
+                                                            const char *user_id,
+                                                            alipay_error **error_out);
+
+/**
+ * Sets the user's open_id for your app (at most 128 characters). Give this or `user_id`, not both.
+ *
+ * # Safety
+ * As for `alipay_voucher_list_query_request_set_template_id`.
+ */
+alipay_status alipay_voucher_list_query_request_set_open_id(alipay_voucher_list_query_request *request,
+                                                            const char *open_id,
+                                                            alipay_error **error_out);
+
+/**
+ * How many vouchers the list holds (0 for a NULL `result`).
+ *
+ * # Safety
+ * `result` is NULL or a live result.
+ */
+size_t alipay_voucher_list_count(const alipay_voucher_list *result);
+
+/**
+ * The id of voucher `index`, or NULL when `index` is out of range.
+ *
+ * # Safety
+ * `result` is NULL or a live result. Strings are valid until the result is freed.
+ */
+const char *alipay_voucher_list_voucher_id(const alipay_voucher_list *result,
+                                           size_t index);
+
+/**
+ * The template of voucher `index`, or NULL (absent, or `index` out of range).
+ *
+ * # Safety
+ * As for `alipay_voucher_list_voucher_id`.
+ */
+const char *alipay_voucher_list_template_id(const alipay_voucher_list *result,
+                                            size_t index);
+
+/**
+ * The status of voucher `index` as sent (`"ENABLED"`, `"DISABLED"`, or a value this version does not know), or
+ * NULL when `index` is out of range.
+ *
+ * # Safety
+ * As for `alipay_voucher_list_voucher_id`.
+ */
+const char *alipay_voucher_list_status(const alipay_voucher_list *result,
+                                       size_t index);
+
+/**
+ * When voucher `index` was issued, Beijing time `yyyy-MM-dd HH:mm:ss`, or NULL.
+ *
+ * # Safety
+ * As for `alipay_voucher_list_voucher_id`.
+ */
+const char *alipay_voucher_list_send_time(const alipay_voucher_list *result,
+                                          size_t index);
+
+/**
+ * Frees a voucher list. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `result` is NULL or a result from `alipay_client_list_vouchers` that has not been freed yet.
+ */
+void alipay_voucher_list_free(alipay_voucher_list *result);
+
+/**
+ * `alipay.marketing.voucher.list.query`: the vouchers of one template that one user holds (possibly none). A
+ * read: retried like a keyed call.
+ *
+ * Blocks until the answer arrives or the deadline passes. On success stores a new result in `*result_out` (free
+ * it with `alipay_voucher_list_free`).
+ *
+ * # Safety
+ * `client` and `request` are NULL or live handles; `result_out` is NULL or writable; `error_out` is NULL or
+ * writable. `request` is only read and may be reused or freed afterwards.
+ */
+alipay_status alipay_client_list_vouchers(const alipay_client *client,
+                                          const alipay_voucher_list_query_request *request,
+                                          alipay_voucher_list **result_out,
+                                          alipay_error **error_out);
+
+/**
+ * `alipay_client_list_vouchers` with per-call options (see `alipay_call_options`); NULL `options` is the same
+ * as `alipay_client_list_vouchers`.
+ *
+ * # Safety
+ * As for `alipay_client_list_vouchers`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_list_vouchers_with_options(const alipay_client *client,
+                                                       const alipay_voucher_list_query_request *request,
+                                                       const alipay_call_options *options,
+                                                       alipay_voucher_list **result_out,
+                                                       alipay_error **error_out);
 
 /**
  * The configuration doctor for a built client: the offline findings of the options it was built from (as
@@ -1408,6 +2302,226 @@ alipay_status alipay_client_update_points_with_options(const alipay_client *clie
                                                        const alipay_call_options *options,
                                                        alipay_points_update_result **result_out,
                                                        alipay_error **error_out);
+
+/**
+ * The name of a settlement status constant, e.g. `"ALIPAY_SETTLEMENT_STATUS_SENT"`, or NULL for a value this
+ * version does not define. Static storage; never free it. Takes an `unsigned int` so that any value is safe.
+ */
+const char *alipay_settlement_status_name(unsigned int status);
+
+/**
+ * What settling found: `ALIPAY_SETTLEMENT_STATUS_SENT`, `_NOT_SENT` or `_STILL_UNKNOWN` (also for a NULL
+ * `settlement`: nothing is certain about it).
+ *
+ * # Safety
+ * `settlement` is NULL or a live settlement.
+ */
+alipay_settlement_status alipay_voucher_settlement_status(const alipay_voucher_settlement *settlement);
+
+/**
+ * The result when `SENT` (read it with the `alipay_voucher_send_result_*` accessors; do not free it: it belongs to
+ * the settlement), otherwise NULL.
+ *
+ * # Safety
+ * `settlement` is NULL or a live settlement. The result is valid until the settlement is freed.
+ */
+const alipay_voucher_send_result *alipay_voucher_settlement_result(const alipay_voucher_settlement *settlement);
+
+/**
+ * The error when `NOT_SENT` (the refusal) or `STILL_UNKNOWN` (why nothing is certain), otherwise NULL. Read it
+ * with the `alipay_error_*` accessors; do not free it: it belongs to the settlement. It can be passed to
+ * `alipay_client_settle_voucher_after` to settle again.
+ *
+ * # Safety
+ * `settlement` is NULL or a live settlement. The error is valid until the settlement is freed.
+ */
+const alipay_error *alipay_voucher_settlement_error(const alipay_voucher_settlement *settlement);
+
+/**
+ * Frees a settlement, with the result or error it holds. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `settlement` is NULL or a settlement from `alipay_client_settle_voucher` or `_after` that has not been freed
+ * yet.
+ */
+void alipay_voucher_settlement_free(alipay_voucher_settlement *settlement);
+
+/**
+ * Settles a voucher send whose outcome is unknown: resends the identical `request` with its `out_biz_no` (the
+ * gateway's idempotency answers a key it applied with the original result, and applies a key it has not seen
+ * once), so it never applies the operation twice. Uses the client's deadline and retry policy. For a send whose
+ * recipient is a `user_id` or `open_id`, a gateway refusal is cross-checked with
+ * `alipay.marketing.voucher.list.query`: `NOT_SENT` only when the user holds no voucher of the template.
+ *
+ * On success (`ALIPAY_STATUS_OK`: the settlement was made, whatever it found) stores a new settlement in
+ * `*settlement_out` (free it with `alipay_voucher_settlement_free`); read what it found with
+ * `alipay_voucher_settlement_status`. A non-OK status is a broken C contract (a NULL argument) or an internal
+ * error, and nothing was sent.
+ *
+ * # Safety
+ * `client` and `request` are NULL or live handles; `settlement_out` is NULL or writable; `error_out` is NULL or
+ * writable. `request` is only read.
+ */
+alipay_status alipay_client_settle_voucher(const alipay_client *client,
+                                           const alipay_voucher_send_request *request,
+                                           alipay_voucher_settlement **settlement_out,
+                                           alipay_error **error_out);
+
+/**
+ * `alipay_client_settle_voucher` for the error the voucher send returned (`previous_error`, which stays yours; a
+ * settlement's own error works too): refuses an error of another request (a different `out_biz_no`) with
+ * `STILL_UNKNOWN` and an error naming `out_biz_no`.
+ *
+ * # Safety
+ * As for `alipay_client_settle_voucher`; `previous_error` is NULL or a live error.
+ */
+alipay_status alipay_client_settle_voucher_after(const alipay_client *client,
+                                                 const alipay_voucher_send_request *request,
+                                                 const alipay_error *previous_error,
+                                                 alipay_voucher_settlement **settlement_out,
+                                                 alipay_error **error_out);
+
+/**
+ * What settling found: `ALIPAY_SETTLEMENT_STATUS_SENT`, `_NOT_SENT` or `_STILL_UNKNOWN` (also for a NULL
+ * `settlement`: nothing is certain about it).
+ *
+ * # Safety
+ * `settlement` is NULL or a live settlement.
+ */
+alipay_settlement_status alipay_points_settlement_status(const alipay_points_settlement *settlement);
+
+/**
+ * The result when `SENT` (read it with the `alipay_points_update_result_*` accessors; do not free it: it belongs
+ * to the settlement), otherwise NULL.
+ *
+ * # Safety
+ * `settlement` is NULL or a live settlement. The result is valid until the settlement is freed.
+ */
+const alipay_points_update_result *alipay_points_settlement_result(const alipay_points_settlement *settlement);
+
+/**
+ * The error when `NOT_SENT` (the refusal) or `STILL_UNKNOWN` (why nothing is certain), otherwise NULL. Read it
+ * with the `alipay_error_*` accessors; do not free it: it belongs to the settlement. It can be passed to
+ * `alipay_client_settle_points_after` to settle again.
+ *
+ * # Safety
+ * `settlement` is NULL or a live settlement. The error is valid until the settlement is freed.
+ */
+const alipay_error *alipay_points_settlement_error(const alipay_points_settlement *settlement);
+
+/**
+ * Frees a settlement, with the result or error it holds. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `settlement` is NULL or a settlement from `alipay_client_settle_points` or `_after` that has not been freed yet.
+ */
+void alipay_points_settlement_free(alipay_points_settlement *settlement);
+
+/**
+ * Settles a points update whose outcome is unknown: resends the identical `request` with its `req_id` (the
+ * gateway's idempotency answers a key it applied with the original result, and applies a key it has not seen
+ * once), so it never applies the operation twice. Uses the client's deadline and retry policy.
+ *
+ * On success (`ALIPAY_STATUS_OK`: the settlement was made, whatever it found) stores a new settlement in
+ * `*settlement_out` (free it with `alipay_points_settlement_free`); read what it found with
+ * `alipay_points_settlement_status`. A non-OK status is a broken C contract (a NULL argument) or an internal
+ * error, and nothing was sent.
+ *
+ * # Safety
+ * `client` and `request` are NULL or live handles; `settlement_out` is NULL or writable; `error_out` is NULL or
+ * writable. `request` is only read.
+ */
+alipay_status alipay_client_settle_points(const alipay_client *client,
+                                          const alipay_points_update_request *request,
+                                          alipay_points_settlement **settlement_out,
+                                          alipay_error **error_out);
+
+/**
+ * `alipay_client_settle_points` for the error the points update returned (`previous_error`, which stays yours; a
+ * settlement's own error works too): refuses an error of another request (a different `req_id`) with
+ * `STILL_UNKNOWN` and an error naming `req_id`.
+ *
+ * # Safety
+ * As for `alipay_client_settle_points`; `previous_error` is NULL or a live error.
+ */
+alipay_status alipay_client_settle_points_after(const alipay_client *client,
+                                                const alipay_points_update_request *request,
+                                                const alipay_error *previous_error,
+                                                alipay_points_settlement **settlement_out,
+                                                alipay_error **error_out);
+
+/**
+ * What settling found: `ALIPAY_SETTLEMENT_STATUS_SENT`, `_NOT_SENT` or `_STILL_UNKNOWN` (also for a NULL
+ * `settlement`: nothing is certain about it).
+ *
+ * # Safety
+ * `settlement` is NULL or a live settlement.
+ */
+alipay_settlement_status alipay_invite_settlement_status(const alipay_invite_settlement *settlement);
+
+/**
+ * The result when `SENT` (read it with the `alipay_invite_award_result_*` accessors; do not free it: it belongs to
+ * the settlement), otherwise NULL.
+ *
+ * # Safety
+ * `settlement` is NULL or a live settlement. The result is valid until the settlement is freed.
+ */
+const alipay_invite_award_result *alipay_invite_settlement_result(const alipay_invite_settlement *settlement);
+
+/**
+ * The error when `NOT_SENT` (the refusal) or `STILL_UNKNOWN` (why nothing is certain), otherwise NULL. Read it
+ * with the `alipay_error_*` accessors; do not free it: it belongs to the settlement. It can be passed to
+ * `alipay_client_settle_invite_after` to settle again.
+ *
+ * # Safety
+ * `settlement` is NULL or a live settlement. The error is valid until the settlement is freed.
+ */
+const alipay_error *alipay_invite_settlement_error(const alipay_invite_settlement *settlement);
+
+/**
+ * Frees a settlement, with the result or error it holds. NULL is accepted and ignored.
+ *
+ * # Safety
+ * `settlement` is NULL or a settlement from `alipay_client_settle_invite` or `_after` that has not been freed yet.
+ */
+void alipay_invite_settlement_free(alipay_invite_settlement *settlement);
+
+/**
+ * Settles a invite award whose outcome is unknown: resends the identical `request` with its `out_biz_no` (the
+ * gateway's idempotency answers a key it applied with the original result, and applies a key it has not seen
+ * once), so it never applies the operation twice. Uses the client's deadline and retry policy. The request must
+ * carry the `out_biz_no` the original call used; without one the answer is `STILL_UNKNOWN` with an
+ * `ALIPAY_STATUS_INVALID_REQUEST` error naming `out_biz_no` (use `alipay_client_settle_invite_after` when the
+ * library generated the key).
+ *
+ * On success (`ALIPAY_STATUS_OK`: the settlement was made, whatever it found) stores a new settlement in
+ * `*settlement_out` (free it with `alipay_invite_settlement_free`); read what it found with
+ * `alipay_invite_settlement_status`. A non-OK status is a broken C contract (a NULL argument) or an internal
+ * error, and nothing was sent.
+ *
+ * # Safety
+ * `client` and `request` are NULL or live handles; `settlement_out` is NULL or writable; `error_out` is NULL or
+ * writable. `request` is only read.
+ */
+alipay_status alipay_client_settle_invite(const alipay_client *client,
+                                          const alipay_invite_award_request *request,
+                                          alipay_invite_settlement **settlement_out,
+                                          alipay_error **error_out);
+
+/**
+ * `alipay_client_settle_invite` for the error the invite award returned (`previous_error`, which stays yours; a
+ * settlement's own error works too): refuses an error of another request (a different `out_biz_no`) with
+ * `STILL_UNKNOWN` and an error naming `out_biz_no`. When the request had no `out_biz_no`, the key the library
+ * generated for it is taken from the error.
+ *
+ * # Safety
+ * As for `alipay_client_settle_invite`; `previous_error` is NULL or a live error.
+ */
+alipay_status alipay_client_settle_invite_after(const alipay_client *client,
+                                                const alipay_invite_award_request *request,
+                                                const alipay_error *previous_error,
+                                                alipay_invite_settlement **settlement_out,
+                                                alipay_error **error_out);
 
 /**
  * The name of a status constant, e.g. `"ALIPAY_STATUS_GATEWAY"`, or `"ALIPAY_STATUS_UNKNOWN"` for a value this

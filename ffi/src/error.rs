@@ -75,7 +75,9 @@ impl From<Error> for FfiError {
 /// Details of a failed call: the status, a message for the log, and for gateway errors the gateway's codes.
 ///
 /// Created only by this library, behind an `alipay_error **error_out` argument; free it with
-/// `alipay_error_free`. Strings returned by its accessors are borrowed from it and valid until it is freed.
+/// `alipay_error_free`. Strings returned by its accessors are borrowed from it and valid until it is freed. A
+/// settlement also lends one (`alipay_voucher_settlement_error` and the like): that one belongs to the settlement
+/// and is never freed on its own.
 #[allow(non_camel_case_types)]
 pub struct alipay_error {
     status: alipay_status,
@@ -96,10 +98,17 @@ pub struct alipay_error {
     gateway_sign_content: Option<CString>,
     first_differing_parameter: Option<CString>,
     likely_cause: Option<CString>,
+    /// The core's error itself, for the calls that take an error back (`alipay_client_settle_*_after`).
+    core: Option<Error>,
 }
 
 impl alipay_error {
-    fn new(error: FfiError) -> alipay_error {
+    /// The core's error behind this object, when it came from the core (not from a C-contract check).
+    pub(crate) fn core(&self) -> Option<&Error> {
+        self.core.as_ref()
+    }
+
+    pub(crate) fn new(error: FfiError) -> alipay_error {
         let status = error.status();
         let mut out = alipay_error {
             status,
@@ -120,6 +129,7 @@ impl alipay_error {
             gateway_sign_content: None,
             first_differing_parameter: None,
             likely_cause: None,
+            core: None,
         };
         match error {
             FfiError::NullArgument(name) => {
@@ -169,6 +179,7 @@ impl alipay_error {
                         m.first_difference.as_deref().map(c_string_lossy);
                     out.likely_cause = Some(c_string_lossy(&m.likely_cause));
                 }
+                out.core = Some(e);
             }
         }
         out

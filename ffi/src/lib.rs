@@ -14,7 +14,10 @@
 //! - [`options`] — `alipay_call_options`, per-call deadline and retry policy for the `_with_options` calls.
 //! - [`doctor`] — `alipay_doctor_report`, the configuration doctor's findings, and `alipay_client_check_config`.
 //! - [`invite`], [`voucher`], [`points`] — one module per call: its request object, result object and the call.
-//! - `fields` — the setter and accessor bodies those three share.
+//! - [`companion`] — the voucher and template queries, template creation, the points balance and the campaign
+//!   preflight.
+//! - [`settle`] — settling an unknown outcome of the three calls: one settlement object per call.
+//! - `fields` — the setter, accessor and call bodies those modules share.
 //!
 //! Conventions (written out for C users in the C chapter of the docs): handles are opaque; `_new` / `_free` pairs,
 //! every `_free` accepts NULL; fallible calls return `alipay_status` and take an optional last
@@ -25,6 +28,7 @@ use std::ffi::c_char;
 
 pub mod builder;
 pub mod client;
+pub mod companion;
 pub mod doctor;
 pub mod error;
 mod fields;
@@ -33,6 +37,7 @@ pub mod options;
 mod panic;
 mod pointers;
 pub mod points;
+pub mod settle;
 pub mod status;
 pub mod voucher;
 
