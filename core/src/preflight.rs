@@ -19,12 +19,7 @@ impl TemplateDetail {
     pub fn check_can_send(&self, quantity: u64, now: SystemTime) -> Result<()> {
         let id = &self.template_id;
         let refuse = |what: String| Err(Error::invalid_request("template_id", what));
-        if quantity == 0 {
-            return Err(Error::invalid_request(
-                "quantity",
-                "is 0; give the number of vouchers the campaign will send",
-            ));
-        }
+        check_quantity(quantity)?;
         match &self.status {
             TemplateStatus::Active => {}
             TemplateStatus::Draft => {
@@ -102,10 +97,22 @@ impl Client {
     /// # }
     /// ```
     pub async fn check_template(&self, template_id: &str, quantity: u64) -> Result<TemplateDetail> {
+        check_quantity(quantity)?;
         let detail = self.query_template(template_id).await?;
         detail.check_can_send(quantity, SystemTime::now())?;
         Ok(detail)
     }
+}
+
+/// A preflight for nothing is a mistake, refused before the template is queried.
+fn check_quantity(quantity: u64) -> Result<()> {
+    if quantity == 0 {
+        return Err(Error::invalid_request(
+            "quantity",
+            "is 0; give the number of vouchers the campaign will send",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -217,11 +217,12 @@ def test_bad_input_is_refused_naming_the_field_before_anything_is_sent(
     assert total_calls(alipay_sandbox) == 0
 
 
-def test_the_preflight_refuses_a_quantity_of_zero_naming_it(call: Calls) -> None:
+def test_the_preflight_refuses_a_quantity_of_zero_naming_it(call: Calls, alipay_sandbox: Sandbox) -> None:
     with pytest.raises(ValidationError) as caught:
         call("check_template", "TPL-FIXED-10", 0)
     assert caught.value.field == "quantity"
     assert "give the number of vouchers" in str(caught.value)
+    assert total_calls(alipay_sandbox) == 0
 
 
 def test_wrong_argument_types_are_type_errors(call: Calls) -> None:
