@@ -2,54 +2,48 @@
 
 use std::fmt;
 
-/// How far a call got before it failed. Every face (Rust, C, Python) maps these one to one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// A bad key, certificate, URL or option, caught when the client was built.
-    Config,
-    /// A request field breaks a documented rule. Nothing was sent.
-    InvalidRequest,
-    /// Connect, TLS or I/O failure. See [`Error::request_may_have_been_sent`].
-    Transport,
-    /// The call outlived its deadline; the outcome is unknown.
-    Timeout,
-    /// The gateway (or something in front of it) answered a non-200 status or a body that is not JSON.
-    Http,
-    /// The body is JSON but not a valid gateway envelope.
-    Decode,
-    /// The response signature is missing on a success, or does not verify. Treat it as an attack.
-    Signature,
-    /// The gateway answered an error code; see [`Error::gateway_error`].
-    Gateway,
+/// Declares [`ErrorKind`], its list [`ErrorKind::ALL`] and its names from one list of variants, so a kind cannot be
+/// added without appearing in `ALL` — which the C and Python faces' exhaustive-mapping tests walk.
+macro_rules! error_kinds {
+    ($($(#[$doc:meta])* $kind:ident => $name:literal,)*) => {
+        /// How far a call got before it failed. Every face (Rust, C, Python) maps these one to one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $($(#[$doc])* $kind,)*
+        }
+
+        impl ErrorKind {
+            /// Every kind, in declaration order (for exhaustive mapping tests in the faces).
+            pub const ALL: [ErrorKind; [$($name),*].len()] = [$(ErrorKind::$kind),*];
+
+            /// A short stable name, e.g. `"invalid_request"`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorKind::$kind => $name,)*
+                }
+            }
+        }
+    };
 }
 
-impl ErrorKind {
-    /// Every kind, in declaration order (for exhaustive mapping tests in the faces).
-    pub const ALL: [ErrorKind; 8] = [
-        ErrorKind::Config,
-        ErrorKind::InvalidRequest,
-        ErrorKind::Transport,
-        ErrorKind::Timeout,
-        ErrorKind::Http,
-        ErrorKind::Decode,
-        ErrorKind::Signature,
-        ErrorKind::Gateway,
-    ];
-
-    /// A short stable name, e.g. `"invalid_request"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::Config => "config",
-            ErrorKind::InvalidRequest => "invalid_request",
-            ErrorKind::Transport => "transport",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Http => "http",
-            ErrorKind::Decode => "decode",
-            ErrorKind::Signature => "signature",
-            ErrorKind::Gateway => "gateway",
-        }
-    }
+error_kinds! {
+    /// A bad key, certificate, URL or option, caught when the client was built.
+    Config => "config",
+    /// A request field breaks a documented rule. Nothing was sent.
+    InvalidRequest => "invalid_request",
+    /// Connect, TLS or I/O failure. See [`Error::request_may_have_been_sent`].
+    Transport => "transport",
+    /// The call outlived its deadline; the outcome is unknown.
+    Timeout => "timeout",
+    /// The gateway (or something in front of it) answered a non-200 status or a body that is not JSON.
+    Http => "http",
+    /// The body is JSON but not a valid gateway envelope.
+    Decode => "decode",
+    /// The response signature is missing on a success, or does not verify. Treat it as an attack.
+    Signature => "signature",
+    /// The gateway answered an error code; see [`Error::gateway_error`].
+    Gateway => "gateway",
 }
 
 impl fmt::Display for ErrorKind {
@@ -526,6 +520,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_has_its_own_name() {
+        let names: std::collections::HashSet<_> =
+            ErrorKind::ALL.iter().map(|k| k.as_str()).collect();
+        assert_eq!(names.len(), ErrorKind::ALL.len());
+        for kind in ErrorKind::ALL {
+            assert_eq!(kind.to_string(), kind.as_str());
+        }
+    }
 
     #[test]
     fn retryable_follows_the_gateway_code_families() {
