@@ -76,7 +76,7 @@ impl AtomicFile {
 /// columns. CSV takes its header from the first record; JSON Lines writes one object per record.
 enum RecordWriter<'a> {
     Csv {
-        csv: csv::Writer<BufWriter<File>>,
+        csv: Box<csv::Writer<BufWriter<File>>>,
         header_done: bool,
         path: &'a Path,
     },
@@ -91,7 +91,7 @@ impl<'a> RecordWriter<'a> {
         match format {
             ResultsFormat::Csv => RecordWriter::Csv {
                 // Flexible: rows of a JSON Lines input may carry different columns.
-                csv: csv::WriterBuilder::new().flexible(true).from_writer(writer),
+                csv: Box::new(csv::WriterBuilder::new().flexible(true).from_writer(writer)),
                 header_done: false,
                 path,
             },
@@ -103,7 +103,12 @@ impl<'a> RecordWriter<'a> {
         move |e| CampaignError::output(format!("cannot write {}: {e}", path.display()))
     }
 
-    fn write(&mut self, input: &[(String, String)], extra: &[&str], values: &[String]) -> Result<()> {
+    fn write(
+        &mut self,
+        input: &[(String, String)],
+        extra: &[&str],
+        values: &[String],
+    ) -> Result<()> {
         match self {
             RecordWriter::Csv {
                 csv,
@@ -112,11 +117,17 @@ impl<'a> RecordWriter<'a> {
             } => {
                 let fail = Self::fail(path);
                 if !*header_done {
-                    let header = input.iter().map(|(c, _)| c.as_str()).chain(extra.iter().copied());
+                    let header = input
+                        .iter()
+                        .map(|(c, _)| c.as_str())
+                        .chain(extra.iter().copied());
                     csv.write_record(header).map_err(|e| fail(e.to_string()))?;
                     *header_done = true;
                 }
-                let record = input.iter().map(|(_, v)| v.as_str()).chain(values.iter().map(String::as_str));
+                let record = input
+                    .iter()
+                    .map(|(_, v)| v.as_str())
+                    .chain(values.iter().map(String::as_str));
                 csv.write_record(record).map_err(|e| fail(e.to_string()))
             }
             RecordWriter::Jsonl { w, path } => {

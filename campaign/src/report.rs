@@ -32,8 +32,9 @@ impl Campaign {
         let mut journal = crate::journal::SqliteJournal::open(&self.journal_path())?;
         let html = render_report(&mut journal, self)?;
         let tmp = path.with_extension("html.partial");
-        let fail =
-            |e: std::io::Error| CampaignError::output(format!("cannot write {}: {e}", path.display()));
+        let fail = |e: std::io::Error| {
+            CampaignError::output(format!("cannot write {}: {e}", path.display()))
+        };
         std::fs::write(&tmp, html.as_bytes()).map_err(fail)?;
         std::fs::rename(&tmp, path).map_err(fail)?;
         Summary::from_journal(&mut journal, &self.id, self.method.short_name())
@@ -206,10 +207,10 @@ fn render(d: &ReportData, method: Method) -> String {
             "<div class=\"card\"><div class=\"n {class}\">{n}</div><div class=\"l\">{label}</div></div>"
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
         "<div class=\"card\"><div class=\"n\">{:.1}/s</div><div class=\"l\">throughput</div></div>\
-         <div class=\"card\"><div class=\"n\">{:.1} s</div><div class=\"l\">running time</div></div></div>\n",
+         <div class=\"card\"><div class=\"n\">{:.1} s</div><div class=\"l\">running time</div></div></div>",
         s.throughput_per_s, s.duration_s
     );
 
@@ -275,9 +276,21 @@ fn render(d: &ReportData, method: Method) -> String {
     h.push_str("</table>\n");
 
     h.push_str("<h2>Slowest rows</h2>");
-    rows_table(&mut h, "slowest", &d.slowest, &d.personal_columns, "No row was sent yet.");
+    rows_table(
+        &mut h,
+        "slowest",
+        &d.slowest,
+        &d.personal_columns,
+        "No row was sent yet.",
+    );
     let _ = write!(h, "<h2>Failed rows ({})</h2>", s.failed);
-    rows_table(&mut h, "failed", &d.failed, &d.personal_columns, "No row failed.");
+    rows_table(
+        &mut h,
+        "failed",
+        &d.failed,
+        &d.personal_columns,
+        "No row failed.",
+    );
     if s.failed as usize > d.failed.len() {
         let _ = writeln!(
             h,
@@ -288,7 +301,9 @@ fn render(d: &ReportData, method: Method) -> String {
     if s.unknown > 0 {
         let _ = write!(h, "<h2>Rows with an unknown outcome ({})</h2>", s.unknown);
         rows_table(&mut h, "unknown", &d.unknown, &d.personal_columns, "");
-        h.push_str("<p class=\"note\">Running the campaign again resends them with their same keys.</p>\n");
+        h.push_str(
+            "<p class=\"note\">Running the campaign again resends them with their same keys.</p>\n",
+        );
     }
     h.push_str(
         "<p class=\"note\">Mobiles and user ids are masked in this page; the results file holds the values as \
@@ -461,7 +476,10 @@ mod tests {
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
         assert_eq!(nice_ceiling(37.0), 50.0);
         assert_eq!(nice_ceiling(1.0), 1.0);
     }

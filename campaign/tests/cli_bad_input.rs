@@ -46,7 +46,11 @@ fn assert_rows_refused(
     assert_eq!(run.code(), BAD_INPUT, "{}", run.text());
     assert!(run.stderr().contains("nothing was sent"), "{}", run.text());
     assert!(run.stderr().contains("--skip-invalid"), "{}", run.text());
-    assert_eq!(gw.calls(method), 0, "nothing is sent for a file with bad rows");
+    assert_eq!(
+        gw.calls(method),
+        0,
+        "nothing is sent for a file with bad rows"
+    );
 
     let skip = gw.run(&[&["run", "--skip-invalid"], base].concat());
     assert_eq!(skip.code(), 0, "{}", skip.text());
@@ -75,10 +79,7 @@ fn malformed_mobiles_are_named_by_line_and_field() {
         &gw,
         &["--method", "invite.award.receive", "invites.csv"],
         INVITE,
-        &[
-            (3, "mobile", "not a digit"),
-            (4, "mobile", "11 digits"),
-        ],
+        &[(3, "mobile", "not a digit"), (4, "mobile", "11 digits")],
         2,
     );
 }
@@ -141,7 +142,11 @@ fn assert_file_refused(gw: &Gateway, args: &[&str], words: &[&str]) {
         let out = gw.run(&[&[command], args].concat());
         assert_eq!(out.code(), BAD_INPUT, "{command}: {}", out.text());
         for w in words {
-            assert!(out.stderr().contains(w), "{command}: {w:?} in {}", out.text());
+            assert!(
+                out.stderr().contains(w),
+                "{command}: {w:?} in {}",
+                out.text()
+            );
         }
     }
     assert_eq!(gw.calls(VOUCHER), 0);
@@ -216,7 +221,9 @@ fn a_file_that_changed_between_runs_is_refused_on_resume() {
     let again = gw.run(&[&["run"], voucher_args("list.csv").as_slice()].concat());
     assert_eq!(again.code(), 6, "{}", again.text());
     assert!(
-        again.stderr().contains("list.csv changed since the journal")
+        again
+            .stderr()
+            .contains("list.csv changed since the journal")
             && again.stderr().contains("nothing was sent"),
         "{}",
         again.text()

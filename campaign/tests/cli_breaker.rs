@@ -53,7 +53,8 @@ fn throttling_is_absorbed_without_failed_rows() {
     let out = gw.run(&ARGS);
     assert_eq!(out.code(), 0, "{}", out.text());
     assert!(
-        out.stderr().contains(&format!("{N} rows — {N} done, 0 failed, 0 unknown")),
+        out.stderr()
+            .contains(&format!("{N} rows — {N} done, 0 failed, 0 unknown")),
         "{}",
         out.text()
     );
@@ -81,7 +82,9 @@ fn an_empty_template_pauses_the_campaign_until_stock_is_added() {
     assert_eq!(paused.code(), 5, "{}", paused.text());
     let err = paused.stderr();
     assert!(
-        err.contains("the campaign is paused") && err.contains("out of stock") && err.contains("add stock"),
+        err.contains("the campaign is paused")
+            && err.contains("out of stock")
+            && err.contains("add stock"),
         "{}",
         paused.text()
     );
@@ -93,7 +96,11 @@ fn an_empty_template_pauses_the_campaign_until_stock_is_added() {
         "{calls} calls: the breaker stops after a few refusals (threshold 3, window 8)"
     );
     let status = gw.run(&["status", "users.csv"]);
-    assert!(status.stdout().contains("last: paused"), "{}", status.text());
+    assert!(
+        status.stdout().contains("last: paused"),
+        "{}",
+        status.text()
+    );
 
     gw.sandbox
         .set_template_stock("TPL-FIXED-10", 1_000)

@@ -114,15 +114,10 @@ fn a_killed_and_resumed_voucher_campaign_issues_each_voucher_once() {
         "--max-attempts",
         "2",
     ];
-    let last = run_with_kills(
-        &gw,
-        &args,
-        &gw.path("users.journal.sqlite"),
-        N as u64,
-        5,
-    );
+    let last = run_with_kills(&gw, &args, &gw.path("users.journal.sqlite"), N as u64, 5);
     assert!(
-        last.stderr().contains(&format!("{N} rows — {N} done, 0 failed")),
+        last.stderr()
+            .contains(&format!("{N} rows — {N} done, 0 failed")),
         "{}",
         last.text()
     );
@@ -200,13 +195,7 @@ fn a_killed_and_resumed_points_deposit_campaign_leaves_exact_balances() {
         "--max-attempts",
         "2",
     ];
-    run_with_kills(
-        &gw,
-        &args,
-        &gw.path("deposits.journal.sqlite"),
-        N as u64,
-        3,
-    );
+    run_with_kills(&gw, &args, &gw.path("deposits.journal.sqlite"), N as u64, 3);
 
     let state = gw.sandbox.state();
     let balances: BTreeMap<String, u64> = state["points"]["accounts"]
@@ -243,7 +232,11 @@ fn a_killed_and_resumed_points_deposit_campaign_leaves_exact_balances() {
         .collect();
     assert_eq!(rows.len(), N);
     for row in &rows {
-        assert_eq!(by_req.get(row[key].as_str()), Some(&row[log].as_str()), "{row:?}");
+        assert_eq!(
+            by_req.get(row[key].as_str()),
+            Some(&row[log].as_str()),
+            "{row:?}"
+        );
     }
 }
 
@@ -270,13 +263,7 @@ fn a_killed_and_resumed_invite_campaign_awards_each_new_user_once() {
         "--max-attempts",
         "2",
     ];
-    run_with_kills(
-        &gw,
-        &args,
-        &gw.path("invites.journal.sqlite"),
-        N as u64,
-        2,
-    );
+    run_with_kills(&gw, &args, &gw.path("invites.journal.sqlite"), N as u64, 2);
     let state = gw.sandbox.state();
     let activity = &state["invite"]["activities"]["INVITE-DEFAULT"];
     assert_eq!(activity["new_awards"], N, "{activity}");

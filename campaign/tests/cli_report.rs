@@ -56,10 +56,12 @@ fn render(chromium: &Path, report: &Path, dir: &Path) -> Shown {
         .output()
         .unwrap();
     let dom = String::from_utf8_lossy(&out.stdout);
-    let start = dom
-        .find("PROBE:")
-        .unwrap_or_else(|| panic!("the probe did not run: {}", String::from_utf8_lossy(&out.stderr)))
-        + 6;
+    let start = dom.find("PROBE:").unwrap_or_else(|| {
+        panic!(
+            "the probe did not run: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    }) + 6;
     let end = start + dom[start..].find(":END").unwrap();
     let bytes: Vec<u8> = (start..end)
         .step_by(2)
@@ -153,6 +155,10 @@ fn the_report_shows_totals_errors_chart_and_masked_failed_rows() {
         assert!(t.contains(words), "the browser shows {words:?}:\n{t}");
     }
     assert!(!t.contains(FROZEN), "{t}");
-    assert!(shown.chart_width > 300.0, "the chart is drawn wide: {}", shown.chart_width);
+    assert!(
+        shown.chart_width > 300.0,
+        "the chart is drawn wide: {}",
+        shown.chart_width
+    );
     assert!(shown.bars_drawn >= 1, "the chart has bars on screen");
 }

@@ -108,7 +108,10 @@ fn finish_and_check(gw: &Gateway) {
         .as_array()
         .unwrap()
         .len();
-    assert_eq!(issued, N, "each row sent once across the interrupted run and the resumed one");
+    assert_eq!(
+        issued, N,
+        "each row sent once across the interrupted run and the resumed one"
+    );
 }
 
 #[test]
@@ -122,11 +125,17 @@ fn the_first_ctrl_c_drains_the_calls_in_flight() {
     let text = lines.join("\n");
     assert_eq!(status.code(), Some(INTERRUPTED), "{text}");
     assert!(text.contains("stopping: no new rows are sent"), "{text}");
-    assert!(text.contains("stopped; run the same command again to resume"), "{text}");
+    assert!(
+        text.contains("stopped; run the same command again to resume"),
+        "{text}"
+    );
     let journal = gw.path("users.journal.sqlite");
     assert_eq!(journal_count(&journal, "in_flight"), 0, "drained: {text}");
     assert_eq!(journal_count(&journal, "unknown"), 0, "drained: {text}");
-    assert!(journal_count(&journal, "pending") > 0, "stopped early: {text}");
+    assert!(
+        journal_count(&journal, "pending") > 0,
+        "stopped early: {text}"
+    );
     finish_and_check(&gw);
 }
 
@@ -143,7 +152,10 @@ fn a_second_ctrl_c_aborts_and_the_rows_in_flight_become_unknown() {
     let text: Vec<String> = rx.iter().collect();
     let text = text.join("\n");
     assert_eq!(status.code(), Some(INTERRUPTED), "{text}");
-    assert!(text.contains("aborted; run the same command again to resume"), "{text}");
+    assert!(
+        text.contains("aborted; run the same command again to resume"),
+        "{text}"
+    );
     let journal = gw.path("users.journal.sqlite");
     assert_eq!(journal_count(&journal, "in_flight"), 0, "{text}");
     assert!(

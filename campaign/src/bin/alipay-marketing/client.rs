@@ -34,10 +34,20 @@ pub(crate) struct ClientArgs {
     #[arg(long)]
     cert_mode: bool,
     /// `production`, `sandbox`, or a gateway URL.
-    #[arg(long, env = "ALIPAY_GATEWAY_URL", value_name = "URL", default_value = "production")]
+    #[arg(
+        long,
+        env = "ALIPAY_GATEWAY_URL",
+        value_name = "URL",
+        default_value = "production"
+    )]
     gateway: String,
     /// `app_auth_token` for calls on behalf of a merchant.
-    #[arg(long, env = "ALIPAY_APP_AUTH_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ALIPAY_APP_AUTH_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
     app_auth_token: Option<String>,
     /// Seconds one attempt may take.
     #[arg(long, value_name = "SECONDS")]
@@ -110,7 +120,9 @@ pub(crate) fn build(args: &ClientArgs, campaign: &Campaign) -> Result<Client, Fa
         builder = builder.retry_policy(policy);
     }
     if let Some(qps) = campaign.qps {
-        let burst = u32::try_from(campaign.concurrency).unwrap_or(u32::MAX).max(1);
+        let burst = u32::try_from(campaign.concurrency)
+            .unwrap_or(u32::MAX)
+            .max(1);
         builder = builder.rate_limit(qps, burst);
     }
     builder.build().map_err(|e| Failure {

@@ -56,7 +56,7 @@ enum CampaignCommand {
     /// Reads and checks every row (keys, duplicates, field rules) without sending anything; lists every bad row.
     Check(CampaignArgs),
     /// Sends every row once (resuming from the journal if there is one); writes results, rejects and summary.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Prints the campaign's state from its journal, without sending anything.
     Status(StatusArgs),
     /// Writes a self-contained HTML report from the journal.
@@ -287,7 +287,7 @@ fn check(campaign: &Campaign) -> Result<u8, Failure> {
     })
 }
 
-fn run(args: RunArgs) -> Result<u8, Failure> {
+fn run(args: Box<RunArgs>) -> Result<u8, Failure> {
     let mut campaign = build_campaign(&args.campaign, MethodNeed::Required)?;
     if args.skip_invalid {
         campaign.skip_invalid = true;
