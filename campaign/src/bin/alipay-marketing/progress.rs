@@ -72,7 +72,11 @@ impl Reporter {
     pub(crate) fn finish(&mut self) {
         match self {
             Reporter::Quiet => {}
-            Reporter::Bar(bar) => bar.finish(),
+            Reporter::Bar(bar) => {
+                bar.finish();
+                // The bar stays on screen; what follows starts on a line of its own.
+                eprintln!();
+            }
             Reporter::Lines { latest, .. } => {
                 if let Some(p) = latest.take() {
                     eprintln!("{}", line(&p));
