@@ -260,13 +260,25 @@ impl RowReader {
         if row.len() != header.len() {
             let last_and_cut = !has_next && !ends_with_newline;
             let why = if last_and_cut {
-                "and the file does not end with a newline: the last line looks truncated (was the export cut \
+                " and the file does not end with a newline: the last line looks truncated (was the export cut \
                  off?); complete or remove it"
             } else {
                 "; fix the row (a comma inside a value needs quotes)"
             };
+            let columns = if row.len() < header.len() {
+                format!(
+                    " (no value for {})",
+                    header[row.len()..]
+                        .iter()
+                        .map(|c| format!("{c:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                String::new()
+            };
             return Err(CampaignError::input(format!(
-                "{} line {line}: has {} columns but the header has {} {why}",
+                "{} line {line}: has {} columns but the header has {}{columns}{why}",
                 self.name,
                 row.len(),
                 header.len()

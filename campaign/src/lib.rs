@@ -17,6 +17,7 @@ pub mod control;
 pub mod load;
 pub mod outcome;
 pub mod output;
+pub mod report;
 pub mod runner;
 pub mod summary;
 mod window;

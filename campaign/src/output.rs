@@ -72,109 +72,117 @@ impl AtomicFile {
     }
 }
 
-fn io(path: &Path) -> impl Fn(std::io::Error) -> CampaignError + '_ {
-    move |e| CampaignError::output(format!("cannot write {}: {e}", path.display()))
+/// One results or rejects file being written: each record is the row's input columns followed by `extra`
+/// columns. CSV takes its header from the first record; JSON Lines writes one object per record.
+enum RecordWriter<'a> {
+    Csv {
+        csv: Box<csv::Writer<BufWriter<File>>>,
+        header_done: bool,
+        path: &'a Path,
+    },
+    Jsonl {
+        w: BufWriter<File>,
+        path: &'a Path,
+    },
 }
 
-fn csv_err(path: &Path) -> impl Fn(csv::Error) -> CampaignError + '_ {
-    move |e| CampaignError::output(format!("cannot write {}: {e}", path.display()))
+impl<'a> RecordWriter<'a> {
+    fn new(format: ResultsFormat, writer: BufWriter<File>, path: &'a Path) -> RecordWriter<'a> {
+        match format {
+            ResultsFormat::Csv => RecordWriter::Csv {
+                // Flexible: rows of a JSON Lines input may carry different columns.
+                csv: Box::new(csv::WriterBuilder::new().flexible(true).from_writer(writer)),
+                header_done: false,
+                path,
+            },
+            ResultsFormat::Jsonl => RecordWriter::Jsonl { w: writer, path },
+        }
+    }
+
+    fn fail(path: &Path) -> impl Fn(String) -> CampaignError + '_ {
+        move |e| CampaignError::output(format!("cannot write {}: {e}", path.display()))
+    }
+
+    fn write(
+        &mut self,
+        input: &[(String, String)],
+        extra: &[&str],
+        values: &[String],
+    ) -> Result<()> {
+        match self {
+            RecordWriter::Csv {
+                csv,
+                header_done,
+                path,
+            } => {
+                let fail = Self::fail(path);
+                if !*header_done {
+                    let header = input
+                        .iter()
+                        .map(|(c, _)| c.as_str())
+                        .chain(extra.iter().copied());
+                    csv.write_record(header).map_err(|e| fail(e.to_string()))?;
+                    *header_done = true;
+                }
+                let record = input
+                    .iter()
+                    .map(|(_, v)| v.as_str())
+                    .chain(values.iter().map(String::as_str));
+                csv.write_record(record).map_err(|e| fail(e.to_string()))
+            }
+            RecordWriter::Jsonl { w, path } => {
+                let fail = Self::fail(path);
+                let mut object = serde_json::Map::new();
+                for (c, v) in input {
+                    object.insert(c.clone(), v.clone().into());
+                }
+                for (c, v) in extra.iter().zip(values) {
+                    object.insert((*c).to_owned(), v.clone().into());
+                }
+                serde_json::to_writer(&mut *w, &object).map_err(|e| fail(e.to_string()))?;
+                w.write_all(b"\n").map_err(|e| fail(e.to_string()))
+            }
+        }
+    }
+
+    fn into_inner(self) -> Result<BufWriter<File>> {
+        match self {
+            RecordWriter::Csv { csv, path, .. } => csv
+                .into_inner()
+                .map_err(|e| Self::fail(path)(e.to_string())),
+            RecordWriter::Jsonl { w, .. } => Ok(w),
+        }
+    }
 }
+
+/// The columns the rejects file adds after the input's own.
+pub const REJECT_COLUMNS: [&str; 3] = ["line", "field", "reason"];
 
 /// Writes the results file: every loaded row with its input columns, state, result and error fields.
 pub fn write_results(journal: &mut dyn Journal, path: &Path, format: ResultsFormat) -> Result<u64> {
     let (file, writer) = AtomicFile::create(path)?;
+    let mut out = RecordWriter::new(format, writer, path);
     let mut written = 0u64;
-    let writer = match format {
-        ResultsFormat::Csv => {
-            let mut csv = csv::Writer::from_writer(writer);
-            let mut header_done = false;
-            journal.for_each_row(&mut |r| {
-                if !header_done {
-                    let mut header: Vec<&str> = r.input.iter().map(|(c, _)| c.as_str()).collect();
-                    header.extend(RESULT_COLUMNS);
-                    csv.write_record(&header).map_err(csv_err(path))?;
-                    header_done = true;
-                }
-                let mut record: Vec<String> = r.input.iter().map(|(_, v)| v.clone()).collect();
-                record.extend(result_values(&r));
-                csv.write_record(&record).map_err(csv_err(path))?;
-                written += 1;
-                Ok(())
-            })?;
-            csv.into_inner().map_err(|e| {
-                CampaignError::output(format!("cannot write {}: {e}", path.display()))
-            })?
-        }
-        ResultsFormat::Jsonl => {
-            let mut w = writer;
-            journal.for_each_row(&mut |r| {
-                let mut object = serde_json::Map::new();
-                for (c, v) in &r.input {
-                    object.insert(c.clone(), v.clone().into());
-                }
-                for (c, v) in RESULT_COLUMNS.iter().zip(result_values(&r)) {
-                    object.insert((*c).to_owned(), v.into());
-                }
-                serde_json::to_writer(&mut w, &object).map_err(|e| {
-                    CampaignError::output(format!("cannot write {}: {e}", path.display()))
-                })?;
-                w.write_all(b"\n").map_err(io(path))?;
-                written += 1;
-                Ok(())
-            })?;
-            w
-        }
-    };
-    file.commit(writer)?;
+    journal.for_each_row(&mut |r| {
+        out.write(&r.input, &RESULT_COLUMNS, &result_values(&r))?;
+        written += 1;
+        Ok(())
+    })?;
+    file.commit(out.into_inner()?)?;
     Ok(written)
 }
 
 /// Writes the rejects file: the bad rows' input columns with `line`, `field` and `reason`. Returns how many.
 pub fn write_rejects(journal: &mut dyn Journal, path: &Path, format: ResultsFormat) -> Result<u64> {
-    let mut rejects: u64 = 0;
     let (file, writer) = AtomicFile::create(path)?;
-    let fields = |r: &Reject| [r.line.to_string(), r.field.clone(), r.reason.clone()];
-    let writer = match format {
-        ResultsFormat::Csv => {
-            let mut csv = csv::WriterBuilder::new().flexible(true).from_writer(writer);
-            let mut header_done = false;
-            journal.for_each_reject(&mut |r| {
-                if !header_done {
-                    let mut header: Vec<&str> = r.input.iter().map(|(c, _)| c.as_str()).collect();
-                    header.extend(["line", "field", "reason"]);
-                    csv.write_record(&header).map_err(csv_err(path))?;
-                    header_done = true;
-                }
-                let mut record: Vec<String> = r.input.iter().map(|(_, v)| v.clone()).collect();
-                record.extend(fields(&r));
-                csv.write_record(&record).map_err(csv_err(path))?;
-                rejects += 1;
-                Ok(())
-            })?;
-            csv.into_inner().map_err(|e| {
-                CampaignError::output(format!("cannot write {}: {e}", path.display()))
-            })?
-        }
-        ResultsFormat::Jsonl => {
-            let mut w = writer;
-            journal.for_each_reject(&mut |r| {
-                let mut object = serde_json::Map::new();
-                for (c, v) in &r.input {
-                    object.insert(c.clone(), v.clone().into());
-                }
-                for (c, v) in ["line", "field", "reason"].iter().zip(fields(&r)) {
-                    object.insert((*c).to_owned(), v.into());
-                }
-                serde_json::to_writer(&mut w, &object).map_err(|e| {
-                    CampaignError::output(format!("cannot write {}: {e}", path.display()))
-                })?;
-                w.write_all(b"\n").map_err(io(path))?;
-                rejects += 1;
-                Ok(())
-            })?;
-            w
-        }
-    };
-    file.commit(writer)?;
-    Ok(rejects)
+    let mut out = RecordWriter::new(format, writer, path);
+    let mut written = 0u64;
+    journal.for_each_reject(&mut |r: Reject| {
+        let values = [r.line.to_string(), r.field.clone(), r.reason.clone()];
+        out.write(&r.input, &REJECT_COLUMNS, &values)?;
+        written += 1;
+        Ok(())
+    })?;
+    file.commit(out.into_inner()?)?;
+    Ok(written)
 }

@@ -2,7 +2,7 @@
 //! records each outcome, and pauses the campaign when the circuit breaker trips.
 //!
 //! Exactly once rests on two facts: a row's key never changes once journaled, and no row is sent before the
-//! journal durably says it is in flight. See docs/campaigns.md for the whole argument.
+//! journal durably says it is in flight. See docs/campaign.md for the whole argument.
 
 use std::collections::VecDeque;
 use std::sync::Arc;

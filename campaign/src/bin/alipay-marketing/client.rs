@@ -1,0 +1,132 @@
+//! The client a run sends through: app id, keys and gateway from flags or the same environment variables the
+//! sandbox's env file exports (`ALIPAY_GATEWAY_URL`, `ALIPAY_APP_ID`, `ALIPAY_APP_PRIVATE_KEY_FILE`, …).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use alipay_marketing::{Client, Gateway};
+use alipay_marketing_campaign::Campaign;
+use clap::Args;
+
+use crate::{Failure, exit};
+
+#[derive(Debug, Args)]
+pub(crate) struct ClientArgs {
+    /// The app id.
+    #[arg(long, env = "ALIPAY_APP_ID", value_name = "ID")]
+    app_id: Option<String>,
+    /// The app's private key, PEM (PKCS#8 or PKCS#1). The key itself is never printed.
+    #[arg(long, env = "ALIPAY_APP_PRIVATE_KEY_FILE", value_name = "FILE")]
+    private_key_file: Option<PathBuf>,
+    /// The Alipay public key, PEM (public-key mode).
+    #[arg(long, env = "ALIPAY_PUBLIC_KEY_FILE", value_name = "FILE")]
+    alipay_public_key_file: Option<PathBuf>,
+    /// The app's certificate (certificate mode, with --alipay-cert-file and --alipay-root-cert-file).
+    #[arg(long, env = "ALIPAY_APP_CERT_FILE", value_name = "FILE")]
+    app_cert_file: Option<PathBuf>,
+    /// The Alipay certificate (certificate mode).
+    #[arg(long, env = "ALIPAY_CERT_FILE", value_name = "FILE")]
+    alipay_cert_file: Option<PathBuf>,
+    /// The Alipay root certificate bundle (certificate mode).
+    #[arg(long, env = "ALIPAY_ROOT_CERT_FILE", value_name = "FILE")]
+    alipay_root_cert_file: Option<PathBuf>,
+    /// Use certificate mode even when an Alipay public key is given too.
+    #[arg(long)]
+    cert_mode: bool,
+    /// `production`, `sandbox`, or a gateway URL.
+    #[arg(
+        long,
+        env = "ALIPAY_GATEWAY_URL",
+        value_name = "URL",
+        default_value = "production"
+    )]
+    gateway: String,
+    /// `app_auth_token` for calls on behalf of a merchant.
+    #[arg(
+        long,
+        env = "ALIPAY_APP_AUTH_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    app_auth_token: Option<String>,
+    /// Seconds one attempt may take.
+    #[arg(long, value_name = "SECONDS")]
+    attempt_timeout: Option<f64>,
+    /// Attempts per call inside the client (the campaign resends unknown rows on top of that).
+    #[arg(long, value_name = "N")]
+    max_attempts: Option<u32>,
+}
+
+fn need<'a, T>(value: &'a Option<T>, flag: &str, env: &str) -> Result<&'a T, Failure> {
+    value.as_ref().ok_or_else(|| Failure {
+        code: exit::USAGE,
+        message: format!("{flag} is needed (or set {env}); a sandbox's --env-file exports it"),
+    })
+}
+
+fn seconds(value: f64, flag: &str) -> Result<Duration, Failure> {
+    Duration::try_from_secs_f64(value)
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| Failure::usage(format!("{flag} {value}: give a positive number of seconds")))
+}
+
+/// Builds the client for `campaign`: its QPS goes to the client's rate limiter.
+pub(crate) fn build(args: &ClientArgs, campaign: &Campaign) -> Result<Client, Failure> {
+    let app_id = need(&args.app_id, "--app-id", "ALIPAY_APP_ID")?;
+    let key = need(
+        &args.private_key_file,
+        "--private-key-file",
+        "ALIPAY_APP_PRIVATE_KEY_FILE",
+    )?;
+    let mut builder = Client::builder()
+        .app_id(app_id)
+        .private_key_file(key)
+        .gateway(Gateway::parse(&args.gateway));
+    let certificates = (
+        &args.app_cert_file,
+        &args.alipay_cert_file,
+        &args.alipay_root_cert_file,
+    );
+    match (&args.alipay_public_key_file, certificates, args.cert_mode) {
+        (Some(public), _, false) => builder = builder.alipay_public_key_file(public),
+        (_, (Some(app), Some(alipay), Some(root)), _) => {
+            builder = builder
+                .app_cert_file(app)
+                .alipay_cert_file(alipay)
+                .alipay_root_cert_file(root);
+        }
+        (_, _, true) => {
+            return Err(Failure::usage(
+                "--cert-mode needs --app-cert-file, --alipay-cert-file and --alipay-root-cert-file (or \
+                 ALIPAY_APP_CERT_FILE, ALIPAY_CERT_FILE, ALIPAY_ROOT_CERT_FILE)",
+            ));
+        }
+        (None, _, false) => {
+            return Err(Failure::usage(
+                "the Alipay key is needed: --alipay-public-key-file (or ALIPAY_PUBLIC_KEY_FILE), or the three \
+                 certificate files for certificate mode",
+            ));
+        }
+    }
+    if let Some(token) = &args.app_auth_token {
+        builder = builder.app_auth_token(token);
+    }
+    if let Some(t) = args.attempt_timeout {
+        builder = builder.attempt_timeout(seconds(t, "--attempt-timeout")?);
+    }
+    if let Some(n) = args.max_attempts {
+        let policy = builder.configured_retry_policy().max_attempts(n);
+        builder = builder.retry_policy(policy);
+    }
+    if let Some(qps) = campaign.qps {
+        let burst = u32::try_from(campaign.concurrency)
+            .unwrap_or(u32::MAX)
+            .max(1);
+        builder = builder.rate_limit(qps, burst);
+    }
+    builder.build().map_err(|e| Failure {
+        code: exit::USAGE,
+        message: format!("the client's settings: {e}"),
+    })
+}
