@@ -208,6 +208,9 @@ pub struct Campaign {
     pub breaker_threshold: u32,
     /// How many times rows whose outcome stayed unknown are resent, with their same key, before the run ends.
     pub settle_rounds: u32,
+    /// Before a voucher campaign sends, check its template (published, inside its publish window, not expired,
+    /// enough stock for the rows left); a refusal pauses the campaign before anything is sent.
+    pub preflight: bool,
 }
 
 impl Campaign {
@@ -241,6 +244,7 @@ impl Campaign {
             skip_invalid: false,
             breaker_threshold: 3,
             settle_rounds: 3,
+            preflight: true,
         }
     }
 
@@ -305,6 +309,9 @@ impl Campaign {
         }
         if let Some(n) = file.settle_rounds {
             c.settle_rounds = n;
+        }
+        if let Some(p) = file.preflight {
+            c.preflight = p;
         }
         Ok(c)
     }
@@ -473,6 +480,7 @@ struct CampaignFile {
     skip_invalid: Option<bool>,
     breaker_threshold: Option<u32>,
     settle_rounds: Option<u32>,
+    preflight: Option<bool>,
 }
 
 #[cfg(test)]

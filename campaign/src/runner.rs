@@ -52,14 +52,51 @@ pub(crate) fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-/// The step before the first send of a run and after the last one: the place where a template preflight
-/// (stock and expiry of the campaign's template) and the settling of unknown outcomes belong.
-///
-/// Settling today applies the rule to the whole campaign: rows whose outcome is unknown go back to `pending`
-/// and are resent with their recorded key, so the gateway's idempotency answers what happened to them.
+/// Settling, before the first send of a run and after the last one: rows whose outcome is unknown go back to
+/// `pending` and are resent with their recorded key, so the gateway's idempotency answers what happened to them.
 /// Returns how many rows were requeued.
-async fn settle_and_preflight(journal: &JournalWorker) -> Result<u64> {
+async fn settle(journal: &JournalWorker) -> Result<u64> {
     journal.call(|j| j.requeue_unknown()).await
+}
+
+/// The template preflight of a voucher campaign whose template is a constant: the core's
+/// [`Client::check_template`] for the rows left to send. A refusal (not published, outside its window, expired,
+/// deleted, not enough stock, no such template) pauses the campaign before anything is sent, with the reason and
+/// what to do; a preflight that could not be made (network, deadline) fails the run, and nothing is sent either.
+async fn preflight(campaign: &Campaign, client: &Client, rows_left: u64) -> Result<Option<Halt>> {
+    let template = match (campaign.method, campaign.constants.get("template_id")) {
+        (crate::Method::VoucherSend, Some(t)) if campaign.preflight && rows_left > 0 => t,
+        _ => return Ok(None),
+    };
+    let Err(error) = client.check_template(template, rows_left).await else {
+        return Ok(None);
+    };
+    let code = match error.gateway_error() {
+        Some(g) => format!("{}/{}", g.code, g.sub_code.as_deref().unwrap_or("")),
+        None if error.kind() == alipay_marketing::ErrorKind::InvalidRequest => {
+            "PREFLIGHT".to_owned()
+        }
+        None => {
+            return Err(CampaignError::new(
+                crate::error::CampaignErrorKind::Client,
+                format!(
+                    "the preflight of template {template} could not be made: {error}; run again, or pass \
+                 --no-preflight (preflight = false in the campaign file) to send without it"
+                ),
+            ));
+        }
+    };
+    Ok(Some(Halt {
+        code,
+        why: format!(
+            "the preflight of template {template} for {rows_left} rows refused it: {}",
+            error.message()
+        ),
+        what_to_do:
+            "fix the template (or give another with --template-id) and run the same command again; \
+                     nothing was sent"
+                .to_owned(),
+    }))
 }
 
 struct Sent {
@@ -118,9 +155,12 @@ async fn drive(
     progress: &mut (dyn FnMut(&Progress) + Send),
     stop: &StopHandle,
 ) -> Result<RunStatus> {
-    settle_and_preflight(journal).await?;
+    settle(journal).await?;
     let started = Instant::now();
     let mut counts = journal.counts().await?;
+    if let Some(halt) = preflight(campaign, client, counts.pending + counts.in_flight).await? {
+        return Ok(RunStatus::Paused(halt));
+    }
     let mut window = Window::new(campaign.concurrency);
     let claim_batch = (campaign.concurrency * 2).clamp(16, 1024);
     let mut buffer: VecDeque<ClaimedRow> = VecDeque::new();
@@ -164,7 +204,7 @@ async fn drive(
         if tasks.is_empty() && (buffer.is_empty() || !taking) {
             if taking && counts.unknown > 0 && settle_rounds_left > 0 {
                 settle_rounds_left -= 1;
-                let requeued = settle_and_preflight(journal).await?;
+                let requeued = settle(journal).await?;
                 counts.unknown -= requeued;
                 counts.pending += requeued;
                 continue;

@@ -1,4 +1,5 @@
-//! Campaign-level answers through the `alipay-marketing` program: throttling is absorbed without failed rows; a
+//! Campaign-level answers through the `alipay-marketing` program: throttling is absorbed without failed rows; the
+//! template preflight refuses an expired template or one without stock for the rows before anything is sent; a
 //! template that runs out of stock mid-campaign pauses the campaign after a handful of rows (exit code 5, with
 //! what to do), and once stock is added the same command completes it.
 
@@ -78,7 +79,10 @@ fn an_empty_template_pauses_the_campaign_until_stock_is_added() {
     gw.sandbox
         .set_template_stock("TPL-FIXED-10", STOCK as u64)
         .unwrap();
-    let paused = gw.run(&ARGS);
+    // The preflight would refuse the template at once (30 left for 100 rows); without it the breaker catches the
+    // stock running out mid-campaign, as when another campaign takes it after the preflight.
+    let without_preflight: Vec<&str> = ARGS.iter().copied().chain(["--no-preflight"]).collect();
+    let paused = gw.run(&without_preflight);
     assert_eq!(paused.code(), 5, "{}", paused.text());
     let err = paused.stderr();
     assert!(
@@ -108,4 +112,49 @@ fn an_empty_template_pauses_the_campaign_until_stock_is_added() {
     let resumed = gw.run(&ARGS);
     assert_eq!(resumed.code(), 0, "{}", resumed.text());
     assert_eq!(issued(&gw), N, "every row once, across the pause");
+}
+
+#[test]
+fn the_preflight_refuses_a_template_without_stock_for_the_rows_before_sending() {
+    const N: usize = 50;
+    let gw = gateway(N);
+    gw.sandbox.set_template_stock("TPL-FIXED-10", 20).unwrap();
+    let paused = gw.run(&ARGS);
+    assert_eq!(paused.code(), 5, "{}", paused.text());
+    let err = paused.stderr();
+    assert!(
+        err.contains("the campaign is paused")
+            && err.contains("preflight of template TPL-FIXED-10 for 50 rows")
+            && err.contains("not enough stock: 20 voucher(s) left")
+            && err.contains("nothing was sent"),
+        "{}",
+        paused.text()
+    );
+    assert_eq!(
+        gw.calls(VOUCHER),
+        0,
+        "nothing is sent before the preflight passes"
+    );
+
+    gw.sandbox
+        .set_template_stock("TPL-FIXED-10", N as u64)
+        .unwrap();
+    let resumed = gw.run(&ARGS);
+    assert_eq!(resumed.code(), 0, "{}", resumed.text());
+    assert_eq!(issued(&gw), N);
+}
+
+#[test]
+fn the_preflight_refuses_an_expired_template_naming_the_reason() {
+    let gw = gateway(10);
+    let mut args = ARGS;
+    args[4] = "TPL-EXPIRED";
+    let paused = gw.run(&args);
+    assert_eq!(paused.code(), 5, "{}", paused.text());
+    assert!(
+        paused.stderr().contains("template TPL-EXPIRED is expired"),
+        "{}",
+        paused.text()
+    );
+    assert_eq!(gw.calls(VOUCHER), 0);
 }

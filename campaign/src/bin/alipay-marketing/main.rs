@@ -139,6 +139,9 @@ struct RunArgs {
     /// Rounds of resending rows whose outcome stayed unknown, before the run ends.
     #[arg(long, value_name = "N")]
     settle_rounds: Option<u32>,
+    /// Sends without checking the voucher template first (published, in its window, not expired, enough stock).
+    #[arg(long)]
+    no_preflight: bool,
     /// Seconds between progress log lines when standard error is not a terminal.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     log_interval: f64,
@@ -303,6 +306,9 @@ fn run(args: Box<RunArgs>) -> Result<u8, Failure> {
     }
     if let Some(n) = args.settle_rounds {
         campaign.settle_rounds = n;
+    }
+    if args.no_preflight {
+        campaign.preflight = false;
     }
     campaign.check_settings()?;
     if args.dry_run {
