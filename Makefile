@@ -1,6 +1,6 @@
 # alipay-marketing — build, test and demo entry points.
 #
-#   make demo   start the embedded sandbox and make the three calls from Rust, C and Python
+#   make demo   start the embedded sandbox, make the three calls from Rust, C and Python, run a small campaign
 #   make test   run every test suite (Rust, C under valgrind, Python)
 #   make bench  run the benchmarks quoted in the README
 #
@@ -25,6 +25,7 @@ BENCH_TARGETS :=
 include mk/rust.mk
 -include mk/c.mk
 -include mk/python.mk
+-include mk/campaign.mk
 
 .PHONY: help test demo bench
 help:
@@ -38,7 +39,7 @@ test: $(TEST_TARGETS)
 # Starts one sandbox for every face, exports where it is and where its keys are, runs each face's demo, stops it.
 demo: $(DEMO_BUILD_TARGETS)
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
-	@target/debug/alipay-sandbox --port 0 --keys-dir $(DEMO_DIR)/keys --env-file $(DEMO_DIR)/env \
+	@target/debug/alipay-sandbox --port 0 $(if $(DEMO_SCENARIO),--scenario $(DEMO_SCENARIO)) --keys-dir $(DEMO_DIR)/keys --env-file $(DEMO_DIR)/env \
 		>$(DEMO_DIR)/sandbox.log 2>&1 & echo $$! >$(DEMO_DIR)/sandbox.pid; \
 	trap 'kill $$(cat $(DEMO_DIR)/sandbox.pid) 2>/dev/null || true' EXIT; \
 	for _ in $$(seq 300); do [ -s $(DEMO_DIR)/env ] && break; sleep 0.1; done; \
