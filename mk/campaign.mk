@@ -33,3 +33,10 @@ demo-campaign:
 	@target/debug/alipay-marketing campaign status $(CAMPAIGN_DEMO_DIR)/users.csv
 	@target/debug/alipay-marketing campaign report $(CAMPAIGN_DEMO_DIR)/users.csv
 	@echo "the sandbox holds $$($(PYTHON) examples/campaign/sandbox_admin.py vouchers) vouchers"
+
+.PHONY: bench-campaign
+BENCH_TARGETS += bench-campaign
+
+# Campaign throughput against a bare loop, peak RSS over a million rows, resume time (bench/campaign/run.py).
+bench-campaign:
+	$(PYTHON) bench/campaign/run.py

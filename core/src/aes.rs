@@ -1,4 +1,4 @@
-//! AES content encryption (`encrypt_type=AES`, PROTOCOL.md §5): AES-CBC with a zero IV and PKCS#7 padding,
+//! AES content encryption (`encrypt_type=AES`, docs/protocol.md §5): AES-CBC with a zero IV and PKCS#7 padding,
 //! standard base64 — the "接口内容加密密钥" from the Alipay console.
 
 use aws_lc_rs::cipher::{

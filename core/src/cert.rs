@@ -1,4 +1,4 @@
-//! Certificate mode (公钥证书模式, PROTOCOL.md §4): certificate serial-number strings (`app_cert_sn`,
+//! Certificate mode (公钥证书模式, docs/protocol.md §4): certificate serial-number strings (`app_cert_sn`,
 //! `alipay_root_cert_sn`, `alipay_cert_sn`) and the chain check that decides whether a downloaded Alipay
 //! certificate can be trusted.
 

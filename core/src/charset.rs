@@ -1,4 +1,4 @@
-//! The request charset (PROTOCOL.md §1.3, §2.5): UTF-8 by default; GBK and GB18030 for apps configured that way.
+//! The request charset (docs/protocol.md §1.3, §2.5): UTF-8 by default; GBK and GB18030 for apps configured that way.
 //! With a non-UTF-8 charset the signed bytes, the percent-encoding and the response text all use it.
 
 use std::borrow::Cow;

@@ -1,4 +1,4 @@
-//! Gateway responses: find the exact signed bytes, verify them, and decide success or error (PROTOCOL.md §3).
+//! Gateway responses: find the exact signed bytes, verify them, and decide success or error (docs/protocol.md §3).
 //!
 //! The body is `{"<method>_response":{…},"sign":"…"}` (or `error_response`), in any member order and with any
 //! whitespace. The signed text is the raw byte span of the node value — from `{` to its matching `}`, or a quoted
@@ -216,7 +216,7 @@ impl<'k> Reading<'k> {
 
 /// Takes a whole UTF-8, unencrypted response body apart and returns the verified text of a successful node.
 ///
-/// Rules (PROTOCOL.md §3.5, §3.6): a present sign must verify, whatever the code; a success (code `10000`, empty
+/// Rules (docs/protocol.md §3.5, §3.6): a present sign must verify, whatever the code; a success (code `10000`, empty
 /// `sub_code`) without a valid sign is a `Signature` error, never data; an unsigned body is accepted only as a
 /// gateway error, and then one marked unverified ([`Error::is_unverified`]) whose outcome is unknown; success only
 /// ever comes from the method's own node, never from `error_response`.

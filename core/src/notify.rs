@@ -1,6 +1,6 @@
 //! Verifying asynchronous notifications (callbacks) that Alipay posts to your `notify_url`.
 //!
-//! Two sign-content rules exist (PROTOCOL.md §2.4): payment notifications (`trade_status_sync`) are signed without
+//! Two sign-content rules exist (docs/protocol.md §2.4): payment notifications (`trade_status_sync`) are signed without
 //! `sign` and `sign_type` (the "v1" rule); gateway-style notifications carrying a `method` keep `sign_type` ("v2").
 
 use crate::keys::{PublicKey, SignType};

@@ -1,4 +1,4 @@
-//! The request sign content and timestamps: pure functions, no I/O, the clock passed in (PROTOCOL.md §1.4, §2).
+//! The request sign content and timestamps: pure functions, no I/O, the clock passed in (docs/protocol.md §1.4, §2).
 
 use std::time::SystemTime;
 

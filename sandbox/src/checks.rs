@@ -15,7 +15,7 @@ use crate::pki::Pki;
 use crate::request::Params;
 use crate::rules::BizParams;
 
-/// The method that downloads an Alipay certificate by its SN (certificate mode, PROTOCOL.md §4.2).
+/// The method that downloads an Alipay certificate by its SN (certificate mode, docs/protocol.md §4.2).
 pub const CERT_DOWNLOAD_METHOD: &str = "alipay.open.app.alipaycert.download";
 
 /// What a call asks for: a business method, or the certificate download.
@@ -268,7 +268,7 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
         ));
     }
     voice.sign_type = sign_type;
-    // Decrypt after the signature check, which covers the ciphertext (encrypt, then sign: PROTOCOL.md §5).
+    // Decrypt after the signature check, which covers the ciphertext (encrypt, then sign: docs/protocol.md §5).
     let mut biz_content = p.get("biz_content").map(str::to_owned);
     if let Some(encrypt_type) = p.get("encrypt_type") {
         if encrypt_type != "AES" {
@@ -302,7 +302,7 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
                         .map(|text| text.into_owned())
                 })
                 .filter(|text| serde_json::from_str::<serde_json::Value>(text).is_ok());
-            // The gateway's own decryption error is a plain object node, signed (PROTOCOL.md §5).
+            // The gateway's own decryption error is a plain object node, signed (docs/protocol.md §5).
             let Some(plain) = plain else {
                 return Err(refuse_in(
                     &voice,

@@ -1,5 +1,5 @@
 //! The response side: nodes written as the gateway writes them (`code`, `msg`, then the rest, compact JSON) and
-//! the envelope `{"<method>_response":{…},"sign":"…"}` signed over the node's exact bytes (PROTOCOL.md §3).
+//! the envelope `{"<method>_response":{…},"sign":"…"}` signed over the node's exact bytes (docs/protocol.md §3).
 
 use std::sync::Arc;
 

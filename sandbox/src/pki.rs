@@ -1,4 +1,4 @@
-//! Certificate mode (PROTOCOL.md §4): the sandbox's own test certificate authority, the "Alipay" certificate of its
+//! Certificate mode (docs/protocol.md §4): the sandbox's own test certificate authority, the "Alipay" certificate of its
 //! signing key, one certificate per app, and rotation.
 //!
 //! The root is an RSA-2048 CA. Certificates are issued straight from it (no intermediate), RSA with SHA-256, valid

@@ -1,6 +1,6 @@
 //! The request side of the gateway: parameters from the query string and the form body merged into one list (every
-//! official SDK splits them differently, PROTOCOL.md §1.2), percent-decoded to bytes and then decoded in the
-//! request's charset (PROTOCOL.md §1.3, §2.5).
+//! official SDK splits them differently, docs/protocol.md §1.2), percent-decoded to bytes and then decoded in the
+//! request's charset (docs/protocol.md §1.3, §2.5).
 
 use encoding_rs::Encoding;
 

@@ -1,5 +1,5 @@
 //! `alipay.user.invite.award.receive`: given a mobile number or an Alipay user id, the gateway decides whether the
-//! user is new or old to Alipay and issues the matching award of an invite activity (PROTOCOL.md §8.1).
+//! user is new or old to Alipay and issues the matching award of an invite activity (docs/protocol.md §8.1).
 //!
 //! Business outcomes such as `OLD_AWARD_OVER_LIMIT` or `ACTIVITY_CLOSE` arrive with code 10000: they are results
 //! ([`BizResultCode`]), not errors.

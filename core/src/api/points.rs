@@ -1,5 +1,5 @@
 //! `koubei.marketing.tool.points.update`: deposit, freeze, commit, cancel or consume points on a stamp-card
-//! account (PROTOCOL.md §8.3). `req_id` is the idempotency key.
+//! account (docs/protocol.md §8.3). `req_id` is the idempotency key.
 
 use std::fmt;
 use std::str::FromStr;

@@ -1,4 +1,4 @@
-//! `alipay.marketing.voucher.send`: send one voucher of a template to a user (PROTOCOL.md §8.2).
+//! `alipay.marketing.voucher.send`: send one voucher of a template to a user (docs/protocol.md §8.2).
 //!
 //! `template_id` + `out_biz_no` make the gateway's idempotency key: sending the same pair again returns the voucher
 //! already sent instead of a second one.

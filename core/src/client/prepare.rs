@@ -123,7 +123,7 @@ impl Client {
         let mut biz_content = request.biz_content()?;
         let biz_bytes = encode_biz_content(charset, &biz_content)?;
         if let Some(aes) = aes {
-            // Encrypt, then sign: the ciphertext is what is signed and sent (PROTOCOL.md §5).
+            // Encrypt, then sign: the ciphertext is what is signed and sent (docs/protocol.md §5).
             biz_content = aes.encrypt(&biz_bytes)?;
         }
         let timestamp = beijing_timestamp(now);
