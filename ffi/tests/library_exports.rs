@@ -28,18 +28,47 @@ fn shared_library() -> std::path::PathBuf {
     c_support::lib_dir().join("libalipay_marketing.so")
 }
 
-/// The functions the header declares: a declaration line names `alipay_<something>(`.
+/// The name a declaration line declares: the identifier right before its first `(`, so that a return type
+/// which is itself an `alipay_` type (`alipay_status alipay_client_build(...)`) is not taken for the name.
+fn declared_name(line: &str) -> Option<&str> {
+    let before = line[..line.find('(')?].trim_end();
+    let start = before
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .map_or(0, |i| i + 1);
+    Some(&before[start..]).filter(|name| name.starts_with("alipay_"))
+}
+
+/// The functions the header declares: a declaration starts at the beginning of a line with its return type and
+/// names `alipay_<something>(`.
 fn header_functions() -> BTreeSet<String> {
     let header = std::fs::read_to_string(c_support::repo().join("include/alipay_marketing.h"))
         .expect("read include/alipay_marketing.h");
     header
         .lines()
-        .filter(|line| line.starts_with(|c: char| c.is_ascii_lowercase()) && line.contains('('))
-        .filter_map(|line| {
-            let name = &line[line.find("alipay_")?..];
-            Some(name[..name.find('(')?].to_owned())
-        })
+        .filter(|line| line.starts_with(|c: char| c.is_ascii_lowercase()))
+        .filter_map(declared_name)
+        .map(str::to_owned)
         .collect()
+}
+
+#[test]
+fn a_declaration_is_named_by_the_identifier_before_its_parenthesis() {
+    assert_eq!(
+        declared_name(
+            "alipay_status alipay_client_builder_build(const alipay_client_builder *builder,"
+        ),
+        Some("alipay_client_builder_build")
+    );
+    assert_eq!(
+        declared_name("alipay_client_builder *alipay_client_builder_new(void);"),
+        Some("alipay_client_builder_new")
+    );
+    assert_eq!(
+        declared_name("const char *alipay_version(void);"),
+        Some("alipay_version")
+    );
+    assert_eq!(declared_name("typedef void (*alipay_log_fn)(void);"), None);
+    assert_eq!(declared_name("size_t strlen(const char *s);"), None);
 }
 
 #[test]
