@@ -9,7 +9,7 @@
 #   make install-c PREFIX=/usr/local [DESTDIR=...]   header, libraries (libalipay_marketing.so.0.1.0 with the
 #                                     symlinks .so.0 and .so), .pc file and CMake package
 
-.PHONY: test-c demo-c bench-c c-lib c-pkgconfig install-c c-tools c-pkgconfig-check
+.PHONY: test-c demo-c bench-c c-lib c-pkgconfig install-c c-pkgconfig-check
 TEST_TARGETS += test-c
 DEMO_TARGETS += demo-c
 BENCH_TARGETS += bench-c
@@ -29,18 +29,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 C_EXAMPLE := $(C_LIB_DIR)/examples-c/pos_checkout
 
-# The tools the C suite needs; installed only when missing.
-c-tools:
-	@missing=""; \
-	for tool in gcc:gcc g++:g++ valgrind:valgrind pkg-config:pkg-config; do \
-	  command -v "$${tool%%:*}" >/dev/null 2>&1 || missing="$$missing $${tool#*:}"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	fi
-
-test-c: c-tools
+# gcc, g++, valgrind and pkg-config come from `make deps` (mk/deps.mk).
+test-c:
 	ALIPAY_VALGRIND=1 $(CARGO) test --locked -p alipay-marketing-ffi --all-targets
 	$(MAKE) --no-print-directory c-pkgconfig-check C_PROFILE=debug
 
