@@ -77,7 +77,7 @@ grep -q "alipay_marketing $version from $lib/cmake/alipay_marketing" "$work/cmak
 if cmake_build cmake-next-major "$((major + 1)).0"; then
     fail "find_package(alipay_marketing $((major + 1)).0) accepted version $version"
 fi
-grep -q "alipay_marketingConfigVersion.cmake, version: $version" "$work/cmake-next-major.log" ||
+grep -q "alipay_marketingConfig.cmake, version: $version" "$work/cmake-next-major.log" ||
     { cat "$work/cmake-next-major.log" >&2; fail "CMake's refusal does not name the installed version"; }
 
 # The four programs against one sandbox, each sending its own voucher.

@@ -19,6 +19,7 @@ import sys
 import zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+# The crates that must exist; every other workspace member (the campaign runner) is held to the same version too.
 CRATES = ("alipay-marketing", "alipay-marketing-sandbox", "alipay-marketing-ffi", "alipay-marketing-python")
 
 
@@ -32,6 +33,7 @@ def workspace_version() -> str:
 
 
 def crate_versions() -> dict[str, str]:
+    """The version of every workspace member, by crate name."""
     metadata = subprocess.run(
         ["cargo", "metadata", "--no-deps", "--format-version", "1", "--offline"],
         cwd=ROOT,
@@ -95,7 +97,7 @@ def main() -> int:
     expected = workspace_version()
     problems = []
     versions = crate_versions()
-    for crate in CRATES:
+    for crate in sorted(set(CRATES) | set(versions)):
         if versions.get(crate) != expected:
             problems.append(f"crate {crate}: {versions.get(crate, '<missing>')} (use version.workspace = true)")
     release = expected.split("-")[0].split("+")[0]

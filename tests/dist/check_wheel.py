@@ -4,7 +4,7 @@ module asks for nothing newer than that platform allows, and auditwheel agrees.
     python tests/dist/check_wheel.py WHEEL manylinux_2_17    # glibc >= 2.17 (manylinux2014)
     python tests/dist/check_wheel.py WHEEL musllinux_1_2     # musl >= 1.2
 
-Two independent readings: the symbol versions in the module (`objdump -T`: the newest GLIBC_x.y it needs, or
+Run it with the interpreter of the venv that has auditwheel. Two independent readings: the symbol versions in the module (`objdump -T`: the newest GLIBC_x.y it needs, or
 that it links musl and not glibc) and `auditwheel show`'s own verdict. Exits non-zero naming what is off.
 """
 
@@ -72,7 +72,7 @@ def main() -> int:
             found = check_glibc(module, int(minor), problems)
         else:
             found = check_musl(module, problems)
-    audit = subprocess.run(["auditwheel", "show", str(wheel)], capture_output=True, text=True)
+    audit = subprocess.run([sys.executable, "-m", "auditwheel", "show", str(wheel)], capture_output=True, text=True)
     verdict = " ".join((audit.stdout + audit.stderr).split())
     if audit.returncode != 0 or f'platform tag: "{platform}"' not in verdict:
         problems.append(f"auditwheel show does not place it on {platform}: {verdict}")
