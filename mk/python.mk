@@ -11,7 +11,7 @@
 
 PY_BIN := $(VENV)/bin
 PY_TOOLS_STAMP := $(VENV)/.alipay-marketing-tools
-PY_CHECK_DIRS := python/alipay_marketing tests/python bench/python examples/python
+PY_CHECK_DIRS := python/alipay_marketing tests/python tests/dist bench/python examples/python
 PY_PIP := $(PY_BIN)/python -m pip --disable-pip-version-check --quiet
 PY_WHEEL_DIR := target/python-wheel
 # The build tools, pinned: zig's glibc 2.17 sysroot and maturin's zig wrappers must fit together, and a wheel's

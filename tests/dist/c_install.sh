@@ -80,13 +80,18 @@ fi
 grep -q "alipay_marketingConfig.cmake, version: $version" "$work/cmake-next-major.log" ||
     { cat "$work/cmake-next-major.log" >&2; fail "CMake's refusal does not name the installed version"; }
 
-# The four programs against one sandbox, each sending its own voucher.
-target/debug/alipay-sandbox --port 0 --keys-dir "$work/keys" --env-file "$work/sandbox.env" --quiet \
-    >"$work/sandbox.log" 2>&1 &
+# The four programs against one sandbox, each sending its own voucher. The sandbox prints its env file's path once
+# it has written the file (and is listening): the script reads its output up to that line.
+exec {sandbox_out}< <(exec target/debug/alipay-sandbox --port 0 --keys-dir "$work/keys" \
+    --env-file "$work/sandbox.env" --quiet 2>"$work/sandbox.log")
 sandbox_pid=$!
 trap 'kill "$sandbox_pid" 2>/dev/null || true' EXIT
-for _ in $(seq 300); do [ -s "$work/sandbox.env" ] && break; sleep 0.1; done
-[ -s "$work/sandbox.env" ] || { cat "$work/sandbox.log" >&2; fail "the sandbox did not start"; }
+ready=
+while IFS= read -r -t 120 line <&"$sandbox_out"; do
+    echo "$line" >>"$work/sandbox.log"
+    case $line in "  env file:"*) ready=yes && break ;; esac
+done
+[ -n "$ready" ] || { cat "$work/sandbox.log" >&2; fail "the sandbox did not start"; }
 set -a
 # shellcheck disable=SC1091
 . "$work/sandbox.env"
