@@ -29,14 +29,14 @@ wheels: $(PY_TOOLS_STAMP)
 	rm -rf $(DIST_DIR) && mkdir -p $(DIST_DIR)
 	$(PY_ZIG_ENV) $(PY_BIN)/maturin build --release --locked --quiet --zig --compatibility $(PY_MANYLINUX) \
 	  --out $(DIST_DIR)
-	$(PY_BIN)/python tests/dist/check_wheel.py $(DIST_DIR)/alipay_marketing-*-$(DIST_MANYLINUX_TAG)_*.whl \
+	$(PY_BIN)/python tests/dist/check_wheel.py $(DIST_DIR)/alipay_marketing-*$(DIST_MANYLINUX_TAG)_*.whl \
 	  $(DIST_MANYLINUX_TAG)
 	@rustup target list --installed 2>/dev/null | grep -qx '$(DIST_MUSL_TARGET)' || { \
 	  echo "the musllinux wheel needs the Rust target $(DIST_MUSL_TARGET): rustup target add $(DIST_MUSL_TARGET)"; \
 	  exit 1; }
 	$(PY_ZIG_ENV) $(PY_BIN)/maturin build --release --locked --quiet --zig --target $(DIST_MUSL_TARGET) \
 	  --compatibility $(DIST_MUSLLINUX) --out $(DIST_DIR)
-	$(PY_BIN)/python tests/dist/check_wheel.py $(DIST_DIR)/alipay_marketing-*-$(DIST_MUSLLINUX)_*.whl \
+	$(PY_BIN)/python tests/dist/check_wheel.py $(DIST_DIR)/alipay_marketing-*$(DIST_MUSLLINUX)_*.whl \
 	  $(DIST_MUSLLINUX)
 	$(PY_ENV) $(PY_BIN)/maturin sdist --out $(DIST_DIR)
 	@ls -l $(DIST_DIR)
@@ -51,7 +51,7 @@ test-dist-versions:
 # The test wheel (mk/python.mk: manylinux2014, the one pip picks on old and new glibc alike): its tag against its
 # symbols and auditwheel's verdict, then installed into a clean venv and run away from the repository.
 test-dist-wheel: python-wheel
-	$(PY_BIN)/python tests/dist/check_wheel.py $(PY_WHEEL_DIR)/alipay_marketing-*-$(DIST_MANYLINUX_TAG)_*.whl \
+	$(PY_BIN)/python tests/dist/check_wheel.py $(PY_WHEEL_DIR)/alipay_marketing-*$(DIST_MANYLINUX_TAG)_*.whl \
 	  $(DIST_MANYLINUX_TAG)
 	rm -rf $(DIST_CHECK_DIR)/wheel && $(PYTHON) -m venv $(DIST_CHECK_DIR)/wheel/venv
 	$(DIST_CHECK_DIR)/wheel/venv/bin/python -m pip --disable-pip-version-check --quiet install --no-index \
