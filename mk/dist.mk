@@ -60,13 +60,13 @@ test-dist-wheel: python-wheel
 	$(DIST_CHECK_DIR)/wheel/venv/bin/python tests/dist/check_versions.py --installed \
 	  --wheel $$(ls $(PY_WHEEL_DIR)/alipay_marketing-*.whl)
 
-# Builds the sdist, then a wheel from it with the network off: cargo may only use the registry cache (warm after
-# any build of the workspace) and pip may not reach an index. Debug profile and the workspace's target directory
-# for speed: what is checked is that the sdist is complete and resolves offline, not the optimiser.
+# Builds the sdist, then a wheel from it with the network off: cargo runs --offline and may only use the registry
+# cache (warm after any build of the workspace), and pip may not reach an index. Debug profile and the workspace's
+# target directory for speed: what is checked is that the sdist is complete and resolves offline, not the optimiser.
 test-dist-sdist: $(PY_TOOLS_STAMP)
 	rm -rf $(DIST_CHECK_DIR)/sdist && mkdir -p $(DIST_CHECK_DIR)/sdist/wheel
 	$(PY_ENV) $(PY_BIN)/maturin sdist --out $(DIST_CHECK_DIR)/sdist
-	$(PY_ENV) CARGO_NET_OFFLINE=true CARGO_TARGET_DIR="$(abspath target)" MATURIN_PEP517_ARGS="--profile dev" \
+	$(PY_ENV) CARGO_NET_OFFLINE=true CARGO_TARGET_DIR="$(abspath target)" MATURIN_PEP517_ARGS="--profile dev --offline" \
 	  PIP_NO_INDEX=1 $(PY_BIN)/python -m pip --disable-pip-version-check --quiet wheel --no-deps \
 	  --no-build-isolation --wheel-dir $(DIST_CHECK_DIR)/sdist/wheel $(DIST_CHECK_DIR)/sdist/alipay_marketing-*.tar.gz
 	$(PYTHON) -m venv $(DIST_CHECK_DIR)/sdist/venv
