@@ -12,7 +12,7 @@
 # gcc, g++, valgrind, pkg-config: the C and C++ suite; cmake: the installed CMake package's test; binutils (nm,
 # readelf, objdump): the exported-symbols and wheel checks; curl: reading the sandbox's state from shell tests;
 # python3-venv: `python3 -m venv` on Debian's Python.
-DEPS_DEBIAN := gcc g++ valgrind pkg-config cmake binutils curl python3-venv
+DEPS_DEBIAN := gcc g++ valgrind pkg-config cmake binutils curl python3-venv musl
 
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \

@@ -18,6 +18,7 @@ import tempfile
 import zipfile
 
 ARCH = "x86_64"
+MUSL_LIBDIR = "/lib/x86_64-linux-musl"
 
 
 def wheel_tags(archive: zipfile.ZipFile) -> list[str]:
@@ -51,7 +52,10 @@ def check_glibc(module: pathlib.Path, minor: int, problems: list[str]) -> str:
 def check_musl(module: pathlib.Path, problems: list[str]) -> str:
     dynamic = subprocess.run(["readelf", "-d", str(module)], check=True, capture_output=True, text=True).stdout
     libraries = re.findall(r"\(NEEDED\).*\[(.*)\]", dynamic)
-    if any(lib.startswith(("libc.so", "libpthread")) for lib in libraries):
+    # glibc's sonames carry a number (libc.so.6, libpthread.so.0, libm.so.6); musl's libc is libc.so or, as
+    # Alpine and auditwheel name it, libc.musl-<arch>.so.1.
+    glibc = re.compile(r"lib(c|pthread|m|dl|rt)\.so\.\d+$")
+    if any(glibc.match(lib) for lib in libraries):
         problems.append(f"{module.name} links glibc: {libraries}")
     return "musl, needs " + (", ".join(libraries) or "no shared library")
 
@@ -72,8 +76,10 @@ def main() -> int:
             found = check_glibc(module, int(minor), problems)
         else:
             found = check_musl(module, problems)
+    # On this glibc host, auditwheel finds musl's libc only where Debian's `musl` package puts it.
+    ldpaths = ["--ldpaths", MUSL_LIBDIR] if family == "musllinux" else []
     audit = subprocess.run(
-        [sys.executable, "-m", "auditwheel", "show", str(wheel)], check=False, capture_output=True, text=True
+        [sys.executable, "-m", "auditwheel", "show", *ldpaths, str(wheel)], check=False, capture_output=True, text=True
     )
     verdict = " ".join((audit.stdout + audit.stderr).split())
     if audit.returncode != 0 or f'platform tag: "{platform}"' not in verdict:
