@@ -18,7 +18,6 @@ DIST_CHECK_DIR := target/dist-check
 DIST_MANYLINUX_TAG := manylinux_2_17
 DIST_MUSL_TARGET := x86_64-unknown-linux-musl
 DIST_MUSLLINUX := musllinux_1_2
-DIST_VERSION := $(shell sed -n '/^\[workspace.package\]/,/^\[/s/^version *= *"\(.*\)"/\1/p' Cargo.toml)
 # The crates published to crates.io, in dependency order; the Python crate ships as the wheel instead.
 DIST_CRATES := alipay-marketing alipay-marketing-sandbox alipay-marketing-ffi
 
@@ -90,7 +89,14 @@ test-dist-c:
 
 # Packages the three crates together (cargo >= 1.90 resolves the unpublished workspace dependencies against the
 # packages being made), builds each from its package, then asks crates.io whether they could be published (the
-# index must be reachable; nothing is uploaded).
+# index must be reachable; nothing is uploaded). cargo extracts the packages it makes into its registry's source
+# directory and reuses an extracted copy of the same name and version even when the sources changed since, so the
+# verification would build stale code: it runs with a cargo home of its own whose source directory starts empty
+# (the registry index and downloaded crates are shared with the usual cargo home through symlinks).
+DIST_CARGO_HOME := $(abspath $(DIST_CHECK_DIR)/cargo-home)
 package-check:
-	$(CARGO) package --locked $(addprefix -p ,$(DIST_CRATES))
-	$(CARGO) publish --locked --dry-run --no-verify $(addprefix -p ,$(DIST_CRATES))
+	rm -rf $(DIST_CARGO_HOME) && mkdir -p $(DIST_CARGO_HOME)/registry
+	home=$${CARGO_HOME:-$$HOME/.cargo}; \
+	  ln -s "$$home/registry/index" "$$home/registry/cache" $(DIST_CARGO_HOME)/registry/
+	CARGO_HOME=$(DIST_CARGO_HOME) $(CARGO) package --locked $(addprefix -p ,$(DIST_CRATES))
+	CARGO_HOME=$(DIST_CARGO_HOME) $(CARGO) publish --locked --dry-run --no-verify $(addprefix -p ,$(DIST_CRATES))
