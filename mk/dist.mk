@@ -92,11 +92,14 @@ test-dist-c:
 # index must be reachable; nothing is uploaded). cargo extracts the packages it makes into its registry's source
 # directory and reuses an extracted copy of the same name and version even when the sources changed since, so the
 # verification would build stale code: it runs with a cargo home of its own whose source directory starts empty
-# (the registry index and downloaded crates are shared with the usual cargo home through symlinks).
+# (the registry index and downloaded crates are shared with the usual cargo home through symlinks). Its builds go
+# to a target directory of their own, removed with that cargo home once the check passes (a few GB).
 DIST_CARGO_HOME := $(abspath $(DIST_CHECK_DIR)/cargo-home)
+DIST_PACKAGE_ENV := CARGO_HOME=$(DIST_CARGO_HOME) CARGO_TARGET_DIR=$(abspath $(DIST_CHECK_DIR)/package-target)
 package-check:
 	rm -rf $(DIST_CARGO_HOME) && mkdir -p $(DIST_CARGO_HOME)/registry
 	home=$${CARGO_HOME:-$$HOME/.cargo}; \
 	  ln -s "$$home/registry/index" "$$home/registry/cache" $(DIST_CARGO_HOME)/registry/
-	CARGO_HOME=$(DIST_CARGO_HOME) $(CARGO) package --locked $(addprefix -p ,$(DIST_CRATES))
-	CARGO_HOME=$(DIST_CARGO_HOME) $(CARGO) publish --locked --dry-run --no-verify $(addprefix -p ,$(DIST_CRATES))
+	$(DIST_PACKAGE_ENV) $(CARGO) package --locked $(addprefix -p ,$(DIST_CRATES))
+	$(DIST_PACKAGE_ENV) $(CARGO) publish --locked --dry-run --no-verify $(addprefix -p ,$(DIST_CRATES))
+	rm -rf $(DIST_CARGO_HOME) $(DIST_CHECK_DIR)/package-target
