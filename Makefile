@@ -1,7 +1,8 @@
 # alipay-marketing — build, test and demo entry points.
 #
+#   make deps   install the Debian packages the suites need (only the missing ones); test and demo run it first
 #   make demo   start the embedded sandbox, make the three calls from Rust, C and Python, run a small campaign
-#   make test   run every test suite (Rust, C under valgrind, Python)
+#   make test   run every test suite (Rust, C under valgrind, Python, distribution)
 #   make bench  run the benchmarks quoted in the README
 #
 # Each face keeps its own rules in mk/*.mk; this file wires them together.
@@ -22,22 +23,28 @@ DEMO_TARGETS :=
 DEMO_BUILD_TARGETS :=
 BENCH_TARGETS :=
 
+include mk/deps.mk
 include mk/rust.mk
 -include mk/c.mk
 -include mk/python.mk
+-include mk/dist.mk
 -include mk/campaign.mk
 
 .PHONY: help test demo bench
 help:
+	@echo "make deps   install the system packages the suites need (only the missing ones)"
 	@echo "make demo   start the sandbox and make the three calls from every face"
 	@echo "make test   run every test suite"
 	@echo "make bench  run the benchmarks (see README for the numbers)"
 
-test: $(TEST_TARGETS)
+# The system packages come first, also under make -j.
+$(TEST_TARGETS) $(DEMO_BUILD_TARGETS): | deps
+
+test: deps $(TEST_TARGETS)
 	@echo "make test: all suites passed ($(TEST_TARGETS))"
 
 # Starts one sandbox for every face, exports where it is and where its keys are, runs each face's demo, stops it.
-demo: $(DEMO_BUILD_TARGETS)
+demo: deps $(DEMO_BUILD_TARGETS)
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
 	@target/debug/alipay-sandbox --port 0 $(if $(DEMO_SCENARIO),--scenario $(DEMO_SCENARIO)) --keys-dir $(DEMO_DIR)/keys --env-file $(DEMO_DIR)/env \
 		>$(DEMO_DIR)/sandbox.log 2>&1 & echo $$! >$(DEMO_DIR)/sandbox.pid; \

@@ -1,5 +1,9 @@
 //! Alipay OpenAPI v2 marketing calls for Rust: request signing (RSA2/RSA), verified responses, typed requests.
 //!
+//! Which crate to depend on: this one (`alipay-marketing`) to make the calls; `alipay-marketing-sandbox`, as a
+//! dev-dependency, to test against a local emulator of the gateway; the C library `libalipay_marketing` is built
+//! from `alipay-marketing-ffi`; Python programs install the `alipay-marketing` wheel. All share one version.
+//!
 //! Module map:
 //! - [`charset`] — UTF-8 (default), GBK or GB18030 for signing, encoding and decoding.
 //! - [`aes`] — AES content encryption (`encrypt_type=AES`).

@@ -3,6 +3,9 @@
 //! and integrations run offline against the real protocol: signed requests checked in the gateway's order, signed
 //! answers in the real envelope, stateful business rules, and faults on demand.
 //!
+//! Depend on it as a dev-dependency next to the client crate (`alipay-marketing`, which makes the calls); the
+//! `alipay-sandbox` binary (`cargo install alipay-marketing-sandbox`) serves C, Python or any other client.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use alipay_marketing::api::voucher::VoucherSendRequest;

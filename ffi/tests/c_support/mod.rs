@@ -74,9 +74,32 @@ pub fn lib_dir() -> PathBuf {
                 "libalipay_marketing.so/.a not found in {}",
                 dir.display()
             );
+            link_soname(&dir);
             dir
         })
         .clone()
+}
+
+/// The soname the shared library records (ffi/build.rs), which programs linked against it look for at run time.
+pub fn soname() -> String {
+    format!("libalipay_marketing.so.{}", env!("CARGO_PKG_VERSION_MAJOR"))
+}
+
+/// Puts the soname beside `libalipay_marketing.so` in cargo's output directory as a symlink (an install does the
+/// same, see `make install-c`), so that programs linked there find the library.
+fn link_soname(dir: &Path) {
+    let link = dir.join(soname());
+    let points_to_the_library =
+        std::fs::read_link(&link).is_ok_and(|to| to == Path::new("libalipay_marketing.so"));
+    if points_to_the_library {
+        return;
+    }
+    let _ = std::fs::remove_file(&link);
+    match std::os::unix::fs::symlink("libalipay_marketing.so", &link) {
+        // Another test binary made the same link at the same moment.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        result => result.unwrap_or_else(|e| panic!("cannot create {}: {e}", link.display())),
+    }
 }
 
 /// A fresh directory under cargo's target tmp dir.
