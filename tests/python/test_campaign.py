@@ -158,8 +158,10 @@ def test_python_m_alipay_marketing_campaign_runs_the_command_line(sandbox: Sandb
         [*command, "status", "users.csv"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )
     assert status.returncode == 0 and "50 done" in status.stdout, status.stdout + status.stderr
-    usage = subprocess.run([*command, "run"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False)
-    assert usage.returncode == 2 and "--method" in usage.stderr, usage.stderr
+    usage = subprocess.run(
+        [*command, "run", "users.csv"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert usage.returncode == 2 and "--method is needed" in usage.stderr, usage.stderr
 
 
 def test_a_faulted_campaign_killed_twice_and_resumed_issues_each_voucher_once(
