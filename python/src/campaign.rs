@@ -270,20 +270,23 @@ impl Campaign {
             let failure = &mut failure;
             let mut on_progress = move |p: &Progress| {
                 Python::attach(|py| {
-                    if failure.is_none()
-                        && let Some(callback) = &progress
-                        && let Err(e) = callback.call1(py, (CampaignProgress::from_core(p),))
-                    {
-                        *failure = Some(e);
-                        stop.stop();
-                    }
-                    if let Err(e) = py.check_signals() {
+                    // A KeyboardInterrupt, whether it lands in the callback or between calls, is a Ctrl-C;
+                    // any other exception stops the run (the calls in flight finish) and is raised after it.
+                    let mut handle = |e: PyErr| {
                         if e.is_instance_of::<PyKeyboardInterrupt>(py) {
                             stop.interrupt();
                         } else if failure.is_none() {
                             *failure = Some(e);
                             stop.stop();
                         }
+                    };
+                    if let Some(callback) = &progress
+                        && let Err(e) = callback.call1(py, (CampaignProgress::from_core(p),))
+                    {
+                        handle(e);
+                    }
+                    if let Err(e) = py.check_signals() {
+                        handle(e);
                     }
                 });
             };

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import os
 import random
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -143,6 +144,41 @@ def test_bad_rows_are_named_by_line_and_field_and_nothing_is_sent(sandbox: Sandb
         Campaign(users)
 
 
+def test_keyboard_interrupt_stops_the_run_after_the_calls_in_flight_and_a_rerun_resumes(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    users = write_users(tmp_path / "users.csv", USERS)
+    campaign = Campaign(users, method="voucher.send", template_id=TEMPLATE, concurrency=1)
+    interrupts = 0
+
+    def interrupt_once(progress: CampaignProgress) -> None:
+        nonlocal interrupts
+        if interrupts == 0:
+            interrupts += 1
+            signal.raise_signal(signal.SIGINT)  # what Ctrl-C (or a notebook's stop button) does
+
+    with sandbox.client() as client:
+        stopped = campaign.run(client, progress=interrupt_once)
+        assert stopped.status == "stopped", stopped
+        assert stopped.summary.done < USERS and stopped.summary.unknown == 0, stopped.summary
+        assert len(issued(sandbox)) == stopped.summary.done
+        resumed = campaign.run(client)
+    assert resumed.is_complete, resumed
+    assert len(issued(sandbox)) == USERS
+    assert campaign.status().runs == 2
+
+
+def test_an_exception_in_the_progress_callback_stops_the_run_and_is_raised(sandbox: Sandbox, tmp_path: Path) -> None:
+    campaign = Campaign(write_users(tmp_path / "users.csv", USERS), method="voucher.send", template_id=TEMPLATE)
+
+    def broken(progress: CampaignProgress) -> None:
+        raise ValueError("the callback failed")
+
+    with sandbox.client() as client, pytest.raises(ValueError, match="the callback failed"):
+        campaign.run(client, progress=broken)
+    assert campaign.status().done < USERS
+
+
 def test_python_m_alipay_marketing_campaign_runs_the_command_line(sandbox: Sandbox, tmp_path: Path) -> None:
     write_users(tmp_path / "users.csv", 50)
     command = [sys.executable, "-m", "alipay_marketing", "campaign"]
@@ -164,9 +200,7 @@ def test_python_m_alipay_marketing_campaign_runs_the_command_line(sandbox: Sandb
     assert usage.returncode == 2 and "--method is needed" in usage.stderr, usage.stderr
 
 
-def test_a_faulted_campaign_killed_twice_and_resumed_issues_each_voucher_once(
-    sandbox: Sandbox, tmp_path: Path
-) -> None:
+def test_a_faulted_campaign_killed_twice_and_resumed_issues_each_voucher_once(sandbox: Sandbox, tmp_path: Path) -> None:
     # A fifth of the calls fail: half applied with the answer lost, the rest refused or cut off before the effect.
     sandbox.arm_faults(
         {
