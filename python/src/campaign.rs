@@ -112,7 +112,9 @@ impl Campaign {
         let err = |e: CampaignError| campaign_err(py, &e);
         let method = method.map(Method::parse).transpose().map_err(err)?;
         let mut c = match (&campaign_file, method, &input) {
-            (Some(file), _, input) => CoreCampaign::from_file(file, input.as_deref()).map_err(err)?,
+            (Some(file), _, input) => {
+                CoreCampaign::from_file(file, input.as_deref()).map_err(err)?
+            }
             (None, _, None) => {
                 return Err(config_err(
                     py,

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use alipay_marketing::{Client, Gateway};
 use crate::Campaign;
+use alipay_marketing::{Client, Gateway};
 use clap::Args;
 
 use super::{Failure, exit};

@@ -4,5 +4,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    ExitCode::from(alipay_marketing_campaign::cli::run(std::env::args_os().collect()))
+    ExitCode::from(alipay_marketing_campaign::cli::run(
+        std::env::args_os().collect(),
+    ))
 }
