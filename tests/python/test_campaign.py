@@ -142,6 +142,10 @@ def test_bad_rows_are_named_by_line_and_field_and_nothing_is_sent(sandbox: Sandb
     assert bad_setting.value.reason == "config"
     with pytest.raises(CampaignError, match="method"):
         Campaign(users)
+    rated = tmp_path / "rated.toml"
+    rated.write_text('method = "voucher.send"\ninput = "bad.csv"\nqps = 5\n[fields]\ntemplate_id = "TPL-FIXED-10"\n')
+    with sandbox.client() as client, pytest.raises(CampaignError, match="rate_limit"):
+        Campaign(campaign_file=rated).run(client)
 
 
 def test_keyboard_interrupt_stops_the_run_after_the_calls_in_flight_and_a_rerun_resumes(
@@ -198,6 +202,8 @@ def test_python_m_alipay_marketing_campaign_runs_the_command_line(sandbox: Sandb
         [*command, "run", "users.csv"], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
     )
     assert usage.returncode == 2 and "--method is needed" in usage.stderr, usage.stderr
+    listed = subprocess.run([*command, "--help"], env=env, capture_output=True, text=True, check=False)
+    assert listed.returncode == 0 and "run" in listed.stdout and "report" in listed.stdout, listed.stdout
 
 
 def test_a_faulted_campaign_killed_twice_and_resumed_issues_each_voucher_once(sandbox: Sandbox, tmp_path: Path) -> None:
