@@ -206,6 +206,34 @@ def test_python_m_alipay_marketing_campaign_runs_the_command_line(sandbox: Sandb
     assert listed.returncode == 0 and "run" in listed.stdout and "report" in listed.stdout, listed.stdout
 
 
+def test_ctrl_c_stops_python_m_alipay_marketing_campaign_run_and_a_rerun_resumes(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    write_users(tmp_path / "users.csv", USERS)
+    env = cli_env(sandbox, tmp_path)
+    run = [
+        *(sys.executable, "-m", "alipay_marketing", "campaign", "run", "--quiet", "--concurrency", "1"),
+        *("--method", "voucher.send", "--template-id", TEMPLATE, "users.csv"),
+    ]
+    journal = tmp_path / "users.journal.sqlite"
+    child = subprocess.Popen(run, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while journal_done(journal) == 0:
+        assert child.poll() is None, child.communicate()
+        assert time.monotonic() < deadline, "no progress"
+        time.sleep(0.01)  # polling the journal
+    child.send_signal(signal.SIGINT)
+    _, stderr = child.communicate(timeout=300)
+    assert child.returncode == 130, stderr
+    assert "stopping" in stderr and "run the same command again to resume" in stderr, stderr
+    stopped = journal_done(journal)
+    assert 0 < stopped < USERS and len(issued(sandbox)) == stopped
+
+    last = subprocess.run(run, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert last.returncode == 0, last.stderr
+    assert len(issued(sandbox)) == USERS
+
+
 def test_a_faulted_campaign_killed_twice_and_resumed_issues_each_voucher_once(sandbox: Sandbox, tmp_path: Path) -> None:
     # A fifth of the calls fail: half applied with the answer lost, the rest refused or cut off before the effect.
     sandbox.arm_faults(
