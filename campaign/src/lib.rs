@@ -4,6 +4,8 @@
 #![deny(unsafe_code)]
 
 mod api;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod config;
 pub mod error;
 pub mod input;

@@ -16,12 +16,17 @@ Sync and asyncio clients over one Rust core (RSA2 signing, verified responses, t
 Errors are in :mod:`alipay_marketing.errors`; the offline gateway emulator for tests is
 :class:`alipay_marketing.testing.Sandbox`. Log records go to the ``alipay_marketing`` logger. Calls are retried
 with the same idempotency key (:class:`RetryPolicy`); :func:`doctor` (and ``python -m alipay_marketing doctor``)
-checks a configuration offline.
+checks a configuration offline. Bulk sends from a file, exactly once per row, are :mod:`alipay_marketing.campaign`
+(and ``python -m alipay_marketing campaign``).
 """
 
 from __future__ import annotations
 
 from ._native import (
+    Campaign,
+    CampaignProgress,
+    CampaignSummary,
+    CheckReport,
     Client,
     ClientStats,
     DoctorReport,
@@ -31,6 +36,8 @@ from ._native import (
     PointsBalance,
     PointsUpdateResult,
     PreparedRequest,
+    RowProblem,
+    RunResult,
     Settlement,
     TemplateCreateResult,
     TemplateDetail,
@@ -47,6 +54,7 @@ from .enums import BizResultCode, TransType, UserAttr
 from .errors import (
     AlipayError,
     BusinessError,
+    CampaignError,
     ConfigError,
     DecodeError,
     GatewayError,
@@ -64,6 +72,11 @@ __all__ = [
     "AsyncClient",
     "BizResultCode",
     "BusinessError",
+    "Campaign",
+    "CampaignError",
+    "CampaignProgress",
+    "CampaignSummary",
+    "CheckReport",
     "Client",
     "ClientStats",
     "ConfigError",
@@ -79,6 +92,8 @@ __all__ = [
     "PreparedRequest",
     "RateLimit",
     "RetryPolicy",
+    "RowProblem",
+    "RunResult",
     "Settlement",
     "SignatureError",
     "SignatureMismatch",

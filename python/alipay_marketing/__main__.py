@@ -7,7 +7,10 @@
         [--app-public-key FILE] [--app-cert FILE --alipay-cert FILE --alipay-root-cert FILE] [--aes-key FILE] \\
         [--gateway production|sandbox|URL] [--sign-type RSA2] [--charset utf-8] [--online]
 
-It prints one line per finding and a summary, and exits with 1 when a finding is a problem (0 otherwise). Without
+``python -m alipay_marketing campaign check|run|status|report ...`` is the campaign command line (the same program
+as ``alipay-marketing campaign``; ``--help`` lists its options, docs/campaign.md its exit codes).
+
+``doctor`` prints one line per finding and a summary, and exits with 1 when a finding is a problem (0 otherwise). Without
 ``--online`` nothing is sent anywhere; with it, a healthy configuration is also used to build a client that
 measures the clock skew against the gateway (one plain request to its URL).
 """
@@ -20,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ._native import Client, doctor
+from ._native import Client, campaign_cli, doctor
 from .errors import AlipayError
 
 __all__ = ["main"]
@@ -29,6 +32,8 @@ __all__ = ["main"]
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m alipay_marketing", description="alipay_marketing tools")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Dispatched to the Rust program before parsing (see main); listed here for --help.
+    commands.add_parser("campaign", help="bulk sends from a file, exactly once (campaign --help lists its options)")
     check = commands.add_parser(
         "doctor",
         help="check a client configuration, one line per finding",
@@ -87,9 +92,21 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0 if report.is_healthy else 1
 
 
+def _campaign(arguments: list[str]) -> int:
+    """The campaign command line, run by the Rust program itself; it handles Ctrl-C (first: drain, second: abort)."""
+    try:
+        return campaign_cli(arguments)
+    except KeyboardInterrupt:
+        # The program already stopped on the signal and said so; Python only saw it afterwards.
+        return 130
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs the command line; returns the exit status."""
-    args = _parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["campaign"]:
+        return _campaign(arguments)
+    args = _parser().parse_args(arguments)
     return _doctor(args)  # the one command
 
 

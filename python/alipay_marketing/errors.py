@@ -29,6 +29,7 @@ from typing import Any
 __all__ = [
     "AlipayError",
     "BusinessError",
+    "CampaignError",
     "ConfigError",
     "DecodeError",
     "GatewayError",
@@ -204,6 +205,21 @@ class SandboxError(AlipayError):
     """
 
     kind = "sandbox"
+
+
+class CampaignError(AlipayError):
+    """A campaign (:mod:`alipay_marketing.campaign`) could not check, run or report: its settings, its input file,
+    bad rows, its journal or an output file. Raised before anything is sent, or between sends; the message names
+    the file, line and field and says what to do.
+    """
+
+    kind = "campaign"
+
+    def __init__(self, message: str, *, reason: str = "config") -> None:
+        super().__init__(message)
+        #: Which part failed: ``config``, ``input``, ``invalid_rows``, ``journal``, ``mismatch`` (the journal
+        #: belongs to another file or other settings), ``client`` or ``output``.
+        self.reason: str = reason
 
 
 #: The one mapping from the core's error kinds to classes. ``_native.ERROR_KINDS`` lists every kind; a test

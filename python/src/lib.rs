@@ -14,12 +14,14 @@
 //! - `logging` — forwarding the core's `tracing` events to Python `logging`, masked.
 //! - `keys` — key helpers for tests and tools (generating a pair).
 //! - `sandbox` — the in-process gateway emulator behind `alipay_marketing.testing.Sandbox`.
+//! - `campaign` — `Campaign` (check, run with progress, status, report) and the `campaign` command line.
 //! - `baseline` — the pure-Rust loops the benchmarks compare the Python face with.
 //!
 //! No protocol or business rule lives here: validation, signing and verification are the core's.
 #![forbid(unsafe_code)]
 
 mod baseline;
+mod campaign;
 mod client;
 mod companion;
 mod config;
@@ -65,5 +67,12 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(option_rules::_check_retry_policy, m)?)?;
     m.add_function(wrap_pyfunction!(option_rules::_check_rate_limit, m)?)?;
     m.add_function(wrap_pyfunction!(baseline::rust_baseline, m)?)?;
+    m.add_class::<campaign::Campaign>()?;
+    m.add_class::<campaign::CampaignProgress>()?;
+    m.add_class::<campaign::CampaignSummary>()?;
+    m.add_class::<campaign::CheckReport>()?;
+    m.add_class::<campaign::RowProblem>()?;
+    m.add_class::<campaign::RunResult>()?;
+    m.add_function(wrap_pyfunction!(campaign::campaign_cli, m)?)?;
     Ok(())
 }

@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::Campaign;
 use alipay_marketing::{Client, Gateway};
-use alipay_marketing_campaign::Campaign;
 use clap::Args;
 
-use crate::{Failure, exit};
+use super::{Failure, exit};
 
 #[derive(Debug, Args)]
 pub(crate) struct ClientArgs {
