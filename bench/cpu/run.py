@@ -175,7 +175,7 @@ def machine() -> str:
 
 def run(seconds: float, rounds: int, openssl_seconds: int, only: list[str]) -> None:
     faces = [f for f in FACES if not only or any(o.lower() in f[0].lower() for o in only)]
-    for path in (SANDBOX, RUST_DRIVER, C_DRIVER):
+    for path in {SANDBOX, *(Path(f[1][0]) for f in faces)}:
         if not path.exists():
             raise SystemExit(f"{path} is missing: run `make bench-cpu`, which builds it")
     samples: dict[str, list[Sample]] = {f[0]: [] for f in faces}
