@@ -17,11 +17,13 @@ use alipay_marketing::{Client, Gateway};
 type BenchResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 fn env(name: &str) -> BenchResult<String> {
-    std::env::var(name).map_err(|_| format!("{name} is not set (source the sandbox's env file)").into())
+    std::env::var(name)
+        .map_err(|_| format!("{name} is not set (source the sandbox's env file)").into())
 }
 
 async fn send(client: &Client, prefix: &str, n: u64) -> BenchResult<()> {
-    let request = VoucherSendRequest::new("TPL-FIXED-10", format!("{prefix}-{n}")).user_id("2088000000000001");
+    let request = VoucherSendRequest::new("TPL-FIXED-10", format!("{prefix}-{n}"))
+        .user_id("2088000000000001");
     let sent = client.send_voucher(&request).await?;
     if sent.voucher_id.is_empty() {
         return Err("a voucher.send answer without a voucher_id".into());
@@ -35,10 +37,14 @@ fn main() -> BenchResult<()> {
         return Err("usage: bench_cpu SECONDS CONCURRENCY PREFIX".into());
     };
     let seconds: f64 = seconds.parse().map_err(|_| "SECONDS must be a number")?;
-    let concurrency: u64 = concurrency.parse().map_err(|_| "CONCURRENCY must be a whole number")?;
+    let concurrency: u64 = concurrency
+        .parse()
+        .map_err(|_| "CONCURRENCY must be a whole number")?;
     let prefix: Arc<str> = prefix.as_str().into();
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let client = Client::builder()
         .app_id(env("ALIPAY_APP_ID")?)
         .private_key_file(env("ALIPAY_APP_PRIVATE_KEY_FILE")?)
@@ -81,7 +87,10 @@ fn main() -> BenchResult<()> {
         }
         BenchResult::Ok(calls)
     })?;
-    println!("done calls={calls} wall_ns={}", started.elapsed().as_nanos());
+    println!(
+        "done calls={calls} wall_ns={}",
+        started.elapsed().as_nanos()
+    );
     line.clear();
     stdin.read_line(&mut line)?;
     Ok(())
