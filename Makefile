@@ -29,6 +29,7 @@ include mk/rust.mk
 -include mk/python.mk
 -include mk/dist.mk
 -include mk/campaign.mk
+-include mk/bench.mk
 
 .PHONY: help test demo bench
 help:

@@ -84,3 +84,11 @@ demo-c: c-lib
 
 bench-c:
 	$(CARGO) bench --locked -p alipay-marketing-ffi --bench c_overhead
+
+# The C driver of `make bench-cpu` (bench/cpu/run.py), linked with the release static library.
+.PHONY: bench-cpu-c
+bench-cpu-c:
+	$(CARGO) build --locked --release -p alipay-marketing-ffi
+	@mkdir -p target/release/bench-cpu
+	$(CC) $(C_FLAGS) -O2 -Iinclude bench/cpu/voucher_cpu.c -o target/release/bench-cpu/voucher_cpu \
+	  target/release/libalipay_marketing.a $(C_PRIVATE_LIBS)

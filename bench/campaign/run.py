@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import statistics
 import subprocess
@@ -163,7 +164,8 @@ def stop(process: subprocess.Popen[str]) -> tuple[int, float]:
 
 
 def main() -> None:
-    WORK.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(WORK, ignore_errors=True)  # journals of an earlier run would be resumed, or refused
+    WORK.mkdir(parents=True)
     build()
     sandbox, env = start_sandbox()
     try:
