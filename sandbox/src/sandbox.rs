@@ -309,9 +309,20 @@ impl Sandbox {
         format!("http://{}/gateway.do", self.addr)
     }
 
-    /// `http://127.0.0.1:PORT/admin`.
+    /// `http://127.0.0.1:PORT/admin` (`[::1]` for an IPv6 bind; a loopback address even when bound to all
+    /// addresses, since the admin API answers requests addressed to loopback only).
     pub fn admin_url(&self) -> String {
-        format!("http://{}/admin", self.addr)
+        let mut addr = self.addr;
+        match addr.ip() {
+            std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+                addr.set_ip(std::net::Ipv6Addr::LOCALHOST.into());
+            }
+            _ => {}
+        }
+        format!("http://{addr}/admin")
     }
 
     /// The default (first) app's id.

@@ -22,6 +22,8 @@ use crate::faults::{ArmedFaults, FaultPlan};
 use crate::gateway::{self, Answer, Shared};
 use crate::state::World;
 
+mod admin_guard;
+
 /// How long a graceful stop waits for calls in flight before closing their connections.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -30,6 +32,8 @@ const GRACE: Duration = Duration::from_secs(5);
 struct Conn {
     peer: SocketAddr,
     kill: Arc<Notify>,
+    /// The port the connection was accepted on (the admin API's `Host` must name it).
+    local_port: Option<u16>,
 }
 
 fn routes(shared: Arc<Shared>) -> Router {
@@ -42,6 +46,7 @@ fn routes(shared: Arc<Shared>) -> Router {
         .route("/admin/certs", get(admin_certs))
         .route("/admin/templates", post(admin_templates))
         .with_state(shared)
+        .layer(axum::middleware::from_fn(admin_guard::admin_guard))
 }
 
 /// Serves until `shutdown` fires, then stops accepting, lets calls in flight finish (up to [`GRACE`]) and returns.
@@ -70,6 +75,7 @@ pub(crate) async fn serve(
         let conn = Conn {
             peer,
             kill: Arc::new(Notify::new()),
+            local_port: stream.local_addr().ok().map(|a| a.port()),
         };
         let kill = conn.kill.clone();
         let service = router.clone().map_request(
@@ -358,6 +364,7 @@ mod tests {
         Conn {
             peer: SocketAddr::new(ip.parse().expect("ip"), 5000),
             kill: Arc::new(Notify::new()),
+            local_port: Some(4000),
         }
     }
 
