@@ -71,6 +71,8 @@ pub(crate) struct Shared {
     pub(crate) seed: u64,
     pub(crate) state_file: Option<PathBuf>,
     pub(crate) timestamp_window: Duration,
+    /// See [`crate::Config::header_read_timeout`].
+    pub(crate) header_read_timeout: Duration,
     pub(crate) on_call: Option<CallLogger>,
     pub(crate) trace_seq: AtomicU64,
 }
