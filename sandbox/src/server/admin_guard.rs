@@ -105,8 +105,7 @@ fn is_loopback_authority(authority: &str, local_port: Option<u16>) -> bool {
             None => (authority, None),
         }
     };
-    let loopback =
-        host == "127.0.0.1" || host.eq_ignore_ascii_case("localhost") || host == "::1";
+    let loopback = host == "127.0.0.1" || host.eq_ignore_ascii_case("localhost") || host == "::1";
     let port_matches = match (port, local_port) {
         (Some(port), Some(local)) => port.parse::<u16>().ok() == Some(local),
         (Some(port), None) => port.parse::<u16>().is_ok(),

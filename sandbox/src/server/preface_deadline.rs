@@ -123,7 +123,7 @@ mod tests {
             let (mut client, server) = tokio::io::duplex(64);
             let mut guarded = PrefaceDeadline::new(server, Duration::from_millis(50));
             client.write_all(sent).await.expect("write");
-            let mut buf = vec![0u8; 64];
+            let mut buf = [0u8; 64];
             let mut got = 0;
             let error = loop {
                 match guarded.read(&mut buf[got..]).await {
@@ -142,7 +142,7 @@ mod tests {
             let (mut client, server) = tokio::io::duplex(64);
             let mut guarded = PrefaceDeadline::new(server, Duration::from_millis(10));
             client.write_all(sent).await.expect("write");
-            let mut buf = vec![0u8; 64];
+            let mut buf = [0u8; 64];
             let mut got = 0;
             while got < sent.len() {
                 got += guarded.read(&mut buf[got..]).await.expect("read");

@@ -117,10 +117,7 @@ async fn raw_admin(sandbox: &Sandbox, request_head: &str, body: &str) -> (u16, s
         "{request_head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .expect("send");
+    stream.write_all(request.as_bytes()).await.expect("send");
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).await.expect("read");
     let answer = String::from_utf8(answer).expect("text");
@@ -167,7 +164,9 @@ async fn a_cross_origin_text_plain_post_is_refused_and_arms_nothing() {
     }
     let (status, _) = raw_admin(
         &sandbox,
-        &format!("POST /admin/reset HTTP/1.1\r\nHost: localhost:{port}\r\nContent-Type: text/plain"),
+        &format!(
+            "POST /admin/reset HTTP/1.1\r\nHost: localhost:{port}\r\nContent-Type: text/plain"
+        ),
         "",
     )
     .await;

@@ -99,8 +99,7 @@ async fn a_header_read_timeout_of_zero_or_beyond_an_hour_is_refused() {
     for timeout in [Duration::ZERO, Duration::from_secs(3601)] {
         let e = Sandbox::start(config().header_read_timeout(timeout))
             .await
-            .err()
-            .expect("refused");
+            .expect_err("refused");
         assert_eq!(e.kind(), SandboxErrorKind::Config);
         assert!(e.to_string().contains("header_read_timeout"), "{e}");
     }
