@@ -25,6 +25,7 @@ BENCH_TARGETS :=
 include mk/rust.mk
 -include mk/c.mk
 -include mk/python.mk
+-include mk/fuzz.mk
 
 .PHONY: help test demo bench
 help:
