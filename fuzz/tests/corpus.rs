@@ -3,7 +3,9 @@
 use std::path::Path;
 
 fn replay(target: &str, run: fn(&[u8])) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("corpus")
+        .join(target);
     let mut count = 0;
     for entry in std::fs::read_dir(&dir).expect("the corpus directory") {
         let path = entry.expect("an entry").path();
