@@ -30,6 +30,7 @@ include mk/rust.mk
 -include mk/dist.mk
 -include mk/campaign.mk
 -include mk/bench.mk
+-include mk/fuzz.mk
 
 .PHONY: help test demo bench
 help:

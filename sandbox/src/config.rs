@@ -14,6 +14,13 @@ use crate::scenario::Scenario;
 /// How far a request's timestamp may be from the sandbox's clock: ±15 minutes.
 pub const DEFAULT_TIMESTAMP_WINDOW: Duration = Duration::from_secs(15 * 60);
 
+/// How long a connection may take to send a request's headers, and how long a kept-alive connection may stay
+/// idle between requests, before the sandbox closes it: 10 seconds.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest accepted [`Config::header_read_timeout`]: one hour.
+pub const MAX_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(60 * 60);
+
 /// How a sandbox starts. Every field has a builder method of the same name.
 #[derive(Clone)]
 pub struct Config {
@@ -40,6 +47,10 @@ pub struct Config {
     pub root_ca_key: Option<PrivateKey>,
     /// Receives every call (the binary prints one line per call).
     pub on_call: Option<CallLogger>,
+    /// How long a connection may take to send its request headers (from its first byte, or from the end of the
+    /// previous answer on a kept-alive connection) before it is closed; more than zero, at most
+    /// [`MAX_HEADER_READ_TIMEOUT`].
+    pub header_read_timeout: Duration,
 }
 
 impl Default for Config {
@@ -55,6 +66,7 @@ impl Default for Config {
             app_private_keys: BTreeMap::new(),
             root_ca_key: None,
             on_call: None,
+            header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -76,6 +88,7 @@ impl std::fmt::Debug for Config {
             .field("state_file", &self.state_file)
             .field("seed", &self.seed)
             .field("timestamp_window", &self.timestamp_window)
+            .field("header_read_timeout", &self.header_read_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -119,6 +132,13 @@ impl Config {
     /// Sets the accepted timestamp distance.
     pub fn timestamp_window(mut self, window: Duration) -> Self {
         self.timestamp_window = window;
+        self
+    }
+
+    /// Sets how long a connection may take to send its request headers, or stay idle between requests, before
+    /// the sandbox closes it (so a slow or stalled client cannot hold a connection forever).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
         self
     }
 

@@ -138,8 +138,32 @@ pub(crate) fn signed_body(
     voice: &Voice,
     alipay_key: &PrivateKey,
 ) -> Vec<u8> {
+    body(node_key, node, voice, alipay_key, Forgery::None)
+}
+
+/// What is wrong with a forged answer (the answer faults).
+#[derive(Clone, Copy)]
+pub(crate) enum Forgery<'a> {
+    /// Nothing: a genuine answer.
+    None,
+    /// Signed, then the node is altered.
+    Tampered,
+    /// No `sign` member at all.
+    Unsigned,
+    /// Signed with this key instead of the Alipay (certificate's) key.
+    SignedBy(&'a PrivateKey),
+}
+
+/// The body of [`signed_body`], made wrong as `forgery` says.
+pub(crate) fn body(
+    node_key: &str,
+    node: &str,
+    voice: &Voice,
+    alipay_key: &PrivateKey,
+    forgery: Forgery<'_>,
+) -> Vec<u8> {
     let plain = encode_text(voice.charset, node);
-    let value = match &voice.aes {
+    let mut value = match &voice.aes {
         // Encrypting with a key that loaded cannot fail; should it, the node goes out in clear, still signed.
         Some(aes) => match aes.encrypt(&plain) {
             Ok(ciphertext) => json_str(&ciphertext).into_bytes(),
@@ -147,10 +171,16 @@ pub(crate) fn signed_body(
         },
         None => plain,
     };
-    let key = voice.cert.as_ref().map_or(alipay_key, |cert| &cert.key);
+    let key = match forgery {
+        Forgery::SignedBy(other) => other,
+        _ => voice.cert.as_ref().map_or(alipay_key, |cert| &cert.key),
+    };
     // Signing with a valid in-memory key cannot fail; should it, the body goes out unsigned and the client
     // refuses it (an unsigned success is never trusted), which is the safe direction.
     let sign = key.sign(voice.sign_type, &value).unwrap_or_default();
+    if let Forgery::Tampered = forgery {
+        tamper(&mut value);
+    }
     let mut out = Vec::with_capacity(node_key.len() + value.len() + sign.len() + 64);
     out.push(b'{');
     out.extend_from_slice(json_str(node_key).as_bytes());
@@ -160,10 +190,32 @@ pub(crate) fn signed_body(
         out.extend_from_slice(b",\"alipay_cert_sn\":");
         out.extend_from_slice(json_str(&cert.sn).as_bytes());
     }
-    out.extend_from_slice(b",\"sign\":");
-    out.extend_from_slice(json_str(&sign).as_bytes());
+    if !matches!(forgery, Forgery::Unsigned) {
+        out.extend_from_slice(b",\"sign\":");
+        out.extend_from_slice(json_str(&sign).as_bytes());
+    }
     out.push(b'}');
     out
+}
+
+/// Alters a node value so that it stays well-formed JSON: an object gains a member before its closing brace; an
+/// encrypted node (a JSON string of base64) has its first ciphertext character replaced by another base64
+/// character.
+fn tamper(value: &mut Vec<u8>) {
+    match value.first() {
+        Some(b'{') if value.last() == Some(&b'}') => {
+            value.pop();
+            let empty = value.len() == 1;
+            if !empty {
+                value.push(b',');
+            }
+            value.extend_from_slice(b"\"sandbox_tampered\":\"true\"}");
+        }
+        Some(b'"') if value.len() > 2 => {
+            value[1] = if value[1] == b'A' { b'B' } else { b'A' };
+        }
+        _ => value.extend_from_slice(b" "),
+    }
 }
 
 /// JSON text in `charset`. A character the charset cannot represent (GBK has no emoji) is written as a JSON `\u`
@@ -242,6 +294,54 @@ mod tests {
         )
         .expect("verifies");
         assert_eq!(opened, node);
+    }
+
+    #[test]
+    fn forged_answers_are_refused_by_the_core_client_rules() {
+        let key = PrivateKey::generate().expect("key");
+        let other = PrivateKey::generate().expect("other key");
+        let node = success_node(&[("voucher_id".into(), "1".into())]);
+        let aes = AesKey::from_base64("aa4BtZ4tspm2wnXLb1ThQA==").expect("aes");
+        let public = key.public_key();
+        for encrypted in [false, true] {
+            let voice = Voice {
+                aes: encrypted.then(|| aes.clone()),
+                ..Voice::plain(SignType::Rsa2)
+            };
+            let reading = alipay_marketing::envelope::Reading {
+                aes: voice.aes.as_ref(),
+                ..alipay_marketing::envelope::Reading::new(&public, SignType::Rsa2)
+            };
+            let open = |forgery| {
+                let body = body(
+                    "alipay_marketing_voucher_send_response",
+                    &node,
+                    &voice,
+                    &key,
+                    forgery,
+                );
+                let env =
+                    alipay_marketing::envelope::extract(&body, "alipay.marketing.voucher.send")
+                        .expect("still a well-formed envelope");
+                (
+                    env.sign.is_some(),
+                    alipay_marketing::envelope::open_envelope(&env, &reading)
+                        .map(|node| node.into_owned())
+                        .map_err(|e| e.kind()),
+                )
+            };
+            assert_eq!(open(Forgery::None), (true, Ok(node.clone())));
+            for forgery in [Forgery::Tampered, Forgery::SignedBy(&other)] {
+                assert_eq!(
+                    open(forgery),
+                    (true, Err(alipay_marketing::ErrorKind::Signature)),
+                    "encrypted: {encrypted}"
+                );
+            }
+            let (signed, opened) = open(Forgery::Unsigned);
+            assert!(!signed);
+            assert!(opened.is_err(), "an unsigned success is never data");
+        }
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub enum SandboxErrorKind {
     Runtime,
     /// Certificate mode: the test authority or a certificate could not be created, or an app has none.
     Certificates,
+    /// A [`crate::Config`] value is out of range (the message names the field).
+    Config,
 }
 
 /// An error from starting or driving a [`crate::Sandbox`].

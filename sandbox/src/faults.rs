@@ -31,11 +31,21 @@ pub enum Fault {
     Http502,
     /// Answer `40005 isv.app-call-limited` (no effect).
     Throttle,
+    /// Apply the call, then alter its answer after signing it (a member is added to the node, or one character of
+    /// an encrypted node's ciphertext is changed), as a tampering proxy would: the sign no longer verifies.
+    TamperedAnswer,
+    /// Apply the call, then answer without the top-level `sign`: an unsigned success must never be trusted, and
+    /// an unsigned error does not settle the outcome.
+    UnsignedAnswer,
+    /// Apply the call, then sign its answer with a key other than the Alipay key (or the current Alipay
+    /// certificate's key): the envelope is well formed, the sign does not verify.
+    WrongSignature,
 }
 
 impl Fault {
     /// The name used in JSON and in the call counts: `pass`, `latency`, `error_before_effect`,
-    /// `error_after_effect`, `drop_connection`, `http_502`, `throttle`.
+    /// `error_after_effect`, `drop_connection`, `http_502`, `throttle`, `tampered_answer`, `unsigned_answer`,
+    /// `wrong_signature`.
     pub fn name(&self) -> &'static str {
         match self {
             Fault::Pass => "pass",
@@ -45,7 +55,18 @@ impl Fault {
             Fault::DropConnection => "drop_connection",
             Fault::Http502 => "http_502",
             Fault::Throttle => "throttle",
+            Fault::TamperedAnswer => "tampered_answer",
+            Fault::UnsignedAnswer => "unsigned_answer",
+            Fault::WrongSignature => "wrong_signature",
         }
+    }
+
+    /// The faults that apply the call and then forge its answer.
+    pub(crate) fn forges_answer(&self) -> bool {
+        matches!(
+            self,
+            Fault::TamperedAnswer | Fault::UnsignedAnswer | Fault::WrongSignature
+        )
     }
 
     fn from_name(name: &str, ms: Option<u64>) -> Result<Fault, String> {
@@ -59,10 +80,13 @@ impl Fault {
             "drop_connection" => Fault::DropConnection,
             "http_502" => Fault::Http502,
             "throttle" => Fault::Throttle,
+            "tampered_answer" => Fault::TamperedAnswer,
+            "unsigned_answer" => Fault::UnsignedAnswer,
+            "wrong_signature" => Fault::WrongSignature,
             other => {
                 return Err(format!(
                     "unknown fault {other:?}; use pass, latency, error_before_effect, error_after_effect, \
-                     drop_connection, http_502 or throttle"
+                     drop_connection, http_502, throttle, tampered_answer, unsigned_answer or wrong_signature"
                 ));
             }
         })
@@ -335,6 +359,21 @@ mod tests {
             ]
         );
         assert_eq!(plan.rules[1].fault, Some(Fault::Throttle));
+        let back = serde_json::to_string(&plan).expect("serialise");
+        assert_eq!(FaultPlan::from_json_str(&back).expect("round trip"), plan);
+
+        let plan = FaultPlan::from_json_str(
+            r#"{"rules":[{"script":["tampered_answer","unsigned_answer",{"kind":"wrong_signature"}]}]}"#,
+        )
+        .expect("answer faults");
+        assert_eq!(
+            plan.rules[0].script,
+            [
+                Fault::TamperedAnswer,
+                Fault::UnsignedAnswer,
+                Fault::WrongSignature
+            ]
+        );
         let back = serde_json::to_string(&plan).expect("serialise");
         assert_eq!(FaultPlan::from_json_str(&back).expect("round trip"), plan);
     }

@@ -13,13 +13,15 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use alipay_marketing::{AesKey, PrivateKey, PublicKey, SignType};
 
 use crate::checks::{Checked, Endpoint, Refusal, check};
-use crate::envelope::{GatewayError, Voice, error_node, signed_body, success_node};
+use crate::envelope::{
+    Forgery, GatewayError, Voice, body as forged_body, error_node, signed_body, success_node,
+};
 use crate::error::SandboxError;
 use crate::faults::{ArmedFaults, Fault};
 use crate::pki::{Pki, cert_content};
@@ -69,6 +71,8 @@ pub(crate) struct Shared {
     pub(crate) seed: u64,
     pub(crate) state_file: Option<PathBuf>,
     pub(crate) timestamp_window: Duration,
+    /// See [`crate::Config::header_read_timeout`].
+    pub(crate) header_read_timeout: Duration,
     pub(crate) on_call: Option<CallLogger>,
     pub(crate) trace_seq: AtomicU64,
 }
@@ -298,12 +302,69 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
                 Err(GatewayError::new("40004", sub_code, sub_msg))
             }
         };
-        world.count_call(method.as_str(), &label_of(&result));
+        let label = match fault {
+            Some(f) if f.forges_answer() => format!("fault/{}", f.name()),
+            _ => label_of(&result),
+        };
+        world.count_call(method.as_str(), &label);
         shared.persist(&world);
         result
     };
+    if let Some(forged) = fault.and_then(|f| forged_reply(shared, node, &result, &call.voice, f)) {
+        return forged;
+    }
     let label = label_of(&result);
     (reply(shared, node, &result, &call.voice), label)
+}
+
+/// The answer faults: the call's real answer, tampered with after signing, unsigned, or signed by another key.
+/// `None` for every other fault.
+fn forged_reply(
+    shared: &Shared,
+    node_key: &str,
+    result: &Result<Vec<(String, String)>, GatewayError>,
+    voice: &Voice,
+    fault: Fault,
+) -> Option<(Answer, String)> {
+    let other_key;
+    let forgery = match fault {
+        Fault::TamperedAnswer => Forgery::Tampered,
+        Fault::UnsignedAnswer => Forgery::Unsigned,
+        Fault::WrongSignature => match stranger_key() {
+            Some(key) => {
+                other_key = key;
+                Forgery::SignedBy(other_key)
+            }
+            // Still an answer whose sign does not verify.
+            None => Forgery::Tampered,
+        },
+        _ => return None,
+    };
+    let node = match result {
+        Ok(fields) => success_node(fields),
+        Err(e) => error_node(e),
+    };
+    let answer = Answer::Reply {
+        status: 200,
+        content_type: voice.content_type(),
+        body: forged_body(node_key, &node, voice, &shared.alipay_key, forgery),
+        trace_id: trace_id(shared),
+    };
+    Some((answer, format!("fault/{}", fault.name())))
+}
+
+/// A key no client trusts, made on first use (`None` if it cannot be made: the wrong-signature fault then
+/// tampers with the answer instead, so its sign still does not verify).
+fn stranger_key() -> Option<&'static PrivateKey> {
+    static KEY: OnceLock<Option<PrivateKey>> = OnceLock::new();
+    KEY.get_or_init(|| match PrivateKey::generate() {
+        Ok(key) => Some(key),
+        Err(e) => {
+            tracing::error!("cannot make a key for the wrong_signature fault: {e}");
+            None
+        }
+    })
+    .as_ref()
 }
 
 /// `alipay.open.app.alipaycert.download`: `{"alipay_cert_sn": …}` → `alipay_cert_content`, base64 of the PEM of

@@ -120,6 +120,7 @@ fn prepare(config: Config) -> Result<Prepared, SandboxError> {
         },
         None => World::from_scenario(&scenario),
     };
+    check_header_read_timeout(config.header_read_timeout)?;
     let addr = SocketAddr::new(config.bind, config.port);
     let listener = std::net::TcpListener::bind(addr).map_err(|e| {
         SandboxError::new(
@@ -148,6 +149,7 @@ fn prepare(config: Config) -> Result<Prepared, SandboxError> {
         seed: config.seed,
         state_file: config.state_file,
         timestamp_window: config.timestamp_window,
+        header_read_timeout: config.header_read_timeout,
         on_call: config.on_call,
         trace_seq: AtomicU64::new(0),
     });
@@ -309,9 +311,20 @@ impl Sandbox {
         format!("http://{}/gateway.do", self.addr)
     }
 
-    /// `http://127.0.0.1:PORT/admin`.
+    /// `http://127.0.0.1:PORT/admin` (`[::1]` for an IPv6 bind; a loopback address even when bound to all
+    /// addresses, since the admin API answers requests addressed to loopback only).
     pub fn admin_url(&self) -> String {
-        format!("http://{}/admin", self.addr)
+        let mut addr = self.addr;
+        match addr.ip() {
+            std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+                addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+            }
+            std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+                addr.set_ip(std::net::Ipv6Addr::LOCALHOST.into());
+            }
+            _ => {}
+        }
+        format!("http://{addr}/admin")
     }
 
     /// The default (first) app's id.
@@ -551,6 +564,22 @@ fn not_an_app(app_id: &str) -> SandboxError {
     SandboxError::certificates(format!(
         "app {app_id} is not in the scenario, so it has no certificate"
     ))
+}
+
+/// More than zero (zero would close every connection at once) and at most
+/// [`crate::config::MAX_HEADER_READ_TIMEOUT`].
+fn check_header_read_timeout(timeout: Duration) -> Result<(), SandboxError> {
+    let max = crate::config::MAX_HEADER_READ_TIMEOUT;
+    if timeout.is_zero() || timeout > max {
+        return Err(SandboxError::new(
+            SandboxErrorKind::Config,
+            format!(
+                "header_read_timeout is {timeout:?}; give a duration more than zero and at most {} s",
+                max.as_secs()
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn local_addr(listener: &tokio::net::TcpListener) -> Result<SocketAddr, SandboxError> {

@@ -11,7 +11,7 @@ use axum::extract::{Extension, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
@@ -22,6 +22,9 @@ use crate::faults::{ArmedFaults, FaultPlan};
 use crate::gateway::{self, Answer, Shared};
 use crate::state::World;
 
+mod admin_guard;
+mod preface_deadline;
+
 /// How long a graceful stop waits for calls in flight before closing their connections.
 const GRACE: Duration = Duration::from_secs(5);
 
@@ -30,6 +33,8 @@ const GRACE: Duration = Duration::from_secs(5);
 struct Conn {
     peer: SocketAddr,
     kill: Arc<Notify>,
+    /// The port the connection was accepted on (the admin API's `Host` must name it).
+    local_port: Option<u16>,
 }
 
 fn routes(shared: Arc<Shared>) -> Router {
@@ -42,6 +47,7 @@ fn routes(shared: Arc<Shared>) -> Router {
         .route("/admin/certs", get(admin_certs))
         .route("/admin/templates", post(admin_templates))
         .with_state(shared)
+        .layer(axum::middleware::from_fn(admin_guard::admin_guard))
 }
 
 /// Serves until `shutdown` fires, then stops accepting, lets calls in flight finish (up to [`GRACE`]) and returns.
@@ -50,9 +56,22 @@ pub(crate) async fn serve(
     shared: Arc<Shared>,
     mut shutdown: oneshot::Receiver<()>,
 ) {
+    let header_read_timeout = shared.header_read_timeout;
     let router = routes(shared);
     let graceful = GracefulShutdown::new();
-    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    // A slow or stalled client cannot hold a connection: HTTP/1 headers (and the idle wait for the next request)
+    // within the header read timeout, HTTP/2 peers answering pings; the protocol itself is told within it too
+    // (see `preface_deadline`).
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .keep_alive_interval(header_read_timeout)
+        .keep_alive_timeout(header_read_timeout);
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -70,6 +89,7 @@ pub(crate) async fn serve(
         let conn = Conn {
             peer,
             kill: Arc::new(Notify::new()),
+            local_port: stream.local_addr().ok().map(|a| a.port()),
         };
         let kill = conn.kill.clone();
         let service = router.clone().map_request(
@@ -79,7 +99,13 @@ pub(crate) async fn serve(
             },
         );
         let connection = builder
-            .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+            .serve_connection(
+                TokioIo::new(preface_deadline::PrefaceDeadline::new(
+                    stream,
+                    header_read_timeout,
+                )),
+                TowerToHyperService::new(service),
+            )
             .into_owned();
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
@@ -358,6 +384,7 @@ mod tests {
         Conn {
             peer: SocketAddr::new(ip.parse().expect("ip"), 5000),
             kill: Arc::new(Notify::new()),
+            local_port: Some(4000),
         }
     }
 

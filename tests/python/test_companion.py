@@ -68,7 +68,12 @@ def template_fields(out_biz_no: str, quantity: int = 3, **overrides: Any) -> dic
 
 def admin_templates(sandbox: Sandbox, change: dict[str, Any]) -> dict[str, Any]:
     """`POST /admin/templates` over loopback HTTP."""
-    request = urllib.request.Request(sandbox.admin_url + "/templates", data=json.dumps(change).encode(), method="POST")
+    request = urllib.request.Request(
+        sandbox.admin_url + "/templates",
+        data=json.dumps(change).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
     with urllib.request.urlopen(request) as response:
         answer: dict[str, Any] = json.loads(response.read())
     return answer

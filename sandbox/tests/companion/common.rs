@@ -78,6 +78,7 @@ pub async fn admin_templates(
 ) -> (u16, serde_json::Value) {
     let response = reqwest::Client::new()
         .post(format!("{}/templates", sandbox.admin_url()))
+        .header("content-type", "application/json")
         .body(body.to_string())
         .send()
         .await

@@ -197,6 +197,7 @@ async fn an_untrusted_rotation_is_refused_every_time_and_never_cached() {
     // Through the admin API, as other languages do it.
     let response = reqwest::Client::new()
         .post(format!("{}/rotate-cert", sandbox.admin_url()))
+        .header("content-type", "application/json")
         .body(r#"{"untrusted": true}"#)
         .send()
         .await
@@ -441,6 +442,7 @@ async fn the_binary_writes_certificate_files_for_certificate_mode() {
             .expect("call");
         let rotated = reqwest::Client::new()
             .post(format!("{admin_url}/rotate-cert"))
+            .header("content-type", "application/json")
             .send()
             .await
             .expect("rotate");

@@ -237,3 +237,99 @@ async fn seeded_rates_repeat_across_sandboxes() {
     }
     assert_eq!(outcomes[0], outcomes[1]);
 }
+
+/// The answer faults apply the call; the client must refuse the forged answer and the retry with the same key
+/// must return the voucher that was issued.
+async fn forged_success_is_refused(fault: Fault, out_biz_no: &str) -> alipay_marketing::Error {
+    let (sandbox, client) = start().await;
+    sandbox.arm_faults(once(fault)).expect("arm");
+    let e = client
+        .send_voucher(&send(out_biz_no))
+        .await
+        .expect_err("a forged answer is never a success");
+    assert!(e.outcome_unknown(), "{e:?}");
+    let state = sandbox.state();
+    assert_eq!(state["vouchers"]["count"], 1, "the call was applied");
+    assert_eq!(state["faults_hit"][VOUCHER][fault.name()], 1);
+    assert_eq!(
+        calls(&sandbox, VOUCHER, &format!("fault/{}", fault.name())),
+        1
+    );
+    let issued = state["vouchers"]["issued"][0]["voucher_id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let retry = client
+        .send_voucher(&send(out_biz_no))
+        .await
+        .expect("the retry with the same key gets the genuine answer");
+    assert_eq!(retry.voucher_id, issued);
+    assert_eq!(vouchers(&sandbox), 1);
+    e
+}
+
+#[tokio::test]
+async fn a_tampered_success_is_a_signature_error() {
+    let e = forged_success_is_refused(Fault::TamperedAnswer, "forged-1").await;
+    assert_eq!(e.kind(), ErrorKind::Signature, "{e:?}");
+}
+
+#[tokio::test]
+async fn a_wrongly_signed_success_is_a_signature_error() {
+    let e = forged_success_is_refused(Fault::WrongSignature, "forged-2").await;
+    assert_eq!(e.kind(), ErrorKind::Signature, "{e:?}");
+}
+
+#[tokio::test]
+async fn an_unsigned_success_is_never_a_success() {
+    let e = forged_success_is_refused(Fault::UnsignedAnswer, "forged-3").await;
+    assert_eq!(e.kind(), ErrorKind::Signature, "{e:?}");
+    assert!(e.to_string().contains("unsigned"), "{e}");
+}
+
+#[tokio::test]
+async fn an_unsigned_business_error_leaves_the_outcome_unknown() {
+    let (sandbox, client) = start().await;
+    sandbox
+        .arm_faults(once(Fault::UnsignedAnswer))
+        .expect("arm");
+    let e = client
+        .send_voucher(&VoucherSendRequest::new("TPL-NO-SUCH", "forged-4").user_id(DEMO_USER))
+        .await
+        .expect_err("refused");
+    assert!(
+        e.outcome_unknown(),
+        "an unsigned refusal settles nothing: {e:?}"
+    );
+    assert_eq!(calls(&sandbox, VOUCHER, "fault/unsigned_answer"), 1);
+}
+
+#[tokio::test]
+async fn answer_faults_are_armed_over_http_as_json() {
+    let (sandbox, client) = start().await;
+    let armed = reqwest::Client::new()
+        .post(format!("{}/faults", sandbox.admin_url()))
+        .header("content-type", "application/json")
+        .body(format!(
+            r#"{{"rules":[{{"method":"{VOUCHER}","script":["tampered_answer","wrong_signature","unsigned_answer"]}}]}}"#
+        ))
+        .send()
+        .await
+        .expect("arm");
+    assert_eq!(armed.status(), 200);
+    for (i, name) in ["tampered_answer", "wrong_signature", "unsigned_answer"]
+        .into_iter()
+        .enumerate()
+    {
+        let e = client
+            .send_voucher(&send(&format!("forged-http-{i}")))
+            .await
+            .expect_err(name);
+        assert_eq!(e.kind(), ErrorKind::Signature, "{name}: {e:?}");
+        assert_eq!(calls(&sandbox, VOUCHER, &format!("fault/{name}")), 1);
+    }
+    client
+        .send_voucher(&send("forged-http-9"))
+        .await
+        .expect("script used up");
+}

@@ -12,4 +12,5 @@ mod gateway;
 mod invite;
 mod persistence;
 mod points;
+mod timeouts;
 mod voucher;
