@@ -93,8 +93,8 @@ async fn preflight(campaign: &Campaign, client: &Client, rows_left: u64) -> Resu
             error.message()
         ),
         what_to_do:
-            "fix the template (or give another with --template-id) and run the same command again; \
-                     nothing was sent"
+            "fix the template (publish it, extend its window, add stock) and run the same command again; \
+             nothing was sent (another template is another campaign: give it its own --id)"
                 .to_owned(),
     }))
 }
