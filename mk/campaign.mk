@@ -9,21 +9,24 @@ DEMO_BUILD_TARGETS += build-demo-campaign
 DEMO_TARGETS += demo-campaign
 
 CAMPAIGN_DEMO_ROWS := 300
+comma := ,
 # The demo world with the campaign's users added (the sandbox refuses vouchers for users it does not know).
 DEMO_SCENARIO := target/demo-scenario.toml
 CAMPAIGN_DEMO_DIR := $(DEMO_DIR)/campaign
+# Prints $(1), a printf format with one %d-style field, once per campaign user, with that user's number.
+campaign_demo_users = for i in $$(seq 1 $(CAMPAIGN_DEMO_ROWS)); do printf '$(1)' $$((700000000 + i)); done
 
 build-demo-campaign:
 	$(CARGO) build --quiet --locked -p alipay-marketing-campaign --bin alipay-marketing
 	@{ cat sandbox/scenarios/default.toml; \
-	   for i in $$(seq 1 $(CAMPAIGN_DEMO_ROWS)); do printf '\n[[users]]\nuser_id = "2088%012d"\n' $$((700000000 + i)); done; \
+	   $(call campaign_demo_users,\n[[users]]\nuser_id = "2088%012d"\n); \
 	 } >$(DEMO_SCENARIO)
 
 demo-campaign:
 	@echo "== Campaign ($(CAMPAIGN_DEMO_ROWS) vouchers; 20% of the answers lost after the voucher was sent)"
 	@mkdir -p $(CAMPAIGN_DEMO_DIR)
 	@{ echo "user_id,memo"; \
-	   for i in $$(seq 1 $(CAMPAIGN_DEMO_ROWS)); do printf '2088%012d,spring welcome\n' $$((700000000 + i)); done; \
+	   $(call campaign_demo_users,2088%012d$(comma)spring welcome\n); \
 	 } >$(CAMPAIGN_DEMO_DIR)/users.csv
 	@$(PYTHON) examples/campaign/sandbox_admin.py faults \
 		'{"rules": [{"method": "alipay.marketing.voucher.send", "fault": "error_after_effect", "rate": 0.2}]}'
