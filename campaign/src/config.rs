@@ -211,6 +211,13 @@ pub struct Campaign {
     /// Before a voucher campaign sends, check its template (published, inside its publish window, not expired,
     /// enough stock for the rows left); a refusal pauses the campaign before anything is sent.
     pub preflight: bool,
+    /// Where the journal is: `None` for the SQLite file beside the outputs ([`Campaign::journal_path`]), a file
+    /// path for a SQLite file elsewhere, or a `postgres://user:password@host:port/db` URL for a journal several
+    /// workers share.
+    pub journal: Option<String>,
+    /// How long a worker's lease on a merchant lasts without renewal, in a shared journal: after a worker dies,
+    /// its rows are taken over this long after its last renewal.
+    pub lease: std::time::Duration,
 }
 
 impl Campaign {
@@ -245,6 +252,8 @@ impl Campaign {
             breaker_threshold: 3,
             settle_rounds: 3,
             preflight: true,
+            journal: None,
+            lease: crate::journal::DEFAULT_LEASE,
         }
     }
 
@@ -313,6 +322,12 @@ impl Campaign {
         if let Some(p) = file.preflight {
             c.preflight = p;
         }
+        if let Some(j) = file.journal {
+            c.journal = Some(j);
+        }
+        if let Some(seconds) = file.lease_seconds {
+            c.lease = lease_from_seconds(seconds)?;
+        }
         Ok(c)
     }
 
@@ -366,10 +381,25 @@ impl Campaign {
         Ok(())
     }
 
-    /// The journal database file.
+    /// The SQLite journal file (configured, or beside the outputs); unused with a PostgreSQL journal.
     pub fn journal_path(&self) -> PathBuf {
+        if let Some(path) = self
+            .journal
+            .as_deref()
+            .filter(|j| !crate::journal::is_postgres_url(j))
+        {
+            return PathBuf::from(path);
+        }
         self.out_dir
             .join(format!("{}.journal.sqlite", self.file_stem()))
+    }
+
+    /// Where the journal is, for messages: the SQLite file, or the PostgreSQL URL without its password.
+    pub fn journal_location(&self) -> String {
+        match self.journal.as_deref() {
+            Some(url) if crate::journal::is_postgres_url(url) => crate::journal::redact_url(url),
+            _ => self.journal_path().display().to_string(),
+        }
     }
 
     /// The results file.
@@ -441,6 +471,17 @@ impl Campaign {
     }
 }
 
+/// A lease length from seconds, as a campaign file or a face gives it: 5 s to 1 hour.
+pub fn lease_from_seconds(seconds: f64) -> Result<std::time::Duration> {
+    if !(5.0..=3600.0).contains(&seconds) {
+        return Err(CampaignError::config(format!(
+            "lease_seconds: {seconds} is outside 5..=3600; a worker that dies is replaced this long after its \
+             last renewal (30 by default)"
+        )));
+    }
+    Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
 fn default_id(input: &Path) -> String {
     input
         .file_stem()
@@ -478,6 +519,8 @@ struct CampaignFile {
     out_dir: Option<PathBuf>,
     results_format: Option<ResultsFormat>,
     skip_invalid: Option<bool>,
+    journal: Option<String>,
+    lease_seconds: Option<f64>,
     breaker_threshold: Option<u32>,
     settle_rounds: Option<u32>,
     preflight: Option<bool>,

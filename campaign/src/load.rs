@@ -105,6 +105,7 @@ fn load_rows(
             Ok(key) => match journal.add_row(&NewRow {
                 row: &row,
                 key: &key,
+                merchant: &merchant_of(campaign, &row),
             })? {
                 None => None,
                 Some(earlier) => Some(RowProblem {
@@ -134,13 +135,22 @@ fn load_rows(
     Ok(report)
 }
 
+/// The merchant a row is sent for: its `app_auth_token` (a column, else the campaign's constant), as the
+/// journal's [`crate::journal::merchant_key`].
+pub(crate) fn merchant_of(campaign: &Campaign, row: &crate::input::InputRow) -> String {
+    let token = match campaign.columns.get("app_auth_token") {
+        Some(column) => row
+            .values
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, v)| v.as_str()),
+        None => campaign.constants.get("app_auth_token").map(String::as_str),
+    };
+    crate::journal::merchant_key(token)
+}
+
 /// Refuses a journal made from another file or other settings, naming what changed and what to do.
-pub fn check_fingerprint(
-    campaign: &Campaign,
-    meta: &JournalMeta,
-    journal_path: &Path,
-) -> Result<()> {
-    let journal = journal_path.display();
+pub fn check_fingerprint(campaign: &Campaign, meta: &JournalMeta, journal: &str) -> Result<()> {
     let settings = campaign.settings_fingerprint_text();
     if meta.settings != settings {
         let old: serde_json::Value = serde_json::from_str(&meta.settings).unwrap_or_default();

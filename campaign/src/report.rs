@@ -29,15 +29,15 @@ struct ReportData {
 impl Campaign {
     /// Writes the HTML report to `path` (atomically) from the journal; returns the summary it shows.
     pub fn write_report(&self, path: &Path) -> Result<Summary> {
-        let mut journal = crate::journal::SqliteJournal::open(&self.journal_path())?;
-        let html = render_report(&mut journal, self)?;
+        let mut journal = self.open_journal()?;
+        let html = render_report(journal.as_mut(), self)?;
         let tmp = path.with_extension("html.partial");
         let fail = |e: std::io::Error| {
             CampaignError::output(format!("cannot write {}: {e}", path.display()))
         };
         std::fs::write(&tmp, html.as_bytes()).map_err(fail)?;
         std::fs::rename(&tmp, path).map_err(fail)?;
-        Summary::from_journal(&mut journal, &self.id, self.method.short_name())
+        Summary::from_journal(journal.as_mut(), &self.id, self.method.short_name())
     }
 }
 

@@ -5,6 +5,8 @@
 //! journal durably says it is in flight. See docs/campaign.md for the whole argument.
 
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -99,6 +101,12 @@ async fn preflight(campaign: &Campaign, client: &Client, rows_left: u64) -> Resu
     }))
 }
 
+/// A claim asked of the journal thread, not answered yet.
+type PendingClaim = Pin<Box<dyn Future<Output = Result<Vec<ClaimedRow>>> + Send>>;
+
+/// How often a worker with nothing left to claim looks again while other workers hold rows.
+const OTHERS_POLL: Duration = Duration::from_secs(1);
+
 struct Sent {
     seq: i64,
     verdict: Verdict,
@@ -110,18 +118,36 @@ struct Sent {
 pub(crate) async fn run(
     campaign: &Campaign,
     client: &Client,
-    mut journal: Box<dyn Journal>,
+    journal: Box<dyn Journal>,
     progress: &mut (dyn FnMut(&Progress) + Send),
     stop: &StopHandle,
 ) -> Result<RunStatus> {
-    let header = journal
-        .meta()?
-        .ok_or_else(|| CampaignError::journal("the journal has no loaded campaign"))?
-        .header;
-    let map = Arc::new(FieldMap::new(campaign, campaign_header(campaign, &header))?);
-    journal.recover_in_flight()?;
-    let run_id = journal.begin_run(now_ms())?;
+    // Every journal operation runs on the journal's thread, never on the runtime (the PostgreSQL client blocks).
     let worker = JournalWorker::start(journal);
+    let started = worker
+        .call(|j| {
+            let header = j
+                .meta()?
+                .ok_or_else(|| CampaignError::journal("the journal has no loaded campaign"))?
+                .header;
+            j.recover_in_flight()?;
+            Ok((header, j.begin_run(now_ms())?))
+        })
+        .await;
+    let (header, run_id) = match started {
+        Ok(s) => s,
+        Err(e) => {
+            let _ = worker.finish();
+            return Err(e);
+        }
+    };
+    let map = match FieldMap::new(campaign, campaign_header(campaign, &header)) {
+        Ok(m) => Arc::new(m),
+        Err(e) => {
+            let _ = worker.finish();
+            return Err(e);
+        }
+    };
     let status = drive(campaign, client, &worker, map, progress, stop).await;
     let message = match &status {
         Ok(RunStatus::Paused(h)) => Some(format!("{}: {} — {}", h.code, h.why, h.what_to_do)),
@@ -164,12 +190,18 @@ async fn drive(
     let mut window = Window::new(campaign.concurrency);
     let claim_batch = (campaign.concurrency * 2).clamp(16, 1024);
     let mut buffer: VecDeque<ClaimedRow> = VecDeque::new();
+    // The claim on its way: asked for when the buffer runs low, so the journal claims while calls are sent.
+    let mut claiming: Option<PendingClaim> = None;
+    // The last claim found nothing pending; until a row goes back to pending, asking again is pointless.
+    let mut drained = false;
     let mut tasks: JoinSet<Sent> = JoinSet::new();
     let mut answers = 0u64;
     let mut breaker: Option<(Halt, u32)> = None;
     let mut paused: Option<Halt> = None;
     let mut settle_rounds_left = campaign.settle_rounds;
     let mut throttle_streak = 0u32;
+    let mut ticks = tokio::time::interval(Duration::from_millis(200));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut last_progress = Instant::now();
     let snapshot = |counts: &Counts, answers: u64, window: &Window| {
         let elapsed = started.elapsed();
@@ -195,19 +227,34 @@ async fn drive(
             while tasks.join_next().await.is_some() {}
             break;
         }
-        if taking && buffer.is_empty() {
-            let claimed = journal.claim(claim_batch, now_ms()).await?;
-            counts.pending -= claimed.len() as u64;
-            counts.in_flight += claimed.len() as u64;
-            buffer.extend(claimed);
+        if taking && claiming.is_none() && !drained && buffer.len() < claim_batch {
+            claiming = Some(Box::pin(journal.claim(claim_batch, now_ms())));
         }
-        if tasks.is_empty() && (buffer.is_empty() || !taking) {
+        if tasks.is_empty() && claiming.is_none() && (!taking || (buffer.is_empty() && drained)) {
             if taking && counts.unknown > 0 && settle_rounds_left > 0 {
                 settle_rounds_left -= 1;
                 let requeued = settle(journal).await?;
-                counts.unknown -= requeued;
+                counts.unknown = counts.unknown.saturating_sub(requeued);
                 counts.pending += requeued;
+                drained = false;
                 continue;
+            }
+            if taking {
+                // A shared journal: rows other workers hold are theirs until they finish or their lease
+                // expires (then this worker takes them over). Wait for that rather than end early.
+                counts = journal.counts().await?;
+                if counts.pending + counts.in_flight > 0 {
+                    progress(&snapshot(&counts, answers, &window));
+                    tokio::select! {
+                        _ = stop.changed() => {}
+                        _ = tokio::time::sleep(OTHERS_POLL) => {}
+                    }
+                    drained = false;
+                    continue;
+                }
+                if counts.unknown > 0 && settle_rounds_left > 0 {
+                    continue;
+                }
             }
             break;
         }
@@ -231,6 +278,14 @@ async fn drive(
                     }
                     Sent { seq: row.seq, verdict, latency: start.elapsed(), permit }
                 });
+            }
+            claimed = async { claiming.as_mut().expect("checked some").await }, if claiming.is_some() => {
+                claiming = None;
+                let claimed = claimed?;
+                drained = claimed.is_empty();
+                counts.pending = counts.pending.saturating_sub(claimed.len() as u64);
+                counts.in_flight += claimed.len() as u64;
+                buffer.extend(claimed);
             }
             joined = tasks.join_next(), if !tasks.is_empty() => {
                 let Some(joined) = joined else { continue };
@@ -274,13 +329,16 @@ async fn drive(
                     RowState::Done => counts.done += 1,
                     RowState::Failed => counts.failed += 1,
                     RowState::Unknown => counts.unknown += 1,
-                    RowState::Pending | RowState::InFlight => counts.pending += 1,
+                    RowState::Pending | RowState::InFlight => {
+                        counts.pending += 1;
+                        drained = false;
+                    }
                 }
                 journal.record(outcome(sent.seq, sent.verdict, sent.latency));
             }
             _ = stop.changed() => {}
             // Wakes the loop for progress and for a stop that raced with the select.
-            _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+            _ = ticks.tick() => {}
         }
         if last_progress.elapsed() >= Duration::from_millis(200) {
             last_progress = Instant::now();
@@ -288,6 +346,9 @@ async fn drive(
         }
     }
     // Claimed rows that never left go back to pending: they were not sent.
+    if let Some(claim) = claiming.take() {
+        buffer.extend(claim.await?);
+    }
     let unsent: Vec<i64> = buffer.drain(..).map(|r| r.seq).collect();
     for seq in unsent {
         journal.record(RowOutcome {

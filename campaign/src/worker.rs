@@ -11,8 +11,9 @@ use crate::journal::{ClaimedRow, Counts, Journal, RowOutcome};
 /// A job run on the journal thread.
 type JournalJob = Box<dyn FnOnce(&mut dyn Journal) + Send>;
 
-/// What the journal thread gives back when it stops: the journal, and its first write error.
-type Finished = (Box<dyn Journal>, Option<CampaignError>);
+/// What the journal thread gives back when it stops: its first write error. The journal itself is closed on the
+/// thread (closing a PostgreSQL connection blocks, which the runtime must not).
+type Finished = Option<CampaignError>;
 
 enum Command {
     Claim(usize, i64, oneshot::Sender<Result<Vec<ClaimedRow>>>),
@@ -35,7 +36,22 @@ impl JournalWorker {
         let thread = std::thread::spawn(move || {
             let mut failure = None;
             let mut batch = Vec::new();
-            let mut next = rx.recv().ok();
+            let beat = journal.heartbeat_interval();
+            let receive = |rx: &mpsc::Receiver<Command>, journal: &mut Box<dyn Journal>| loop {
+                let Some(beat) = beat else {
+                    return rx.recv().ok();
+                };
+                match rx.recv_timeout(beat) {
+                    Ok(command) => return Some(command),
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        if let Err(e) = journal.heartbeat() {
+                            tracing::warn!("the journal's heartbeat failed: {e}");
+                        }
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+                }
+            };
+            let mut next = receive(&rx, &mut journal);
             while let Some(command) = next.take() {
                 match command {
                     Command::Record(o) => {
@@ -68,10 +84,11 @@ impl JournalWorker {
                     Command::Call(f) => f(journal.as_mut()),
                 }
                 if next.is_none() {
-                    next = rx.recv().ok();
+                    next = receive(&rx, &mut journal);
                 }
             }
-            (journal, failure)
+            drop(journal);
+            failure
         });
         JournalWorker {
             tx: Some(tx),
@@ -86,13 +103,20 @@ impl JournalWorker {
         }
     }
 
-    /// Claims rows (durable before the answer comes back).
-    pub(crate) async fn claim(&self, limit: usize, now_ms: i64) -> Result<Vec<ClaimedRow>> {
+    /// Claims rows (durable before the answer comes back). The claim is queued at once, behind the outcomes
+    /// recorded before it, so the caller can go on sending while the journal works.
+    pub(crate) fn claim(
+        &self,
+        limit: usize,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Vec<ClaimedRow>>> + Send + 'static {
         let (reply, answer) = oneshot::channel();
         self.send(Command::Claim(limit, now_ms, reply));
-        answer
-            .await
-            .map_err(|_| CampaignError::journal("the journal thread stopped"))?
+        async move {
+            answer
+                .await
+                .map_err(|_| CampaignError::journal("the journal thread stopped"))?
+        }
     }
 
     /// Queues an outcome; it is committed with the others that arrive with it.
@@ -119,16 +143,16 @@ impl JournalWorker {
         self.call(|j| j.counts()).await
     }
 
-    /// Stops the thread after everything queued; gives the journal back, or the first write error.
-    pub(crate) fn finish(mut self) -> Result<Box<dyn Journal>> {
+    /// Stops the thread after everything queued and closes the journal; gives back the first write error.
+    pub(crate) fn finish(mut self) -> Result<()> {
         self.tx = None;
         let thread = self.thread.take().expect("finish is called once");
-        let (journal, failure) = thread
+        let failure = thread
             .join()
             .map_err(|_| CampaignError::journal("the journal thread panicked"))?;
         match failure {
             Some(e) => Err(e),
-            None => Ok(journal),
+            None => Ok(()),
         }
     }
 }

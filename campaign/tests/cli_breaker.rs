@@ -1,7 +1,7 @@
 //! Campaign-level answers through the `alipay-marketing` program: throttling is absorbed without failed rows; the
 //! template preflight refuses an expired template or one without stock for the rows before anything is sent; a
-//! template that runs out of stock mid-campaign pauses the campaign after a handful of rows (exit code 5, with
-//! what to do), and once stock is added the same command completes it.
+//! template that runs out of stock or expires mid-campaign pauses the campaign after a handful of rows (exit code 5,
+//! with what to do), and once it is fixed the same command completes it.
 
 mod common;
 
@@ -109,6 +109,51 @@ fn an_empty_template_pauses_the_campaign_until_stock_is_added() {
     gw.sandbox
         .set_template_stock("TPL-FIXED-10", 1_000)
         .unwrap();
+    let resumed = gw.run(&ARGS);
+    assert_eq!(resumed.code(), 0, "{}", resumed.text());
+    assert_eq!(issued(&gw), N, "every row once, across the pause");
+}
+
+#[test]
+fn a_template_expired_mid_campaign_pauses_it_and_lifting_the_expiry_completes_it() {
+    const N: usize = 400;
+    const BEFORE: usize = 40;
+    let gw = gateway(N);
+    // Slow enough that the expiry lands while most rows are still to send.
+    let slow: Vec<&str> = ARGS.iter().copied().chain(["--qps", "100"]).collect();
+    let child = gw
+        .cli(&slow)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while issued(&gw) < BEFORE {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    gw.sandbox.expire_template("TPL-FIXED-10").unwrap();
+    let at_expiry = issued(&gw);
+    let paused = common::Outcome(child.wait_with_output().unwrap());
+    assert_eq!(paused.code(), 5, "{}", paused.text());
+    let err = paused.stderr();
+    assert!(
+        err.contains("the campaign is paused") && err.contains("TEMPLATE_EXPIRED"),
+        "{}",
+        paused.text()
+    );
+    let sent = issued(&gw);
+    assert!(sent < N, "the campaign paused before the end");
+    // After the expiry: the calls already in flight (window 8) and the breaker's threshold of refusals (3).
+    let after = gw.calls(VOUCHER) as usize - sent;
+    assert!(
+        after <= 3 + 8,
+        "{after} refused calls after the expiry: the breaker stops after a handful"
+    );
+    assert!(
+        sent <= at_expiry + 8,
+        "{sent} issued, {at_expiry} at the expiry"
+    );
+
+    gw.sandbox.unexpire_template("TPL-FIXED-10").unwrap();
     let resumed = gw.run(&ARGS);
     assert_eq!(resumed.code(), 0, "{}", resumed.text());
     assert_eq!(issued(&gw), N, "every row once, across the pause");

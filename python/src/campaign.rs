@@ -122,12 +122,28 @@ impl Campaign {
                 ));
             }
             (None, Some(m), Some(input)) => CoreCampaign::new(m, input),
-            (None, None, Some(_)) => {
-                return Err(config_err(
-                    py,
-                    "method: needed without a campaign file: voucher.send, points.update or invite.award.receive"
-                        .into(),
-                ));
+            (None, None, Some(input)) => {
+                // Reading an earlier run (status, report, a resume): the journal knows the method. Its place
+                // depends on the id and the output folder only.
+                let mut probe = CoreCampaign::new(Method::VoucherSend, input);
+                if let Some(id) = &id {
+                    probe.id = id.clone();
+                }
+                if let Some(d) = &out_dir {
+                    probe.out_dir = d.clone();
+                }
+                match probe.journal_method() {
+                    Ok(m) => CoreCampaign::new(m, input),
+                    Err(_) if !probe.journal_path().exists() => {
+                        return Err(config_err(
+                            py,
+                            "method: needed without a campaign file or an earlier run's journal: voucher.send, \
+                             points.update or invite.award.receive"
+                                .into(),
+                        ));
+                    }
+                    Err(e) => return Err(err(e)),
+                }
             }
         };
         if let Some(m) = method {

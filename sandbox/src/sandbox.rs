@@ -497,6 +497,14 @@ impl Sandbox {
         Ok(())
     }
 
+    /// Lifts an expiry made through the admin API (as `POST /admin/templates` with `"expire": false`): the
+    /// template is back in effect, as when an operator extends its window. A scenario's own `expires_at` stays.
+    pub fn unexpire_template(&self, template_id: &str) -> Result<(), SandboxError> {
+        let body = serde_json::json!({ "template_id": template_id, "expire": false });
+        server::change_template(&self.shared, &body).map_err(SandboxError::scenario)?;
+        Ok(())
+    }
+
     /// Leaves `left` vouchers of a template to send (as `POST /admin/templates` with `"stock": left`); further
     /// sends answer `TEMPLATE_STOCK_NOT_ENOUGH`.
     pub fn set_template_stock(&self, template_id: &str, left: u64) -> Result<(), SandboxError> {

@@ -239,7 +239,7 @@ async fn admin_reset(
     axum::Json(shared.state_json()).into_response()
 }
 
-/// `POST /admin/templates`, body `{"template_id": …, "expire": true}` and/or `"stock": N` (vouchers left).
+/// `POST /admin/templates`, body `{"template_id": …, "expire": true | false}` and/or `"stock": N` (vouchers left).
 async fn admin_templates(
     State(shared): State<Arc<Shared>>,
     Extension(conn): Extension<Conn>,
@@ -261,7 +261,7 @@ async fn admin_templates(
     }
 }
 
-/// Expires a template or sets its stock (see `POST /admin/templates`); persisted like a call.
+/// Expires a template (or lifts that), or sets its stock (see `POST /admin/templates`); persisted like a call.
 pub(crate) fn change_template(
     shared: &Shared,
     body: &serde_json::Value,

@@ -6,10 +6,9 @@ mod client;
 mod progress;
 
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use crate::config::{Encoding, Identity, InputFormat, ResultsFormat};
-use crate::journal::{Journal, SqliteJournal};
 use crate::{Campaign, CampaignError, CampaignErrorKind, Method, RunStatus};
 use crate::{StopHandle, Summary};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -114,6 +113,15 @@ struct CampaignArgs {
     /// The results and rejects format (default: that of the input).
     #[arg(long, value_enum)]
     results_format: Option<FormatArg>,
+    /// The journal: a SQLite file (default: `<id>.journal.sqlite` beside the outputs), or a
+    /// `postgres://USER:PASSWORD@HOST:PORT/DB` URL for a journal several workers share.
+    #[arg(
+        long,
+        value_name = "FILE|URL",
+        env = "ALIPAY_CAMPAIGN_JOURNAL",
+        hide_env_values = true
+    )]
+    journal: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +151,10 @@ struct RunArgs {
     /// Sends without checking the voucher template first (published, in its window, not expired, enough stock).
     #[arg(long)]
     no_preflight: bool,
+    /// With a shared journal: seconds a worker's lease on a merchant lasts without renewal (a dead worker's rows
+    /// are taken over this long after its last renewal).
+    #[arg(long, value_name = "SECONDS")]
+    lease_seconds: Option<f64>,
     /// Seconds between progress log lines when standard error is not a terminal.
     #[arg(long, value_name = "SECONDS", default_value_t = 10.0)]
     log_interval: f64,
@@ -321,6 +333,9 @@ fn run_campaign(args: Box<RunArgs>) -> Result<u8, Failure> {
     if args.no_preflight {
         campaign.preflight = false;
     }
+    if let Some(seconds) = args.lease_seconds {
+        campaign.lease = crate::config::lease_from_seconds(seconds)?;
+    }
     campaign.check_settings()?;
     if args.dry_run {
         return check(&campaign);
@@ -357,7 +372,7 @@ fn run_campaign(args: Box<RunArgs>) -> Result<u8, Failure> {
             campaign.results_path().display(),
             campaign.rejects_path().display(),
             campaign.summary_path().display(),
-            campaign.journal_path().display()
+            campaign.journal_location()
         );
         Ok(exit_code(&status, &summary))
     })
@@ -438,8 +453,7 @@ fn build_campaign(args: &CampaignArgs, need: MethodNeed) -> Result<Campaign, Fai
                 // The journal's place depends on the id and the output folder, not on the method.
                 let mut probe = Campaign::new(Method::VoucherSend, input);
                 apply_places(&mut probe, args);
-                let method = journal_method(&probe.journal_path())?;
-                Campaign::new(method, input)
+                Campaign::new(probe.journal_method()?, input)
             }
         },
     };
@@ -486,15 +500,9 @@ fn build_campaign(args: &CampaignArgs, need: MethodNeed) -> Result<Campaign, Fai
         campaign.encoding = Encoding::parse(e)?;
     }
     apply_places(&mut campaign, args);
-    if need == MethodNeed::FromJournal && !campaign.journal_path().exists() {
-        return Err(Failure {
-            code: exit::ERROR,
-            message: format!(
-                "no journal at {}: run the campaign first (or give the same --id / --out-dir / campaign file as \
-                 the run)",
-                campaign.journal_path().display()
-            ),
-        });
+    if need == MethodNeed::FromJournal && !campaign.journal_exists() {
+        // The journal's own message: where it looked and what to give.
+        campaign.status()?;
     }
     campaign.check_settings()?;
     Ok(campaign)
@@ -508,36 +516,15 @@ fn apply_places(campaign: &mut Campaign, args: &CampaignArgs) {
     if let Some(d) = &args.out_dir {
         campaign.out_dir = d.clone();
     }
+    if let Some(j) = &args.journal {
+        campaign.journal = Some(j.clone());
+    }
     if let Some(f) = args.results_format {
         campaign.results_format = match f {
             FormatArg::Csv => ResultsFormat::Csv,
             FormatArg::Jsonl => ResultsFormat::Jsonl,
         };
     }
-}
-
-/// The method a journal's campaign was run with.
-fn journal_method(path: &Path) -> Result<Method, Failure> {
-    if !path.exists() {
-        return Err(Failure {
-            code: exit::ERROR,
-            message: format!(
-                "no journal at {}: run the campaign first (or give the same --id / --out-dir / campaign file as \
-                 the run)",
-                path.display()
-            ),
-        });
-    }
-    let meta = SqliteJournal::open(path)?.meta()?.ok_or_else(|| Failure {
-        code: exit::ERROR,
-        message: format!(
-            "the journal {} has no loaded campaign: its first run stopped before the rows were loaded",
-            path.display()
-        ),
-    })?;
-    let settings: serde_json::Value = serde_json::from_str(&meta.settings).unwrap_or_default();
-    let name = settings["method"].as_str().unwrap_or_default();
-    Ok(Method::parse(name)?)
 }
 
 fn split_pair(pair: &str, flag: &str, shape: &str) -> Result<(String, String), Failure> {

@@ -6,8 +6,12 @@
 //! leaves `in_flight` rows that [`Journal::recover_in_flight`] turns into `unknown`. A shared backend would claim
 //! under a lease (per merchant) and recover the rows of expired leases; the runner does not change.
 
+mod postgres;
 mod sqlite;
 
+pub use postgres::{
+    DEFAULT_LEASE, PG_SCHEMA_VERSION, PgJournal, is_postgres_url, merchant_key, redact_url,
+};
 pub use sqlite::SqliteJournal;
 
 use crate::error::Result;
@@ -76,6 +80,8 @@ pub struct NewRow<'a> {
     pub row: &'a InputRow,
     /// Its idempotency key.
     pub key: &'a str,
+    /// The merchant it is sent for ([`merchant_key`] of its `app_auth_token`; empty for the app itself).
+    pub merchant: &'a str,
 }
 
 /// A row refused before sending.
@@ -213,6 +219,24 @@ pub struct RunRecord {
 
 /// The journal contract. Every method is durable when it returns.
 pub trait Journal: Send {
+    /// Holds off other workers' setup (loading or checking the rows) until [`Journal::unlock_setup`]. A journal
+    /// only one process uses has nothing to do.
+    fn lock_setup(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// Ends [`Journal::lock_setup`].
+    fn unlock_setup(&mut self) -> Result<()> {
+        Ok(())
+    }
+    /// How often [`Journal::heartbeat`] is due while a run is idle (none: never).
+    fn heartbeat_interval(&self) -> Option<std::time::Duration> {
+        None
+    }
+    /// Called every [`Journal::heartbeat_interval`] while a run waits: a shared journal renews this worker's
+    /// lease.
+    fn heartbeat(&mut self) -> Result<()> {
+        Ok(())
+    }
     /// The campaign's metadata, if the rows were loaded (a load cut short leaves none).
     fn meta(&mut self) -> Result<Option<JournalMeta>>;
     /// Starts loading rows (discarding any earlier, unfinished load).

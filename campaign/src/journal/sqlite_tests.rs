@@ -27,7 +27,8 @@ fn loaded(n: u64) -> (tempfile::TempDir, SqliteJournal) {
         assert_eq!(
             j.add_row(&NewRow {
                 row: &row,
-                key: &key
+                key: &key,
+                merchant: "",
             })
             .unwrap(),
             None
@@ -59,7 +60,8 @@ fn duplicate_keys_name_the_earlier_line() {
     assert_eq!(
         j.add_row(&NewRow {
             row: &a,
-            key: "same"
+            key: "same",
+            merchant: "",
         })
         .unwrap(),
         None
@@ -67,7 +69,8 @@ fn duplicate_keys_name_the_earlier_line() {
     assert_eq!(
         j.add_row(&NewRow {
             row: &b,
-            key: "same"
+            key: "same",
+            merchant: "",
         })
         .unwrap(),
         Some(2)
@@ -84,6 +87,7 @@ fn an_unfinished_load_leaves_no_campaign() {
         j.add_row(&NewRow {
             row: &input(2, "x"),
             key: "k",
+            merchant: "",
         })
         .unwrap();
         // Dropped without commit_load, as a crash would.

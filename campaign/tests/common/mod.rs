@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -50,6 +52,7 @@ impl Gateway {
             "ALIPAY_CERT_FILE",
             "ALIPAY_ROOT_CERT_FILE",
             "ALIPAY_APP_AUTH_TOKEN",
+            "ALIPAY_CAMPAIGN_JOURNAL",
         ] {
             c.env_remove(name);
         }

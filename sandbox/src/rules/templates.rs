@@ -406,8 +406,8 @@ pub(crate) fn admin_change(
         return Err(format!("template {id:?} does not exist"));
     }
     let expire = match &body["expire"] {
-        serde_json::Value::Null => false,
-        serde_json::Value::Bool(b) => *b,
+        serde_json::Value::Null => None,
+        serde_json::Value::Bool(b) => Some(*b),
         _ => return Err("\"expire\" must be true or false".into()),
     };
     let stock = match &body["stock"] {
@@ -417,13 +417,18 @@ pub(crate) fn admin_change(
                 .ok_or("\"stock\" must be a whole number of vouchers left")?,
         ),
     };
-    if !expire && stock.is_none() {
-        return Err("nothing to change: give \"expire\": true and/or \"stock\": N".into());
+    if expire.is_none() && stock.is_none() {
+        return Err(
+            "nothing to change: give \"expire\": true (or false) and/or \"stock\": N".into(),
+        );
     }
     let (count, _) = issued(world, id);
     let change = world.template_overrides.entry(id.to_owned()).or_default();
-    if expire {
-        change.expired_at = Some(beijing_timestamp(now));
+    match expire {
+        Some(true) => change.expired_at = Some(beijing_timestamp(now)),
+        // Back in effect: the admin's expiry is lifted (a scenario's own `expires_at` stays).
+        Some(false) => change.expired_at = None,
+        None => {}
     }
     if let Some(left) = stock {
         change.quantity = Some(count + left);

@@ -102,6 +102,17 @@ async fn created_template_is_checked_used_then_expired_and_refused_naming_the_re
     );
     let e = send(&client, id, "c1-order-2").await.unwrap_err();
     assert_eq!(gateway_codes(&e).1, "TEMPLATE_EXPIRED");
+
+    // Lifting the expiry puts the template back in effect; the refused key was not used and now sends.
+    let (status, answer) =
+        admin_templates(&sandbox, json!({"template_id": id, "expire": false})).await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["expired_at"], serde_json::Value::Null, "{answer}");
+    assert_eq!(
+        client.check_template(id, 1).await.unwrap().status,
+        TemplateStatus::Active
+    );
+    send(&client, id, "c1-order-2").await.unwrap();
     sandbox.stop().await;
 }
 
