@@ -20,6 +20,7 @@ pub mod load;
 pub mod outcome;
 pub mod output;
 pub mod report;
+pub mod rows;
 pub mod runner;
 pub mod summary;
 mod window;
@@ -27,5 +28,6 @@ mod worker;
 
 pub use control::{Progress, StopHandle};
 pub use load::CheckReport;
+pub use rows::BatchRow;
 pub use runner::RunStatus;
 pub use summary::Summary;

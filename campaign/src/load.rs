@@ -149,8 +149,8 @@ pub(crate) fn merchant_of(campaign: &Campaign, row: &crate::input::InputRow) -> 
     crate::journal::merchant_key(token)
 }
 
-/// Refuses a journal made from another file or other settings, naming what changed and what to do.
-pub fn check_fingerprint(campaign: &Campaign, meta: &JournalMeta, journal: &str) -> Result<()> {
+/// Refuses a journal made with other settings, naming what changed and what to do.
+pub fn check_settings_match(campaign: &Campaign, meta: &JournalMeta, journal: &str) -> Result<()> {
     let settings = campaign.settings_fingerprint_text();
     if meta.settings != settings {
         let old: serde_json::Value = serde_json::from_str(&meta.settings).unwrap_or_default();
@@ -177,6 +177,12 @@ pub fn check_fingerprint(campaign: &Campaign, meta: &JournalMeta, journal: &str)
             ),
         ));
     }
+    Ok(())
+}
+
+/// Refuses a journal made from another file or other settings, naming what changed and what to do.
+pub fn check_fingerprint(campaign: &Campaign, meta: &JournalMeta, journal: &str) -> Result<()> {
+    check_settings_match(campaign, meta, journal)?;
     let digest = file_digest(&campaign.input)?;
     if meta.input_digest != digest {
         return Err(CampaignError::new(

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 
 use alipay_marketing::blocking;
 use alipay_marketing_campaign::config::{Encoding, Identity, InputFormat, ResultsFormat};
+use alipay_marketing_campaign::input::InputRow;
 use alipay_marketing_campaign::load::CheckReport as CoreCheckReport;
 use alipay_marketing_campaign::{
     Campaign as CoreCampaign, CampaignError, Method, Progress, RunStatus, StopHandle, Summary,
@@ -82,7 +83,7 @@ impl Campaign {
         input=None, *, campaign_file=None, method=None, id=None, template_id=None, activity_account=None,
         trans_type=None, memo=None, fields=None, columns=None, key_column=None, identity=None, format=None,
         encoding=None, out_dir=None, results_format=None, skip_invalid=None, concurrency=None,
-        breaker_threshold=None, settle_rounds=None, preflight=None
+        breaker_threshold=None, settle_rounds=None, preflight=None, journal=None, lease_seconds=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -108,6 +109,8 @@ impl Campaign {
         breaker_threshold: Option<u32>,
         settle_rounds: Option<u32>,
         preflight: Option<bool>,
+        journal: Option<String>,
+        lease_seconds: Option<f64>,
     ) -> PyResult<Campaign> {
         let err = |e: CampaignError| campaign_err(py, &e);
         let method = method.map(Method::parse).transpose().map_err(err)?;
@@ -115,10 +118,14 @@ impl Campaign {
             (Some(file), _, input) => {
                 CoreCampaign::from_file(file, input.as_deref()).map_err(err)?
             }
+            // Batches of rows (run_rows) have no file: the id names the campaign in its shared journal.
+            (None, Some(m), None) if id.is_some() && journal.is_some() => CoreCampaign::new(m, ""),
             (None, _, None) => {
                 return Err(config_err(
                     py,
-                    "input: no input file; give input=\"users.csv\" or campaign_file=\"campaign.toml\"".into(),
+                    "input: no input file; give input=\"users.csv\" or campaign_file=\"campaign.toml\" (batches \
+                     of rows for run_rows need method=, id= and journal= instead)"
+                        .into(),
                 ));
             }
             (None, Some(m), Some(input)) => CoreCampaign::new(m, input),
@@ -132,9 +139,10 @@ impl Campaign {
                 if let Some(d) = &out_dir {
                     probe.out_dir = d.clone();
                 }
+                probe.journal = journal.clone();
                 match probe.journal_method() {
                     Ok(m) => CoreCampaign::new(m, input),
-                    Err(_) if !probe.journal_path().exists() => {
+                    Err(_) if !probe.journal_exists() => {
                         return Err(config_err(
                             py,
                             "method: needed without a campaign file or an earlier run's journal: voucher.send, \
@@ -199,6 +207,13 @@ impl Campaign {
         }
         if let Some(p) = preflight {
             c.preflight = p;
+        }
+        if let Some(j) = journal {
+            c.journal = Some(j);
+        }
+        if let Some(seconds) = lease_seconds {
+            c.lease =
+                alipay_marketing_campaign::config::lease_from_seconds(seconds).map_err(err)?;
         }
         c.check_settings().map_err(err)?;
         Ok(Campaign { inner: c })
@@ -281,42 +296,61 @@ impl Campaign {
         }
         let client = core_client(client)?;
         let campaign = self.inner.clone();
-        let stop = StopHandle::new();
-        let mut failure: Option<PyErr> = None;
-        let outcome = {
-            let stop = &stop;
-            let failure = &mut failure;
-            let mut on_progress = move |p: &Progress| {
-                Python::attach(|py| {
-                    // A KeyboardInterrupt, whether it lands in the callback or between calls, is a Ctrl-C;
-                    // any other exception stops the run (the calls in flight finish) and is raised after it.
-                    let mut handle = |e: PyErr| {
-                        if e.is_instance_of::<PyKeyboardInterrupt>(py) {
-                            stop.interrupt();
-                        } else if failure.is_none() {
-                            *failure = Some(e);
-                            stop.stop();
-                        }
-                    };
-                    if let Some(callback) = &progress
-                        && let Err(e) = callback.call1(py, (CampaignProgress::from_core(p),))
-                    {
-                        handle(e);
-                    }
-                    if let Err(e) = py.check_signals() {
-                        handle(e);
-                    }
-                });
-            };
-            py.detach(|| blocking::block_on(campaign.run(&client, &mut on_progress, stop)))
-        };
-        if let Some(e) = failure {
-            return Err(e);
-        }
-        let (status, summary) = outcome
-            .map_err(|e| to_py_err(py, &e))?
-            .map_err(|e| campaign_err(py, &e))?;
+        let (status, summary) = with_progress(py, progress, |on_progress, stop| {
+            blocking::block_on(campaign.run(&client, on_progress, stop))
+        })?;
         RunResult::from_core(py, &status, &summary)
+    }
+
+    /// Sends a batch of rows (dicts of column → text; one task's share of a Spark, Ray or Dask job) under this
+    /// campaign, journaled in its PostgreSQL `journal`. Returns one dict per row, in order: the row's columns plus
+    /// `key`, `status` (`done`, `failed`, `unknown`, `pending` or `rejected`), `attempts`, the result fields and
+    /// the error fields. A task retried or run twice with the same rows sends nothing twice.
+    #[pyo3(signature = (client, rows, *, progress=None))]
+    fn run_rows<'py>(
+        &self,
+        py: Python<'py>,
+        client: &Bound<'py, PyAny>,
+        rows: Vec<BTreeMap<String, Option<String>>>,
+        progress: Option<Py<PyAny>>,
+    ) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        let client = core_client(client)?;
+        let campaign = self.inner.clone();
+        let input: Vec<InputRow> = rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, row)| InputRow {
+                line: i as u64 + 1,
+                values: row
+                    .into_iter()
+                    .map(|(k, v)| (k, v.unwrap_or_default()))
+                    .collect(),
+            })
+            .collect();
+        let (_status, answers) = with_progress(py, progress, |on_progress, stop| {
+            blocking::block_on(campaign.run_rows(&client, input, on_progress, stop))
+        })?;
+        answers
+            .into_iter()
+            .map(|a| {
+                let d = PyDict::new(py);
+                for (k, v) in &a.input {
+                    d.set_item(k, v)?;
+                }
+                d.set_item("key", a.key)?;
+                d.set_item("status", a.status)?;
+                d.set_item("attempts", a.attempts)?;
+                d.set_item("voucher_id", a.voucher_id)?;
+                d.set_item("point_log_no", a.point_log_no)?;
+                d.set_item("biz_result_code", a.biz_result_code)?;
+                let e = a.error.as_ref();
+                d.set_item("error_kind", e.map(|e| e.kind.clone()))?;
+                d.set_item("error_code", e.and_then(|e| e.code.clone()))?;
+                d.set_item("error_sub_code", e.and_then(|e| e.sub_code.clone()))?;
+                d.set_item("error_message", e.map(|e| e.message.clone()))?;
+                Ok(d)
+            })
+            .collect()
     }
 
     /// The summary from the journal, without sending anything.
@@ -347,6 +381,57 @@ impl Campaign {
             self.inner.input.display().to_string()
         )
     }
+}
+
+/// Runs `f` without the GIL, with a progress callback that calls `progress` and turns a KeyboardInterrupt (in the
+/// callback or between calls) into a stop, and any other exception into a stop raised afterwards.
+fn with_progress<T>(
+    py: Python<'_>,
+    progress: Option<Py<PyAny>>,
+    f: impl FnOnce(
+        &mut (dyn FnMut(&Progress) + Send),
+        &StopHandle,
+    ) -> alipay_marketing::Result<alipay_marketing_campaign::Result<T>>
+    + Send,
+) -> PyResult<T>
+where
+    T: Send,
+{
+    let stop = StopHandle::new();
+    let mut failure: Option<PyErr> = None;
+    let outcome = {
+        let stop = &stop;
+        let failure = &mut failure;
+        let mut on_progress = move |p: &Progress| {
+            Python::attach(|py| {
+                // A KeyboardInterrupt, whether it lands in the callback or between calls, is a Ctrl-C; any other
+                // exception stops the run (the calls in flight finish) and is raised after it.
+                let mut handle = |e: PyErr| {
+                    if e.is_instance_of::<PyKeyboardInterrupt>(py) {
+                        stop.interrupt();
+                    } else if failure.is_none() {
+                        *failure = Some(e);
+                        stop.stop();
+                    }
+                };
+                if let Some(callback) = &progress
+                    && let Err(e) = callback.call1(py, (CampaignProgress::from_core(p),))
+                {
+                    handle(e);
+                }
+                if let Err(e) = py.check_signals() {
+                    handle(e);
+                }
+            });
+        };
+        py.detach(|| f(&mut on_progress, stop))
+    };
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    outcome
+        .map_err(|e| to_py_err(py, &e))?
+        .map_err(|e| campaign_err(py, &e))
 }
 
 /// A snapshot of a running campaign, handed to the progress callback.

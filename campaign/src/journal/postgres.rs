@@ -162,6 +162,8 @@ struct State {
     loading: bool,
     /// The URL without its password, for messages.
     url: String,
+    /// The rows (by key) a batch run claims, counts and settles; `None` for the whole campaign.
+    only: Option<Vec<String>>,
 }
 
 impl State {
@@ -210,6 +212,7 @@ impl PgJournal {
                 header: Vec::new(),
                 loading: false,
                 url: shown,
+                only: None,
             },
         };
         journal.migrate()?;
@@ -468,47 +471,40 @@ impl PgJournal {
         Ok(claimed)
     }
 
-    /// Adds rows that are not in the journal yet (by key) and claims those of `keys` that are pending, under the
-    /// merchant leases: the engine-neutral entry point's way in, where each task brings its own rows. Returns the
-    /// rows claimed now (possibly none, while another worker holds their merchant).
+    /// Adds the rows that are not in the journal yet (by key), each under its merchant: how a batch run (one
+    /// task of a distributed job) brings its rows. A row already there, from an earlier attempt of the same task
+    /// or from another task, is left as it is.
     pub fn add_rows_if_absent(&mut self, rows: &[NewRow<'_>]) -> Result<()> {
-        let mut tx = self.client.transaction().map_err(|e| {
-            CampaignError::journal(format!("the journal database {}: {e}", self.st.url))
-        })?;
+        let st = &self.st;
+        let fail = |e: postgres::Error| st.fail("adding the batch's rows", &e);
+        let mut tx = self.client.transaction().map_err(fail)?;
         for row in rows {
-            let input = encode_input(&row.row.values, &self.st.header);
+            let input = encode_input(&row.row.values, &st.header);
             tx.execute(
                 "INSERT INTO alipay_campaign_rows (campaign_id, line, key, merchant, state, input) \
                  VALUES ($1, $2, $3, $4, 'pending', $5) ON CONFLICT (campaign_id, key) DO NOTHING",
                 &[
-                    &self.st.campaign_id,
+                    &st.campaign_id,
                     &(row.row.line as i64),
                     &row.key,
                     &row.merchant,
                     &input,
                 ],
             )
-            .map_err(|e| CampaignError::journal(format!("adding rows: {}", describe(&e))))?;
+            .map_err(fail)?;
             tx.execute(
                 "INSERT INTO alipay_campaign_leases (campaign_id, merchant) VALUES ($1, $2) \
                  ON CONFLICT DO NOTHING",
-                &[&self.st.campaign_id, &row.merchant],
+                &[&st.campaign_id, &row.merchant],
             )
-            .map_err(|e| CampaignError::journal(format!("adding rows: {}", describe(&e))))?;
+            .map_err(fail)?;
         }
-        tx.commit()
-            .map_err(|e| CampaignError::journal(format!("adding rows: {}", describe(&e))))
+        tx.commit().map_err(fail)
     }
 
-    /// Claims up to `limit` pending rows among `keys`, under the merchant leases.
-    pub fn claim_keys(
-        &mut self,
-        keys: &[String],
-        limit: usize,
-        now_ms: i64,
-    ) -> Result<Vec<ClaimedRow>> {
-        self.claim_inner(Some(keys), limit, now_ms)
-            .map_err(|e| self.fail("claiming rows", &e))
+    /// From now on, claims, counts and settling see only the rows with these keys (a batch run's own rows).
+    pub fn restrict_to(&mut self, keys: Vec<String>) {
+        self.st.only = Some(keys);
     }
 
     /// The records of the rows with `keys`, in journal order.
@@ -524,33 +520,6 @@ impl PgJournal {
             )
             .map_err(|e| self.fail("reading rows", &e))?;
         Ok(rows.iter().map(|r| self.st.row_record(r)).collect())
-    }
-
-    /// Rows among `keys` not yet done or failed for good.
-    pub fn open_among(&mut self, keys: &[String]) -> Result<u64> {
-        let n: i64 = self
-            .client
-            .query_one(
-                "SELECT COUNT(*) FROM alipay_campaign_rows WHERE campaign_id = $1 AND key = ANY($2) \
-                 AND state NOT IN ('done', 'failed')",
-                &[&self.st.campaign_id, &keys],
-            )
-            .map_err(|e| self.fail("counting rows", &e))?
-            .get(0);
-        Ok(n as u64)
-    }
-
-    /// `unknown → pending` among `keys`.
-    pub fn requeue_unknown_among(&mut self, keys: &[String]) -> Result<u64> {
-        let n = self
-            .client
-            .execute(
-                "UPDATE alipay_campaign_rows SET state = 'pending' WHERE campaign_id = $1 AND key = ANY($2) \
-                 AND state = 'unknown'",
-                &[&self.st.campaign_id, &keys],
-            )
-            .map_err(|e| self.fail("requeueing rows", &e))?;
-        Ok(n)
     }
 
     /// Makes sure the campaign exists with these settings (the engine-neutral entry point, which has no file to
@@ -761,16 +730,19 @@ impl Journal for PgJournal {
         let n = self
             .client
             .execute(
-                "UPDATE alipay_campaign_rows SET state = 'pending' WHERE campaign_id = $1 AND state = 'unknown'",
-                &[&self.st.campaign_id],
+                "UPDATE alipay_campaign_rows SET state = 'pending' WHERE campaign_id = $1 AND state = 'unknown' \
+                 AND ($2::text[] IS NULL OR key = ANY($2))",
+                &[&self.st.campaign_id, &self.st.only],
             )
             .map_err(|e| self.fail("requeueing unknown rows", &e))?;
         Ok(n)
     }
 
     fn claim(&mut self, limit: usize, now_ms: i64) -> Result<Vec<ClaimedRow>> {
-        self.claim_inner(None, limit, now_ms)
-            .map_err(|e| self.fail("claiming rows", &e))
+        let only = self.st.only.take();
+        let claimed = self.claim_inner(only.as_deref(), limit, now_ms);
+        self.st.only = only;
+        claimed.map_err(|e| self.fail("claiming rows", &e))
     }
 
     fn record(&mut self, outcomes: &[RowOutcome]) -> Result<()> {
@@ -847,8 +819,9 @@ impl Journal for PgJournal {
         let rows = self
             .client
             .query(
-                "SELECT state, COUNT(*) FROM alipay_campaign_rows WHERE campaign_id = $1 GROUP BY state",
-                &[&self.st.campaign_id],
+                "SELECT state, COUNT(*) FROM alipay_campaign_rows WHERE campaign_id = $1 \
+                 AND ($2::text[] IS NULL OR key = ANY($2)) GROUP BY state",
+                &[&self.st.campaign_id, &self.st.only],
             )
             .map_err(|e| self.fail("counting rows", &e))?;
         for r in rows {
