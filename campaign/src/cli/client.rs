@@ -41,14 +41,6 @@ pub(crate) struct ClientArgs {
         default_value = "production"
     )]
     gateway: String,
-    /// `app_auth_token` for calls on behalf of a merchant.
-    #[arg(
-        long,
-        env = "ALIPAY_APP_AUTH_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    app_auth_token: Option<String>,
     /// Seconds one attempt may take.
     #[arg(long, value_name = "SECONDS")]
     attempt_timeout: Option<f64>,
@@ -108,9 +100,6 @@ pub(crate) fn build(args: &ClientArgs, campaign: &Campaign) -> Result<Client, Fa
                  certificate files for certificate mode",
             ));
         }
-    }
-    if let Some(token) = &args.app_auth_token {
-        builder = builder.app_auth_token(token);
     }
     if let Some(t) = args.attempt_timeout {
         builder = builder.attempt_timeout(seconds(t, "--attempt-timeout")?);
