@@ -101,6 +101,11 @@ pub(crate) fn build(args: &ClientArgs, campaign: &Campaign) -> Result<Client, Fa
             ));
         }
     }
+    // A constant merchant (`--app-auth-token`) is the client's own too, so that the template preflight asks about
+    // that merchant's template; every row's call carries it as its per-call token as well.
+    if let Some(token) = campaign.constants.get(crate::config::APP_AUTH_TOKEN) {
+        builder = builder.app_auth_token(token);
+    }
     if let Some(t) = args.attempt_timeout {
         builder = builder.attempt_timeout(seconds(t, "--attempt-timeout")?);
     }
