@@ -191,3 +191,36 @@ fn debug_output_masks_the_token() {
     assert!(!shown.contains("merchantA"), "{shown}");
     assert_eq!(options.app_auth_token.as_deref(), Some(MERCHANT_A));
 }
+
+#[tokio::test]
+async fn a_signature_mismatch_masks_the_per_call_token() {
+    let sandbox = Sandbox::start(Default::default()).await.unwrap();
+    let client = sandbox
+        .client_builder()
+        .private_key(alipay_marketing::PrivateKey::generate().unwrap())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = client
+        .call(&voucher("order-1"), &CallOptions::for_merchant(MERCHANT_A))
+        .await
+        .unwrap_err();
+    let mismatch = error
+        .signature_mismatch()
+        .expect("the sandbox echoes its sign string");
+    assert!(mismatch.ours_unmasked().contains(MERCHANT_A));
+    for shown in [
+        &mismatch.ours,
+        &mismatch.gateways,
+        &format!("{mismatch:?}"),
+        &error.to_string(),
+        &format!("{error:?}"),
+    ] {
+        assert!(!shown.contains("merchantA"), "{shown}");
+    }
+    assert!(
+        mismatch.ours.contains("app_auth_token=2024****0001"),
+        "{}",
+        mismatch.ours
+    );
+}
