@@ -188,10 +188,10 @@ typedef uint32_t alipay_settlement_status;
 #endif // __cplusplus
 
 /**
- * Options for one call, overriding the client's: a deadline and a retry policy. Create with
- * `alipay_call_options_new`, set what you want to override, pass it to any `_with_options` call (as many calls
- * and threads as you like: calls only read it), free with `alipay_call_options_free`. An option left unset keeps
- * the client's setting.
+ * Options for one call, overriding the client's: a deadline, a retry policy and the merchant's
+ * `app_auth_token`. Create with `alipay_call_options_new`, set what you want to override, pass it to any
+ * `_with_options` call (as many calls and threads as you like: calls only read it), free with
+ * `alipay_call_options_free`. An option left unset keeps the client's setting.
  *
  * Not synchronised: do not change it while a call that uses it is running.
  */
@@ -2150,6 +2150,22 @@ alipay_status alipay_call_options_set_retry_policy(alipay_call_options *options,
                                                    uint64_t base_backoff_ms,
                                                    uint64_t max_backoff_ms,
                                                    alipay_error **error_out);
+
+/**
+ * Makes the calls that use these options on behalf of the merchant whose `app_auth_token` this is (ISV mode),
+ * instead of the client's token (`alipay_client_builder_set_app_auth_token`): one client, one connection pool,
+ * any number of merchants. It is sent and signed as the client's token is; with a rate limit, each merchant has
+ * its own bucket. A token with a control character or leading or trailing whitespace gives
+ * `ALIPAY_STATUS_INVALID_REQUEST` (field `app_auth_token`) and leaves the options unchanged; NULL or a blank
+ * token removes the per-call token (the client's applies again). The copy is zeroed when the options are freed.
+ *
+ * # Safety
+ * `options` is NULL or live call options; `app_auth_token` is NULL or a NUL-terminated string; `error_out` is
+ * NULL or writable.
+ */
+alipay_status alipay_call_options_set_app_auth_token(alipay_call_options *options,
+                                                     const char *app_auth_token,
+                                                     alipay_error **error_out);
 
 /**
  * A new points-update request: trans type DEPOSIT, amount 0 (which fails validation until set). Returns NULL

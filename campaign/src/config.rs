@@ -171,9 +171,15 @@ pub enum ResultsFormat {
     Jsonl,
 }
 
+/// The per-call option a constant or a column may set besides the request fields: the merchant each row's call is
+/// made for (ISV mode). It is passed as the call's `app_auth_token`, never put into `biz_content`.
+pub const APP_AUTH_TOKEN: &str = "app_auth_token";
+
 /// A campaign: where the rows come from, what each becomes, and how fast to send. Every face builds one of these;
 /// [`Campaign::from_file`] reads the TOML campaign file.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// Its `Debug` output shows a constant `app_auth_token` masked.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Campaign {
     /// The campaign id: part of every derived key, and of the output file names.
@@ -186,9 +192,10 @@ pub struct Campaign {
     pub format: InputFormat,
     /// The input encoding.
     pub encoding: Encoding,
-    /// Fields with the same value on every row, e.g. `template_id`.
+    /// Fields with the same value on every row, e.g. `template_id`; also [`APP_AUTH_TOKEN`], the merchant of
+    /// every row.
     pub constants: BTreeMap<String, String>,
-    /// Request field → input column, for columns not named like the field.
+    /// Request field (or [`APP_AUTH_TOKEN`]) → input column, for columns not named like the field.
     pub columns: BTreeMap<String, String>,
     /// The column that holds each row's idempotency key; by default the column named like the key field, if any.
     pub key_column: Option<String>,
@@ -220,7 +227,47 @@ pub struct Campaign {
     pub lease: std::time::Duration,
 }
 
+impl std::fmt::Debug for Campaign {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Campaign")
+            .field("id", &self.id)
+            .field("method", &self.method)
+            .field("input", &self.input)
+            .field("format", &self.format)
+            .field("encoding", &self.encoding)
+            .field("constants", &self.constants_masked())
+            .field("columns", &self.columns)
+            .field("key_column", &self.key_column)
+            .field("identity", &self.identity)
+            .field("concurrency", &self.concurrency)
+            .field("qps", &self.qps)
+            .field("out_dir", &self.out_dir)
+            .field("results_format", &self.results_format)
+            .field("skip_invalid", &self.skip_invalid)
+            .field("breaker_threshold", &self.breaker_threshold)
+            .field("settle_rounds", &self.settle_rounds)
+            .field("preflight", &self.preflight)
+            .field("journal", &self.journal_location())
+            .field("lease", &self.lease)
+            .finish()
+    }
+}
+
 impl Campaign {
+    /// The constants with a constant `app_auth_token` replaced by `f(token)`.
+    fn constants_with(&self, f: impl Fn(&str) -> String) -> BTreeMap<String, String> {
+        let mut constants = self.constants.clone();
+        if let Some(token) = constants.get_mut(APP_AUTH_TOKEN) {
+            *token = f(token);
+        }
+        constants
+    }
+
+    /// The constants as `Debug` and messages show them: the token masked as the core masks it.
+    fn constants_masked(&self) -> BTreeMap<String, String> {
+        self.constants_with(alipay_marketing::mask::mask_token)
+    }
+
     /// A campaign of `method` over `input` with the defaults: id from the file name, CSV unless the file ends in
     /// `.jsonl`, encoding detected, 16 in flight, no QPS limit, outputs beside the input.
     pub fn new(method: Method, input: impl Into<PathBuf>) -> Campaign {
@@ -352,13 +399,27 @@ impl Campaign {
                      set key_column = \"<column>\" or leave it out to derive keys"
                 )));
             }
-            if !known.contains(&field.as_str()) {
+            if !known.contains(&field.as_str()) && field != APP_AUTH_TOKEN {
                 return Err(CampaignError::config(format!(
-                    "{table}.{field}: {} has no field {field:?}; its fields are {}",
+                    "{table}.{field}: {} has no field {field:?}; its fields are {} (and {APP_AUTH_TOKEN}, \
+                     the merchant of each call)",
                     self.method.short_name(),
                     known.join(", ")
                 )));
             }
+        }
+        if let Some(token) = self.constants.get(APP_AUTH_TOKEN) {
+            // The core's rule for a per-call token; the message never holds the token.
+            alipay_marketing::CallOptions::for_merchant(token.as_str())
+                .validate()
+                .map_err(|e| {
+                    CampaignError::config(format!(
+                        "fields.{APP_AUTH_TOKEN}: {}",
+                        e.message()
+                            .strip_prefix("app_auth_token: ")
+                            .unwrap_or(e.message())
+                    ))
+                })?;
         }
         if self.concurrency == 0 || self.concurrency > 4096 {
             return Err(CampaignError::config(format!(
@@ -461,7 +522,8 @@ impl Campaign {
             "method": self.method,
             "format": self.format,
             "encoding": self.encoding,
-            "constants": self.constants,
+            // A constant token is kept as its digest: the journal and a mismatch message never hold it.
+            "constants": self.constants_with(token_digest),
             "columns": self.columns,
             "key_column": self.key_column,
             "identity": self.identity,
@@ -480,6 +542,11 @@ pub fn lease_from_seconds(seconds: f64) -> Result<std::time::Duration> {
         )));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
+}
+
+/// `sha256:` and the first 16 hex digits of the token's SHA-256: tells two tokens apart without holding either.
+fn token_digest(token: &str) -> String {
+    crate::journal::merchant_key(Some(token))
 }
 
 fn default_id(input: &Path) -> String {

@@ -105,7 +105,7 @@ fn load_rows(
             Ok(key) => match journal.add_row(&NewRow {
                 row: &row,
                 key: &key,
-                merchant: &merchant_of(campaign, &row),
+                merchant: &map.merchant(&row),
             })? {
                 None => None,
                 Some(earlier) => Some(RowProblem {
@@ -133,20 +133,6 @@ fn load_rows(
         }
     }
     Ok(report)
-}
-
-/// The merchant a row is sent for: its `app_auth_token` (a column, else the campaign's constant), as the
-/// journal's [`crate::journal::merchant_key`].
-pub(crate) fn merchant_of(campaign: &Campaign, row: &crate::input::InputRow) -> String {
-    let token = match campaign.columns.get("app_auth_token") {
-        Some(column) => row
-            .values
-            .iter()
-            .find(|(c, _)| c == column)
-            .map(|(_, v)| v.as_str()),
-        None => campaign.constants.get("app_auth_token").map(String::as_str),
-    };
-    crate::journal::merchant_key(token)
 }
 
 /// Refuses a journal made with other settings, naming what changed and what to do.

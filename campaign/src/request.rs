@@ -10,7 +10,7 @@ use alipay_marketing::api::voucher::VoucherSendRequest;
 use alipay_marketing::{CallOptions, Client};
 use sha2::{Digest, Sha256};
 
-use crate::config::{Campaign, Identity, Method};
+use crate::config::{APP_AUTH_TOKEN, Campaign, Identity, Method};
 use crate::error::{CampaignError, Result};
 use crate::input::{InputRow, hex};
 
@@ -46,7 +46,25 @@ impl FieldMap {
         let has = |column: &str| header.is_none_or(|h| h.iter().any(|c| c == column));
         let mut from_column = BTreeMap::new();
         let mut constants = BTreeMap::new();
-        for &field in method.fields() {
+        if campaign.constants.contains_key(APP_AUTH_TOKEN) {
+            let column = campaign
+                .columns
+                .get(APP_AUTH_TOKEN)
+                .map(String::as_str)
+                .or_else(|| {
+                    header
+                        .is_some_and(|_| has(APP_AUTH_TOKEN))
+                        .then_some(APP_AUTH_TOKEN)
+                });
+            if let Some(column) = column {
+                return Err(CampaignError::config(format!(
+                    "{APP_AUTH_TOKEN} is given both as a constant (--app-auth-token, ALIPAY_APP_AUTH_TOKEN or \
+                     fields.{APP_AUTH_TOKEN}) and by the column {column:?}; keep one: the constant for one merchant, \
+                     the column for a merchant per row"
+                )));
+            }
+        }
+        for &field in method.fields().iter().chain([&APP_AUTH_TOKEN]) {
             if let Some(column) = campaign.columns.get(field) {
                 if !has(column) {
                     return Err(CampaignError::config(format!(
@@ -94,6 +112,12 @@ impl FieldMap {
         v.filter(|v| !v.is_empty())
     }
 
+    /// The merchant the row is sent for: [`crate::journal::merchant_key`] of its `app_auth_token` (column or
+    /// constant); the journal's leases are per merchant.
+    pub fn merchant(&self, row: &InputRow) -> String {
+        crate::journal::merchant_key(self.value(row, APP_AUTH_TOKEN))
+    }
+
     /// The row's idempotency key: its key column, or derived from the campaign id and the row's identity.
     pub fn key(&self, row: &InputRow) -> std::result::Result<String, RowProblem> {
         if let Some(column) = &self.key_column {
@@ -111,12 +135,17 @@ impl FieldMap {
         let identity = match self.identity {
             Identity::Line => row.line.to_string(),
             Identity::Content => {
-                let fields: BTreeMap<&str, Option<&str>> = self
+                let mut fields: BTreeMap<&str, Option<&str>> = self
                     .method
                     .fields()
                     .iter()
                     .map(|&f| (f, self.value(row, f)))
                     .collect();
+                // The same row for two merchants is two calls. Only when set, so that the keys of campaigns
+                // without a token stay what they were.
+                if let Some(token) = self.value(row, APP_AUTH_TOKEN) {
+                    fields.insert(APP_AUTH_TOKEN, Some(token));
+                }
                 serde_json::to_string(&fields).unwrap_or_default()
             }
         };
@@ -143,6 +172,9 @@ impl FieldMap {
             }
         };
         let v = |f: &str| self.value(row, f).map(str::to_owned);
+        // The merchant of this row's call: a per-call option, never a biz_content field.
+        let mut options = CallOptions::default();
+        options.app_auth_token = v(APP_AUTH_TOKEN);
         let request = match self.method {
             Method::VoucherSend => {
                 let mut r = VoucherSendRequest::new(v("template_id").unwrap_or_default(), key);
@@ -153,7 +185,7 @@ impl FieldMap {
                 r.amount = v("amount");
                 r.memo = v("memo");
                 r.extend_info = v("extend_info");
-                CallRequest::Voucher(r)
+                RowRequest::Voucher(r)
             }
             Method::PointsUpdate => {
                 let trans_type: TransType = v("trans_type")
@@ -177,16 +209,17 @@ impl FieldMap {
                 r.shop_id = v("shop_id");
                 r.memo = v("memo");
                 r.ext_info = v("ext_info");
-                CallRequest::Points(r)
+                RowRequest::Points(r)
             }
             Method::InviteAward => {
                 let mut r = InviteAwardRequest::new().out_biz_no(key);
                 r.mobile = v("mobile");
                 r.user_id = v("user_id");
                 r.out_biz_code = v("out_biz_code");
-                CallRequest::Invite(r)
+                RowRequest::Invite(r)
             }
         };
+        let request = CallRequest { request, options };
         request.validate().map_err(problem)?;
         Ok(request)
     }
@@ -213,9 +246,19 @@ pub fn derive_key(campaign_id: &str, identity: &str, max: usize) -> String {
     key.chars().take(max).collect()
 }
 
-/// One row's core request.
+/// One row's core request and its per-call options (the row's merchant, when it has one). `Debug` masks the
+/// token.
 #[derive(Debug, Clone)]
-pub enum CallRequest {
+pub struct CallRequest {
+    /// The request.
+    pub request: RowRequest,
+    /// The per-call options: `app_auth_token` from the row's column or the campaign's constant.
+    pub options: CallOptions,
+}
+
+/// The core request of a row, by method.
+#[derive(Debug, Clone)]
+pub enum RowRequest {
     /// `alipay.marketing.voucher.send`.
     Voucher(VoucherSendRequest),
     /// `koubei.marketing.tool.points.update`.
@@ -238,35 +281,36 @@ pub struct CallSuccess {
 }
 
 impl CallRequest {
-    /// The core's validation of the request.
+    /// The core's validation of the request and of its per-call options (the `app_auth_token` rule).
     pub fn validate(&self) -> alipay_marketing::Result<()> {
-        match self {
-            CallRequest::Voucher(r) => r.validate(),
-            CallRequest::Points(r) => r.validate(),
-            CallRequest::Invite(r) => r.validate(),
-        }
+        match &self.request {
+            RowRequest::Voucher(r) => r.validate(),
+            RowRequest::Points(r) => r.validate(),
+            RowRequest::Invite(r) => r.validate(),
+        }?;
+        self.options.validate()
     }
 
-    /// Sends the request through `client` (its rate limiter and retry policy).
+    /// Sends the request through `client` (its rate limiter and retry policy), for the row's merchant.
     pub async fn send(&self, client: &Client) -> alipay_marketing::Result<CallSuccess> {
-        let options = CallOptions::default();
-        Ok(match self {
-            CallRequest::Voucher(r) => {
-                let sent = client.call(r, &options).await?;
+        let options = &self.options;
+        Ok(match &self.request {
+            RowRequest::Voucher(r) => {
+                let sent = client.call(r, options).await?;
                 CallSuccess {
                     voucher_id: Some(sent.voucher_id),
                     ..CallSuccess::default()
                 }
             }
-            CallRequest::Points(r) => {
-                let sent = client.call(r, &options).await?;
+            RowRequest::Points(r) => {
+                let sent = client.call(r, options).await?;
                 CallSuccess {
                     point_log_no: Some(sent.point_log_no),
                     ..CallSuccess::default()
                 }
             }
-            CallRequest::Invite(r) => {
-                let sent = client.call(r, &options).await?;
+            RowRequest::Invite(r) => {
+                let sent = client.call(r, options).await?;
                 CallSuccess {
                     activity_stopped: matches!(
                         sent.biz_result_code,
@@ -352,5 +396,68 @@ mod tests {
                 .field,
             "out_biz_no"
         );
+    }
+
+    #[test]
+    fn the_token_is_a_per_call_option_and_part_of_the_row_identity_only_when_set() {
+        let mut c = Campaign::new(Method::VoucherSend, "u.csv");
+        c.constants.insert("template_id".into(), "TPL".into());
+        let plain = FieldMap::new(&c, Some(&["user_id".to_owned()])).unwrap();
+        let header: Vec<String> = vec!["user_id".into(), "app_auth_token".into()];
+        let with_token = FieldMap::new(&c, Some(&header)).unwrap();
+        let user = ("user_id", "2088000000000001");
+        let no_token = row(&[user]);
+        let blank = row(&[user, ("app_auth_token", "")]);
+        let a = row(&[user, ("app_auth_token", "202405BBmerchantA00000001")]);
+        let b = row(&[user, ("app_auth_token", "202405BBmerchantB00000002")]);
+        // Keys of campaigns without a token are what they were; each merchant's row is its own call.
+        assert_eq!(plain.key(&no_token), with_token.key(&blank));
+        assert_ne!(with_token.key(&a), with_token.key(&b));
+        assert_ne!(with_token.key(&a), with_token.key(&blank));
+        let key = with_token.key(&a).unwrap();
+        let built = with_token.build(&a, &key).unwrap();
+        assert_eq!(
+            built.options.app_auth_token.as_deref(),
+            Some("202405BBmerchantA00000001")
+        );
+        let RowRequest::Voucher(request) = &built.request else {
+            panic!("a voucher request");
+        };
+        assert!(!request.biz_content().unwrap().contains("merchantA"));
+        assert!(!format!("{built:?}").contains("merchantA"));
+        assert_eq!(
+            with_token
+                .build(&blank, &key)
+                .unwrap()
+                .options
+                .app_auth_token,
+            None
+        );
+        let bad = row(&[user, ("app_auth_token", "2024\nmerchant")]);
+        let p = with_token.build(&bad, &key).unwrap_err();
+        assert_eq!((p.line, p.field.as_str()), (7, "app_auth_token"));
+        assert!(p.reason.contains("control character"), "{p:?}");
+    }
+
+    #[test]
+    fn a_constant_token_is_checked_and_kept_out_of_debug_and_the_fingerprint() {
+        let mut c = Campaign::new(Method::VoucherSend, "u.csv");
+        c.constants.insert("template_id".into(), "TPL".into());
+        c.constants
+            .insert(APP_AUTH_TOKEN.into(), "202405BBmerchantA00000001".into());
+        assert!(c.check_settings().is_ok());
+        assert!(!format!("{c:?}").contains("merchantA"));
+        assert!(!c.settings_fingerprint_text().contains("merchantA"));
+        let mut other = c.clone();
+        other
+            .constants
+            .insert(APP_AUTH_TOKEN.into(), "202405BBmerchantB00000002".into());
+        assert_ne!(
+            c.settings_fingerprint_text(),
+            other.settings_fingerprint_text()
+        );
+        c.constants.insert(APP_AUTH_TOKEN.into(), " padded".into());
+        let e = c.check_settings().unwrap_err();
+        assert!(e.message().contains("fields.app_auth_token"), "{e}");
     }
 }

@@ -19,7 +19,7 @@ use crate::input::InputRow;
 use crate::journal::{
     ErrorInfo, Journal, JournalMeta, NewRow, PgJournal, RowRecord, encode_input, is_postgres_url,
 };
-use crate::load::{check_settings_match, merchant_of};
+use crate::load::check_settings_match;
 use crate::request::FieldMap;
 use crate::runner::{RunStatus, run};
 
@@ -148,7 +148,7 @@ impl Campaign {
                         continue;
                     }
                     first_line.insert(key.clone(), row.line);
-                    accepted.push((i, key, merchant_of(&campaign, row)));
+                    accepted.push((i, key, map.merchant(row)));
                 }
             }
         }

@@ -71,13 +71,44 @@ impl Gateway {
 }
 
 /// Per-call overrides of the client's settings.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// One client (one connection pool, one runtime) can serve many merchants: give each call its merchant's
+/// `app_auth_token` here instead of building a client per merchant.
+///
+/// ```
+/// # use std::time::Duration;
+/// use alipay_marketing::CallOptions;
+///
+/// let for_merchant = CallOptions::for_merchant("202405BBd0a1b2c3d4e5f6").timeout(Duration::from_secs(5));
+/// // The token never appears in clear in Debug output.
+/// assert!(!format!("{for_merchant:?}").contains("d0a1b2c3"));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CallOptions {
     /// The whole call's deadline (attempts, waits and reads), instead of the client's.
     pub timeout: Option<Duration>,
     /// The retry policy for this call, instead of the client's.
     pub retry: Option<RetryPolicy>,
+    /// The merchant this call is made for (ISV mode), instead of the client's
+    /// [`ClientBuilder::app_auth_token`]. Sent and signed as the client's token is, checked by the same rule
+    /// (control characters and surrounding whitespace are refused, naming `app_auth_token`); a blank value is
+    /// the same as none, i.e. the client's token (if any) is used. With a rate limit, each distinct token has
+    /// its own bucket (see [`ClientBuilder::rate_limit`]).
+    pub app_auth_token: Option<String>,
+}
+
+impl std::fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field(
+                "app_auth_token",
+                &self.app_auth_token.as_deref().map(crate::mask::mask_token),
+            )
+            .finish()
+    }
 }
 
 impl CallOptions {
@@ -85,13 +116,30 @@ impl CallOptions {
     pub fn with_timeout(timeout: Duration) -> Self {
         CallOptions {
             timeout: Some(timeout),
-            retry: None,
+            ..CallOptions::default()
         }
+    }
+
+    /// Options for a call made on behalf of the merchant whose `app_auth_token` this is.
+    pub fn for_merchant(app_auth_token: impl Into<String>) -> Self {
+        CallOptions::default().app_auth_token(app_auth_token)
+    }
+
+    /// Sets the deadline of this call.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
 
     /// Sets the retry policy for this call.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
+        self
+    }
+
+    /// Sets the merchant's `app_auth_token` for this call, instead of the client's.
+    pub fn app_auth_token(mut self, token: impl Into<String>) -> Self {
+        self.app_auth_token = Some(token.into());
         self
     }
 }

@@ -66,7 +66,7 @@ pub(crate) fn mask_sign_string(text: &str) -> String {
         let value_start = at + "app_auth_token=".len();
         out.push_str(&rest[..value_start]);
         let value_end = next_pair(rest, value_start).unwrap_or(rest.len());
-        out.push_str(&crate::mask::mask_user_id(&rest[value_start..value_end]));
+        out.push_str(&crate::mask::mask_token(&rest[value_start..value_end]));
         rest = &rest[value_end..];
     }
     out.push_str(rest);

@@ -20,6 +20,12 @@ pub fn mask_user_id(user_id: &str) -> String {
     keep_ends(user_id, 4, 4, 12)
 }
 
+/// Masks an `app_auth_token` (or another credential-like identifier) as the sign strings in errors and logs show
+/// it: the first 4 and last 4 characters stay; values shorter than 12 characters become `"****"`.
+pub fn mask_token(token: &str) -> String {
+    keep_ends(token, 4, 4, 12)
+}
+
 /// Keeps `head` leading and `tail` trailing characters of values at least `min_len` characters long.
 fn keep_ends(value: &str, head: usize, tail: usize, min_len: usize) -> String {
     let len = value.chars().count();

@@ -671,6 +671,34 @@ fn call_options_override_the_retry_policy_and_the_deadline() {
 }
 
 #[test]
+fn one_client_serves_two_merchants_with_per_call_tokens() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["merchants"],
+        no_faults,
+        |stdout, state| {
+            let vouchers = issued(state);
+            assert_eq!(vouchers, voucher_lines(stdout));
+            assert_eq!(vouchers.len(), 4);
+            let tokens = &state["app_auth_tokens"];
+            assert_eq!(
+                tokens["202405BBmerchantA00000001"]["methods"][VOUCHER_SEND], 2,
+                "{tokens}"
+            );
+            assert_eq!(
+                tokens["202405BBmerchantB00000002"]["methods"][VOUCHER_SEND], 1,
+                "{tokens}"
+            );
+            assert_eq!(tokens.as_object().map(|t| t.len()), Some(2), "{tokens}");
+            assert_eq!(state["calls"][VOUCHER_SEND]["total"], 4);
+        },
+    );
+}
+
+#[test]
 fn stats_count_calls_attempts_and_failures_by_kind() {
     let (sandbox, env) = start_sandbox();
     each_mode(

@@ -359,6 +359,7 @@ class Client:
         out_biz_code: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> InviteAwardResult: ...
     def send_voucher(
         self,
@@ -375,6 +376,7 @@ class Client:
         alipay_mini_app_token: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> VoucherSendResult: ...
     def update_points(
         self,
@@ -390,6 +392,7 @@ class Client:
         ext_info: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> PointsUpdateResult: ...
     def execute(
         self,
@@ -398,11 +401,14 @@ class Client:
         *,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> ExecuteResult: ...
     def prepare(
         self,
         method: str,
         biz_content: Mapping[str, Any] | None = None,
+        *,
+        app_auth_token: str | None = None,
         **fields: Any,
     ) -> PreparedRequest: ...
     def query_voucher(
@@ -411,6 +417,7 @@ class Client:
         voucher_id: str,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> VoucherDetail: ...
     def list_vouchers(
         self,
@@ -420,6 +427,7 @@ class Client:
         open_id: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> VoucherList: ...
     def query_template(
         self,
@@ -427,6 +435,7 @@ class Client:
         template_id: str,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> TemplateDetail: ...
     def create_template(
         self,
@@ -448,6 +457,7 @@ class Client:
         notify_uri: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> TemplateCreateResult: ...
     def query_points(
         self,
@@ -456,6 +466,7 @@ class Client:
         user_id: str,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> PointsBalance: ...
     def check_template(self, template_id: str, quantity: int) -> TemplateDetail: ...
     def settle_voucher(
@@ -553,6 +564,7 @@ class AsyncClient:
         out_biz_code: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> Awaitable[InviteAwardResult]: ...
     def send_voucher(
         self,
@@ -569,6 +581,7 @@ class AsyncClient:
         alipay_mini_app_token: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> Awaitable[VoucherSendResult]: ...
     def update_points(
         self,
@@ -584,6 +597,7 @@ class AsyncClient:
         ext_info: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> Awaitable[PointsUpdateResult]: ...
     def execute(
         self,
@@ -592,11 +606,14 @@ class AsyncClient:
         *,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> Awaitable[ExecuteResult]: ...
     def prepare(
         self,
         method: str,
         biz_content: Mapping[str, Any] | None = None,
+        *,
+        app_auth_token: str | None = None,
         **fields: Any,
     ) -> PreparedRequest: ...
     def query_voucher(
@@ -605,6 +622,7 @@ class AsyncClient:
         voucher_id: str,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> Awaitable[VoucherDetail]: ...
     def list_vouchers(
         self,
@@ -614,6 +632,7 @@ class AsyncClient:
         open_id: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> Awaitable[VoucherList]: ...
     def query_template(
         self,
@@ -621,6 +640,7 @@ class AsyncClient:
         template_id: str,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> Awaitable[TemplateDetail]: ...
     def create_template(
         self,
@@ -642,6 +662,7 @@ class AsyncClient:
         notify_uri: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> Awaitable[TemplateCreateResult]: ...
     def query_points(
         self,
@@ -650,6 +671,7 @@ class AsyncClient:
         user_id: str,
         timeout: float | None = None,
         retry: RetryPolicy | None = ...,
+        app_auth_token: str | None = None,
     ) -> Awaitable[PointsBalance]: ...
     def check_template(self, template_id: str, quantity: int) -> Awaitable[TemplateDetail]: ...
     def settle_voucher(

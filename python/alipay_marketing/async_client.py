@@ -52,7 +52,8 @@ class AsyncClient:
     Takes the same keywords as :class:`alipay_marketing.Client`. Use it as ``async with AsyncClient(...) as
     client:`` or call :meth:`aclose` when done. One client serves any number of concurrent calls, from any event
     loop. Each method takes ``timeout=`` and ``retry=`` for that call only (``retry`` not given: the client's
-    policy; ``None``: a single attempt).
+    policy; ``None``: a single attempt), and ``app_auth_token=``: the merchant this call is for, instead of the
+    client's, so one client serves many merchants.
     """
 
     __slots__ = ("_native",)
@@ -123,6 +124,7 @@ class AsyncClient:
         out_biz_code: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None | _Unset = UNSET,
+        app_auth_token: str | None = None,
     ) -> InviteAwardResult:
         """``alipay.user.invite.award.receive``: award a new or old user (by ``mobile`` or ``user_id``)."""
         return await self._native.receive_invite_award(
@@ -131,6 +133,7 @@ class AsyncClient:
             out_biz_no=out_biz_no,
             out_biz_code=out_biz_code,
             timeout=timeout,
+            app_auth_token=app_auth_token,
             **_retry(retry),
         )
 
@@ -149,6 +152,7 @@ class AsyncClient:
         alipay_mini_app_token: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None | _Unset = UNSET,
+        app_auth_token: str | None = None,
     ) -> VoucherSendResult:
         """``alipay.marketing.voucher.send``: send a voucher of ``template_id``; ``out_biz_no`` makes it idempotent."""
         return await self._native.send_voucher(
@@ -163,6 +167,7 @@ class AsyncClient:
             extend_info=extend_info,
             alipay_mini_app_token=alipay_mini_app_token,
             timeout=timeout,
+            app_auth_token=app_auth_token,
             **_retry(retry),
         )
 
@@ -180,6 +185,7 @@ class AsyncClient:
         ext_info: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None | _Unset = UNSET,
+        app_auth_token: str | None = None,
     ) -> PointsUpdateResult:
         """``koubei.marketing.tool.points.update``: move stamp-card points; ``req_id`` makes it idempotent."""
         return await self._native.update_points(
@@ -193,6 +199,7 @@ class AsyncClient:
             memo=memo,
             ext_info=ext_info,
             timeout=timeout,
+            app_auth_token=app_auth_token,
             **_retry(retry),
         )
 
@@ -203,9 +210,12 @@ class AsyncClient:
         *,
         timeout: float | None = None,
         retry: RetryPolicy | None | _Unset = UNSET,
+        app_auth_token: str | None = None,
     ) -> ExecuteResult:
         """Any gateway method with a ``biz_content`` dict, with the same signing, verification and errors."""
-        return await self._native.execute(method, biz_content, timeout=timeout, **_retry(retry))
+        return await self._native.execute(
+            method, biz_content, timeout=timeout, app_auth_token=app_auth_token, **_retry(retry)
+        )
 
     async def query_voucher(
         self,
@@ -213,9 +223,12 @@ class AsyncClient:
         voucher_id: str,
         timeout: float | None = None,
         retry: RetryPolicy | None | _Unset = UNSET,
+        app_auth_token: str | None = None,
     ) -> VoucherDetail:
         """``alipay.marketing.voucher.query``: one voucher (status, template, amounts, counts, dates) by its id."""
-        return await self._native.query_voucher(voucher_id=voucher_id, timeout=timeout, **_retry(retry))
+        return await self._native.query_voucher(
+            voucher_id=voucher_id, timeout=timeout, app_auth_token=app_auth_token, **_retry(retry)
+        )
 
     async def list_vouchers(
         self,
@@ -225,10 +238,16 @@ class AsyncClient:
         open_id: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None | _Unset = UNSET,
+        app_auth_token: str | None = None,
     ) -> VoucherList:
         """``alipay.marketing.voucher.list.query``: the vouchers of ``template_id`` one user holds, possibly none."""
         return await self._native.list_vouchers(
-            template_id=template_id, user_id=user_id, open_id=open_id, timeout=timeout, **_retry(retry)
+            template_id=template_id,
+            user_id=user_id,
+            open_id=open_id,
+            timeout=timeout,
+            app_auth_token=app_auth_token,
+            **_retry(retry),
         )
 
     async def query_template(
@@ -237,9 +256,12 @@ class AsyncClient:
         template_id: str,
         timeout: float | None = None,
         retry: RetryPolicy | None | _Unset = UNSET,
+        app_auth_token: str | None = None,
     ) -> TemplateDetail:
         """``alipay.marketing.voucher.templatedetail.query``: status, publish window, quantity and counts."""
-        return await self._native.query_template(template_id=template_id, timeout=timeout, **_retry(retry))
+        return await self._native.query_template(
+            template_id=template_id, timeout=timeout, app_auth_token=app_auth_token, **_retry(retry)
+        )
 
     async def create_template(
         self,
@@ -261,6 +283,7 @@ class AsyncClient:
         notify_uri: str | None = None,
         timeout: float | None = None,
         retry: RetryPolicy | None | _Unset = UNSET,
+        app_auth_token: str | None = None,
     ) -> TemplateCreateResult:
         """``alipay.marketing.cashlessvoucher.template.create``: create a cashless voucher template; ``out_biz_no``
         makes it idempotent."""
@@ -281,6 +304,7 @@ class AsyncClient:
             extension_info=extension_info,
             notify_uri=notify_uri,
             timeout=timeout,
+            app_auth_token=app_auth_token,
             **_retry(retry),
         )
 
@@ -291,10 +315,15 @@ class AsyncClient:
         user_id: str,
         timeout: float | None = None,
         retry: RetryPolicy | None | _Unset = UNSET,
+        app_auth_token: str | None = None,
     ) -> PointsBalance:
         """``koubei.marketing.tool.points.query``: available, frozen and accumulated points of an account."""
         return await self._native.query_points(
-            activity_account=activity_account, user_id=user_id, timeout=timeout, **_retry(retry)
+            activity_account=activity_account,
+            user_id=user_id,
+            timeout=timeout,
+            app_auth_token=app_auth_token,
+            **_retry(retry),
         )
 
     async def check_template(self, template_id: str, quantity: int) -> TemplateDetail:
@@ -385,9 +414,16 @@ class AsyncClient:
         """The configuration doctor's findings for this client, plus the clock skew measured against the gateway."""
         return await self._native.check_config()
 
-    def prepare(self, method: str, biz_content: Mapping[str, Any] | None = None, **fields: Any) -> PreparedRequest:
+    def prepare(
+        self,
+        method: str,
+        biz_content: Mapping[str, Any] | None = None,
+        *,
+        app_auth_token: str | None = None,
+        **fields: Any,
+    ) -> PreparedRequest:
         """The dry run: validates and signs what a call would send now, without sending it (no await needed)."""
-        return self._native.prepare(method, biz_content, **fields)
+        return self._native.prepare(method, biz_content, app_auth_token=app_auth_token, **fields)
 
     @property
     def app_id(self) -> str:

@@ -211,7 +211,7 @@ macro_rules! client_methods {
 
             /// `alipay.user.invite.award.receive`: award a new or old user (by `mobile` or `user_id`).
             #[pyo3(signature = (*, mobile = None, user_id = None, out_biz_no = None, out_biz_code = None, timeout = None,
-                retry = RetryArg::NotGiven))]
+                retry = RetryArg::NotGiven, app_auth_token = None))]
             #[allow(clippy::too_many_arguments)]
             fn receive_invite_award(
                 &self,
@@ -222,6 +222,7 @@ macro_rules! client_methods {
                 out_biz_code: Option<String>,
                 timeout: Option<f64>,
                 retry: RetryArg,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request = InviteArgs {
                     mobile,
@@ -230,7 +231,7 @@ macro_rules! client_methods {
                     out_biz_code,
                 }
                 .into_request();
-                let options = call_options(py, timeout, &retry)?;
+                let options = call_options(py, timeout, &retry, app_auth_token)?;
                 let client = self.handle.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
                 <$mode>::run_call(py, &method, key.as_deref(), async move {
@@ -242,7 +243,7 @@ macro_rules! client_methods {
             #[pyo3(signature = (
                 *, template_id, out_biz_no, user_id = None, login_id = None, taobao_nick = None, open_id = None,
                 amount = None, memo = None, extend_info = None, alipay_mini_app_token = None, timeout = None,
-                retry = RetryArg::NotGiven
+                retry = RetryArg::NotGiven, app_auth_token = None
             ))]
             #[allow(clippy::too_many_arguments)]
             fn send_voucher(
@@ -260,6 +261,7 @@ macro_rules! client_methods {
                 alipay_mini_app_token: Option<String>,
                 timeout: Option<f64>,
                 retry: RetryArg,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request = VoucherArgs {
                     template_id,
@@ -274,7 +276,7 @@ macro_rules! client_methods {
                     alipay_mini_app_token,
                 }
                 .into_request(py)?;
-                let options = call_options(py, timeout, &retry)?;
+                let options = call_options(py, timeout, &retry, app_auth_token)?;
                 let client = self.handle.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
                 <$mode>::run_call(py, &method, key.as_deref(), async move {
@@ -285,7 +287,7 @@ macro_rules! client_methods {
             /// `koubei.marketing.tool.points.update`: move stamp-card points; `req_id` makes it idempotent.
             #[pyo3(signature = (
                 *, req_id, user_id, activity_account, trans_type, trans_amount, biz_no = None, shop_id = None,
-                memo = None, ext_info = None, timeout = None, retry = RetryArg::NotGiven
+                memo = None, ext_info = None, timeout = None, retry = RetryArg::NotGiven, app_auth_token = None
             ))]
             #[allow(clippy::too_many_arguments)]
             fn update_points(
@@ -302,6 +304,7 @@ macro_rules! client_methods {
                 ext_info: Option<String>,
                 timeout: Option<f64>,
                 retry: RetryArg,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request = PointsArgs {
                     req_id,
@@ -315,7 +318,7 @@ macro_rules! client_methods {
                     ext_info,
                 }
                 .into_request(py)?;
-                let options = call_options(py, timeout, &retry)?;
+                let options = call_options(py, timeout, &retry, app_auth_token)?;
                 let client = self.handle.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
                 <$mode>::run_call(py, &method, key.as_deref(), async move {
@@ -324,7 +327,7 @@ macro_rules! client_methods {
             }
 
             /// Any gateway method with a `biz_content` dict, with the same signing, verification and errors.
-            #[pyo3(signature = (method, biz_content = None, *, timeout = None, retry = RetryArg::NotGiven))]
+            #[pyo3(signature = (method, biz_content = None, *, timeout = None, retry = RetryArg::NotGiven, app_auth_token = None))]
             fn execute(
                 &self,
                 py: Python<'_>,
@@ -332,9 +335,10 @@ macro_rules! client_methods {
                 biz_content: Option<&Bound<'_, PyAny>>,
                 timeout: Option<f64>,
                 retry: RetryArg,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let biz = biz_text(py, biz_content)?;
-                let options = call_options(py, timeout, &retry)?;
+                let options = call_options(py, timeout, &retry, app_auth_token)?;
                 let client = self.handle.get(py)?;
                 let name = method.clone();
                 <$mode>::run_call(py, &name, None, async move {
@@ -343,16 +347,17 @@ macro_rules! client_methods {
             }
 
             /// The dry run: validates and signs what a call would send now, without sending it.
-            #[pyo3(signature = (method, biz_content = None, **fields))]
+            #[pyo3(signature = (method, biz_content = None, *, app_auth_token = None, **fields))]
             fn prepare(
                 &self,
                 py: Python<'_>,
                 method: &str,
                 biz_content: Option<&Bound<'_, PyAny>>,
+                app_auth_token: Option<String>,
                 fields: Option<&Bound<'_, PyDict>>,
             ) -> PyResult<Py<PyAny>> {
                 let client = self.handle.get(py)?;
-                prepare_any(py, &client, method, biz_content, fields)
+                prepare_any(py, &client, method, biz_content, app_auth_token, fields)
             }
 
             /// A snapshot of the client's counters: calls, attempts, retries, successes, failures by kind, calls in

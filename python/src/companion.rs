@@ -35,25 +35,27 @@ macro_rules! with_companion_methods {
             $($extra)*
 
             /// `alipay.marketing.voucher.query`: one voucher (status, template, amounts, counts, dates) by its id.
-            #[pyo3(signature = (*, voucher_id, timeout = None, retry = crate::config::RetryArg::NotGiven))]
+            #[pyo3(signature = (*, voucher_id, timeout = None, retry = crate::config::RetryArg::NotGiven, app_auth_token = None))]
             fn query_voucher(
                 &self,
                 py: Python<'_>,
                 voucher_id: String,
                 timeout: Option<f64>,
                 retry: crate::config::RetryArg,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request =
                     alipay_marketing::api::voucher_query::VoucherQueryRequest::new(voucher_id);
-                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry)
+                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// `alipay.marketing.voucher.list.query`: the vouchers of `template_id` that one user (`user_id` or
             /// `open_id`, exactly one) holds, possibly none.
             #[pyo3(signature = (
                 *, template_id, user_id = None, open_id = None, timeout = None,
-                retry = crate::config::RetryArg::NotGiven
+                retry = crate::config::RetryArg::NotGiven, app_auth_token = None
             ))]
+            #[allow(clippy::too_many_arguments)]
             fn list_vouchers(
                 &self,
                 py: Python<'_>,
@@ -62,24 +64,26 @@ macro_rules! with_companion_methods {
                 open_id: Option<String>,
                 timeout: Option<f64>,
                 retry: crate::config::RetryArg,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request = crate::companion::list_request(template_id, user_id, open_id);
-                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry)
+                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// `alipay.marketing.voucher.templatedetail.query`: a template's status, publish window, quantity
             /// and publish/used counts.
-            #[pyo3(signature = (*, template_id, timeout = None, retry = crate::config::RetryArg::NotGiven))]
+            #[pyo3(signature = (*, template_id, timeout = None, retry = crate::config::RetryArg::NotGiven, app_auth_token = None))]
             fn query_template(
                 &self,
                 py: Python<'_>,
                 template_id: String,
                 timeout: Option<f64>,
                 retry: crate::config::RetryArg,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request =
                     alipay_marketing::api::template::TemplateDetailQueryRequest::new(template_id);
-                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry)
+                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// `alipay.marketing.cashlessvoucher.template.create`: create a cashless voucher template;
@@ -89,7 +93,7 @@ macro_rules! with_companion_methods {
                 voucher_valid_period, voucher_quantity = None, total_amount = None, floor_amount = None,
                 voucher_description = None, voucher_available_time = None, rule_conf = None,
                 extension_info = None, notify_uri = None, timeout = None,
-                retry = crate::config::RetryArg::NotGiven
+                retry = crate::config::RetryArg::NotGiven, app_auth_token = None
             ))]
             #[allow(clippy::too_many_arguments)]
             fn create_template(
@@ -112,6 +116,7 @@ macro_rules! with_companion_methods {
                 notify_uri: Option<String>,
                 timeout: Option<f64>,
                 retry: crate::config::RetryArg,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request = crate::companion::TemplateCreateArgs {
                     out_biz_no,
@@ -131,13 +136,13 @@ macro_rules! with_companion_methods {
                     notify_uri,
                 }
                 .into_request(py)?;
-                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry)
+                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// `koubei.marketing.tool.points.query`: available, frozen and accumulated points of a stamp-card
             /// account.
             #[pyo3(signature = (
-                *, activity_account, user_id, timeout = None, retry = crate::config::RetryArg::NotGiven
+                *, activity_account, user_id, timeout = None, retry = crate::config::RetryArg::NotGiven, app_auth_token = None
             ))]
             fn query_points(
                 &self,
@@ -146,12 +151,13 @@ macro_rules! with_companion_methods {
                 user_id: String,
                 timeout: Option<f64>,
                 retry: crate::config::RetryArg,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request = alipay_marketing::api::points_query::PointsQueryRequest::new(
                     activity_account,
                     user_id,
                 );
-                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry)
+                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// The campaign preflight: reads the template and raises `ValidationError` (naming `template_id` or
@@ -280,19 +286,20 @@ macro_rules! with_companion_methods {
 
 pub(crate) use with_companion_methods;
 
-/// One typed call with the per-call `timeout` and `retry`, run in the client's mode.
+/// One typed call with the per-call `timeout`, `retry` and `app_auth_token`, run in the client's mode.
 pub fn call<M: Mode, R>(
     py: Python<'_>,
     client: alipay_marketing::Client,
     request: R,
     timeout: Option<f64>,
     retry: &RetryArg,
+    app_auth_token: Option<String>,
 ) -> PyResult<Py<PyAny>>
 where
     R: ApiRequest + 'static,
     R::Response: ToPython,
 {
-    let options = call_options(py, timeout, retry)?;
+    let options = call_options(py, timeout, retry, app_auth_token)?;
     let (method, key) = (
         request.method().to_owned(),
         request.idempotency_key().map(str::to_owned),

@@ -179,11 +179,13 @@ pub fn json_object_text(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -
     text.extract()
 }
 
-/// Per-call options from the `timeout` (seconds) and `retry` keywords.
+/// Per-call options from the `timeout` (seconds), `retry` and `app_auth_token` keywords. A bad token raises the
+/// core's `InvalidRequestError` (field `app_auth_token`) before anything is signed.
 pub fn call_options(
     py: Python<'_>,
     timeout: Option<f64>,
     retry: &RetryArg,
+    app_auth_token: Option<String>,
 ) -> PyResult<CallOptions> {
     let mut options = CallOptions::default();
     if let Some(t) = timeout {
@@ -196,6 +198,10 @@ pub fn call_options(
     }
     if let Some(policy) = retry.policy(py)? {
         options = options.retry(policy);
+    }
+    if let Some(token) = app_auth_token {
+        options = options.app_auth_token(token);
+        options.validate().map_err(|e| to_py_err(py, &e))?;
     }
     Ok(options)
 }
@@ -271,8 +277,10 @@ pub fn prepare_any(
     client: &alipay_marketing::Client,
     method: &str,
     biz_content: Option<&Bound<'_, PyAny>>,
+    app_auth_token: Option<String>,
     fields: Option<&Bound<'_, PyDict>>,
 ) -> PyResult<Py<PyAny>> {
+    let options = call_options(py, None, &RetryArg::NotGiven, app_auth_token)?;
     let typed = [
         InviteAwardRequest::METHOD,
         VoucherSendRequest::METHOD,
@@ -295,7 +303,7 @@ pub fn prepare_any(
             }
             .into_request();
             f.finish()?;
-            client.prepare(&request)
+            client.prepare_with(&request, &options)
         }
         VoucherSendRequest::METHOD => {
             let request = VoucherArgs {
@@ -311,7 +319,7 @@ pub fn prepare_any(
                 alipay_mini_app_token: f.text("alipay_mini_app_token")?,
             };
             f.finish()?;
-            client.prepare(&request.into_request(py)?)
+            client.prepare_with(&request.into_request(py)?, &options)
         }
         PointsUpdateRequest::METHOD => {
             let request = PointsArgs {
@@ -326,12 +334,12 @@ pub fn prepare_any(
                 ext_info: f.text("ext_info")?,
             };
             f.finish()?;
-            client.prepare(&request.into_request(py)?)
+            client.prepare_with(&request.into_request(py)?, &options)
         }
         _ => {
             f.finish()?;
             let biz = biz_text(py, biz_content)?;
-            client.prepare_execute(method, &biz)
+            client.prepare_execute_with(method, &biz, &options)
         }
     };
     Ok(Outcome(prepared).into_pyobject(py)?.unbind())

@@ -46,6 +46,8 @@ impl Endpoint {
 pub(crate) struct Checked {
     pub(crate) endpoint: Endpoint,
     pub(crate) app_id: String,
+    /// The merchant the call was made for (ISV mode), when the request carried a non-blank `app_auth_token`.
+    pub(crate) app_auth_token: Option<String>,
     pub(crate) biz: BizParams,
     /// How to answer: charset, AES when the request was encrypted, the certificate in certificate mode.
     pub(crate) voice: Voice,
@@ -326,9 +328,15 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
     Ok(Checked {
         endpoint,
         app_id: app_id.to_owned(),
+        app_auth_token: app_auth_token(p),
         biz,
         voice,
     })
+}
+
+/// The request's `app_auth_token`, when it carried a non-blank one.
+pub(crate) fn app_auth_token(p: &Params) -> Option<String> {
+    p.get("app_auth_token").map(str::to_owned)
 }
 
 /// Certificate mode: `app_cert_sn` must be the SN of the app's certificate and `alipay_root_cert_sn` that of the

@@ -38,6 +38,9 @@ pub struct CallRecord {
     pub method: String,
     /// The app id as sent (empty when missing).
     pub app_id: String,
+    /// The request's `app_auth_token` (the merchant, in ISV mode), when it carried a non-blank one. In clear:
+    /// print it masked (the binary's log line shows `2024****0001`).
+    pub app_auth_token: Option<String>,
     /// `10000`, `10000/OLD_AWARD_OVER_LIMIT` (invite results), `40004/TEMPLATE_NOT_EXIST`, `fault/http_502`…
     pub outcome: String,
     /// Time spent in the sandbox, including injected latency.
@@ -203,6 +206,7 @@ pub(crate) async fn handle(
         .and_then(|p| p.raw("app_id"))
         .unwrap_or("")
         .to_owned();
+    let app_auth_token = params.as_ref().ok().and_then(crate::checks::app_auth_token);
     let checked = match params {
         Ok(params) => check(shared, &params, now),
         Err(e) => Err(Refusal {
@@ -215,7 +219,11 @@ pub(crate) async fn handle(
         Err(refusal) => {
             {
                 let mut world = shared.world();
-                world.count_call(&method_text, &refusal.error.label());
+                world.count_call(
+                    &method_text,
+                    &refusal.error.label(),
+                    app_auth_token.as_deref(),
+                );
                 shared.persist(&world);
             }
             let answer = reply(
@@ -232,6 +240,7 @@ pub(crate) async fn handle(
         log(&CallRecord {
             method: method_text,
             app_id,
+            app_auth_token,
             outcome,
             elapsed: started.elapsed(),
         });
@@ -279,7 +288,7 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
     };
     if let Some((label, answer)) = early {
         let mut world = shared.world();
-        world.count_call(method.as_str(), &label);
+        world.count_call(method.as_str(), &label, call.app_auth_token.as_deref());
         shared.persist(&world);
         return (answer, label);
     }
@@ -306,7 +315,7 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
             Some(f) if f.forges_answer() => format!("fault/{}", f.name()),
             _ => label_of(&result),
         };
-        world.count_call(method.as_str(), &label);
+        world.count_call(method.as_str(), &label, call.app_auth_token.as_deref());
         shared.persist(&world);
         result
     };
@@ -395,7 +404,11 @@ fn download(shared: &Shared, call: &Checked) -> (Answer, String) {
     let label = label_of(&result);
     {
         let mut world = shared.world();
-        world.count_call(call.endpoint.as_str(), &label);
+        world.count_call(
+            call.endpoint.as_str(),
+            &label,
+            call.app_auth_token.as_deref(),
+        );
         shared.persist(&world);
     }
     (

@@ -140,6 +140,9 @@ pub(crate) struct World {
     pub(crate) replays: BTreeMap<String, Replay>,
     /// method → outcome → number of calls.
     pub(crate) calls: BTreeMap<String, BTreeMap<String, u64>>,
+    /// app_auth_token → method → number of calls made with that token (ISV calls on a merchant's behalf).
+    #[serde(default)]
+    pub(crate) calls_by_app_auth_token: BTreeMap<String, BTreeMap<String, u64>>,
     /// method → fault → number of calls it hit.
     #[serde(default)]
     pub(crate) faults_hit: BTreeMap<String, BTreeMap<String, u64>>,
@@ -192,13 +195,22 @@ impl World {
         self.seq
     }
 
-    pub(crate) fn count_call(&mut self, method: &str, outcome: &str) {
+    /// Counts a call by method and outcome, and by the merchant's `app_auth_token` when it carried one.
+    pub(crate) fn count_call(&mut self, method: &str, outcome: &str, app_auth_token: Option<&str>) {
         *self
             .calls
             .entry(method.to_owned())
             .or_default()
             .entry(outcome.to_owned())
             .or_default() += 1;
+        if let Some(token) = app_auth_token {
+            *self
+                .calls_by_app_auth_token
+                .entry(token.to_owned())
+                .or_default()
+                .entry(method.to_owned())
+                .or_default() += 1;
+        }
     }
 
     /// Loads a state file; `Ok(None)` when it does not exist yet.
@@ -322,6 +334,9 @@ impl World {
             "templates": {"created": self.created_templates, "changed": self.template_overrides},
             "idempotency_keys": self.replays.len(),
             "calls": calls,
+            "app_auth_tokens": self.calls_by_app_auth_token.iter().map(|(token, methods)| {
+                (token.clone(), json!({"total": methods.values().sum::<u64>(), "methods": methods}))
+            }).collect::<serde_json::Map<String, serde_json::Value>>(),
             "total_calls": self.calls.values().flat_map(|o| o.values()).sum::<u64>(),
         })
     }

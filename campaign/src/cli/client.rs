@@ -41,14 +41,6 @@ pub(crate) struct ClientArgs {
         default_value = "production"
     )]
     gateway: String,
-    /// `app_auth_token` for calls on behalf of a merchant.
-    #[arg(
-        long,
-        env = "ALIPAY_APP_AUTH_TOKEN",
-        value_name = "TOKEN",
-        hide_env_values = true
-    )]
-    app_auth_token: Option<String>,
     /// Seconds one attempt may take.
     #[arg(long, value_name = "SECONDS")]
     attempt_timeout: Option<f64>,
@@ -109,7 +101,9 @@ pub(crate) fn build(args: &ClientArgs, campaign: &Campaign) -> Result<Client, Fa
             ));
         }
     }
-    if let Some(token) = &args.app_auth_token {
+    // A constant merchant (`--app-auth-token`) is the client's own too, so that the template preflight asks about
+    // that merchant's template; every row's call carries it as its per-call token as well.
+    if let Some(token) = campaign.constants.get(crate::config::APP_AUTH_TOKEN) {
         builder = builder.app_auth_token(token);
     }
     if let Some(t) = args.attempt_timeout {

@@ -89,6 +89,15 @@ struct CampaignArgs {
     /// Constant `memo`.
     #[arg(long)]
     memo: Option<String>,
+    /// The merchant every row is sent for (ISV mode), passed as each call's `app_auth_token`. For one merchant per
+    /// row, use a column named `app_auth_token` (or `--column app_auth_token=COLUMN`) instead; not both.
+    #[arg(
+        long,
+        env = "ALIPAY_APP_AUTH_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    app_auth_token: Option<String>,
     /// Any other constant field, e.g. `--field amount=5.00` (repeatable).
     #[arg(long = "field", value_name = "NAME=VALUE")]
     fields: Vec<String>,
@@ -468,6 +477,7 @@ fn build_campaign(args: &CampaignArgs, need: MethodNeed) -> Result<Campaign, Fai
         ("activity_account", &args.activity_account),
         ("trans_type", &args.trans_type),
         ("memo", &args.memo),
+        (crate::config::APP_AUTH_TOKEN, &args.app_auth_token),
     ] {
         if let Some(v) = value {
             campaign.constants.insert(field.to_owned(), v.clone());

@@ -110,7 +110,7 @@ pub fn merchant_key(app_auth_token: Option<&str>) -> String {
         Some(token) => {
             let digest = Sha256::digest(token.as_bytes());
             let hex: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-            format!("m-{hex}")
+            format!("sha256:{hex}")
         }
     }
 }

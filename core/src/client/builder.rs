@@ -243,6 +243,12 @@ impl ClientBuilder {
     /// Limits the whole client (all clones, threads and tasks) to `qps` requests per second on average, with
     /// bursts of up to `burst` requests. Off by default. Waiting for a slot counts toward the call's deadline.
     /// The values are checked by `build` with [`RateLimit::new`].
+    ///
+    /// The limit is per merchant: calls with the client's own `app_auth_token` (or none) share one bucket, and
+    /// each distinct per-call token ([`super::CallOptions::app_auth_token`]) has a bucket of its own at the same
+    /// `qps` and `burst`. A merchant's bucket is forgotten once it is full again (at most `burst / qps` seconds
+    /// after its last call; a full bucket answers as a new one does), so memory follows the merchants called
+    /// recently, not every token ever seen.
     pub fn rate_limit(mut self, qps: f64, burst: u32) -> Self {
         self.rate_limit = Some((qps, burst));
         self
@@ -392,7 +398,8 @@ impl ClientBuilder {
         self.retry
     }
 
-    /// Calls on a merchant's behalf (ISV mode) with this `app_auth_token`.
+    /// Calls on a merchant's behalf (ISV mode) with this `app_auth_token`. A call can name another merchant with
+    /// [`super::CallOptions::app_auth_token`], so one client serves many merchants.
     pub fn app_auth_token(mut self, token: impl Into<String>) -> Self {
         self.app_auth_token = Some(token.into());
         self

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use super::{Client, ExecuteResponse, SDK_ID};
+use super::{CallOptions, Client, ExecuteResponse, SDK_ID};
 use crate::api::ApiRequest;
 use crate::charset::Charset;
 use crate::error::{Error, Result};
@@ -87,15 +87,38 @@ impl ApiRequest for RawRequest<'_> {
 impl Client {
     /// The dry run: what [`Client::call`] would send now, without sending.
     pub fn prepare<R: ApiRequest>(&self, request: &R) -> Result<Prepared> {
-        self.prepare_at(request, SystemTime::now())
+        self.prepare_with(request, &CallOptions::default())
+    }
+
+    /// The dry run of [`Client::call`] with per-call options: the form and the sign content carry the call's
+    /// `app_auth_token` (see [`CallOptions::app_auth_token`]) when it has one.
+    pub fn prepare_with<R: ApiRequest>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Result<Prepared> {
+        self.prepare_at_with(request, SystemTime::now(), options)
     }
 
     /// The dry run of [`Client::execute`].
     pub fn prepare_execute(&self, method: &str, biz_content: &str) -> Result<Prepared> {
-        self.prepare(&RawRequest {
-            method,
-            biz_content,
-        })
+        self.prepare_execute_with(method, biz_content, &CallOptions::default())
+    }
+
+    /// The dry run of [`Client::execute_with`].
+    pub fn prepare_execute_with(
+        &self,
+        method: &str,
+        biz_content: &str,
+        options: &CallOptions,
+    ) -> Result<Prepared> {
+        self.prepare_with(
+            &RawRequest {
+                method,
+                biz_content,
+            },
+            options,
+        )
     }
 
     /// The dry run with an explicit clock, for reproducible output.
@@ -104,8 +127,30 @@ impl Client {
     /// generated here exactly as [`Client::call`] generates one, so the dry run shows the parameter and the key
     /// the call sends. (Each call generates a fresh key; set one yourself to send exactly the prepared request.)
     pub fn prepare_at<R: ApiRequest>(&self, request: &R, now: SystemTime) -> Result<Prepared> {
+        self.prepare_at_with(request, now, &CallOptions::default())
+    }
+
+    /// [`Client::prepare_at`] with per-call options.
+    pub fn prepare_at_with<R: ApiRequest>(
+        &self,
+        request: &R,
+        now: SystemTime,
+        options: &CallOptions,
+    ) -> Result<Prepared> {
+        let token = self.app_auth_token_for(options)?;
         let generated = request.with_generated_key(&|| crate::retry::generate_key(now));
-        self.prepare_inner(generated.as_ref().unwrap_or(request), now, true)
+        self.prepare_inner(generated.as_ref().unwrap_or(request), now, true, token)
+    }
+
+    /// The `app_auth_token` a call with `options` sends: the call's own (checked), else the client's.
+    pub(super) fn app_auth_token_for<'a>(
+        &'a self,
+        options: &'a CallOptions,
+    ) -> Result<Option<&'a str>> {
+        match options.checked_app_auth_token()? {
+            Some(token) => Ok(Some(token)),
+            None => Ok(self.inner.app_auth_token.as_deref()),
+        }
     }
 
     /// `encrypt`: whether the client's AES key (if any) applies; the certificate download is always sent in
@@ -115,6 +160,7 @@ impl Client {
         request: &R,
         now: SystemTime,
         encrypt: bool,
+        app_auth_token: Option<&str>,
     ) -> Result<Prepared> {
         request.validate()?;
         let inner = &*self.inner;
@@ -151,12 +197,10 @@ impl Client {
         if !is_blank(&biz_content) {
             form.push(("biz_content".to_owned(), biz_content));
         }
-        if let Some(token) = &inner.app_auth_token {
-            form.push(("app_auth_token".to_owned(), token.clone()));
-        }
-        // biz_content was checked above; the token must exist in the charset too.
-        if let Some(token) = &inner.app_auth_token {
+        if let Some(token) = app_auth_token {
+            // biz_content was checked above; the token must exist in the charset too.
             charset.encode("app_auth_token", token)?;
+            form.push(("app_auth_token".to_owned(), token.to_owned()));
         }
         let content = sign_content(
             query
@@ -188,21 +232,47 @@ impl Client {
 }
 
 /// The `app_auth_token` is sent and signed as given: a control character (a NUL or a newline pasted with it)
-/// would reach the gateway, so it is refused when the client is built.
-pub(super) fn check_app_auth_token(token: &str) -> Result<()> {
+/// would reach the gateway, so it is refused — when the client is built (a `Config` error) or, for a per-call
+/// token, before the call is signed (an `InvalidRequest` error). Either names `app_auth_token`.
+pub(super) fn app_auth_token_problem(token: &str) -> Option<&'static str> {
     if token.chars().any(char::is_control) {
-        return Err(Error::config_field(
-            "app_auth_token",
+        return Some(
             "contains a control character (such as NUL or a newline); copy the token again without it",
-        ));
+        );
     }
     if token.trim() != token {
-        return Err(Error::config_field(
-            "app_auth_token",
-            "has leading or trailing whitespace; trim it",
-        ));
+        return Some("has leading or trailing whitespace; trim it");
     }
-    Ok(())
+    None
+}
+
+/// The builder's rule for the client's token.
+pub(super) fn check_app_auth_token(token: &str) -> Result<()> {
+    match app_auth_token_problem(token) {
+        Some(problem) => Err(Error::config_field("app_auth_token", problem)),
+        None => Ok(()),
+    }
+}
+
+impl CallOptions {
+    /// Checks the options as a call would, before anything is signed: today the per-call `app_auth_token`
+    /// (control characters and leading or trailing whitespace are refused; a blank token means none). The error
+    /// is an [`crate::ErrorKind::InvalidRequest`] whose `field()` is `app_auth_token`. Faces and campaigns use
+    /// this to refuse a bad token when it is given rather than when it is sent.
+    pub fn validate(&self) -> Result<()> {
+        self.checked_app_auth_token().map(|_| ())
+    }
+
+    /// The per-call token, `None` when unset or blank, refused when it breaks the rule.
+    fn checked_app_auth_token(&self) -> Result<Option<&str>> {
+        let Some(token) = self.app_auth_token.as_deref().filter(|t| !is_blank(t)) else {
+            return Ok(None);
+        };
+        match app_auth_token_problem(token) {
+            Some(problem) => Err(Error::invalid_request("app_auth_token", problem)),
+            None => Ok(Some(token)),
+        }
+    }
 }
 
 /// biz_content in the request charset. Text the charset cannot represent is refused naming the business field that

@@ -65,12 +65,16 @@ impl Client {
         if self.is_closed() {
             return Err(closed_error());
         }
-        let prepared = self.prepare(request)?;
+        let prepared = self.prepare_with(request, options)?;
+        // The rate-limit bucket: the client's own (its token or none), or the per-call token's.
+        let bucket = self
+            .app_auth_token_for(options)?
+            .filter(|token| Some(*token) != inner.app_auth_token.as_deref());
         let mut attempt = 0;
         let mut unknown_so_far = false;
         loop {
             attempt += 1;
-            let result = self.attempt(&prepared, deadline, attempt).await;
+            let result = self.attempt(&prepared, bucket, deadline, attempt).await;
             let error = match result {
                 Ok((node, trace_id)) => {
                     tracing::debug!(
@@ -120,6 +124,7 @@ impl Client {
     async fn attempt(
         &self,
         prepared: &Prepared,
+        bucket: Option<&str>,
         deadline: Instant,
         attempt: u32,
     ) -> Result<(String, Option<String>)> {
@@ -132,15 +137,22 @@ impl Client {
         };
         if let Some(limiter) = &inner.rate_limiter {
             let budget = deadline.saturating_duration_since(Instant::now());
-            let wait = limiter.reserve(Instant::now(), budget).ok_or_else(|| {
-                Error::transport(
-                    format!(
-                        "{} was not sent: the client's rate limit leaves no slot before the deadline",
-                        prepared.method
-                    ),
-                    false,
-                )
-            })?;
+            let wait = limiter
+                .reserve(bucket, Instant::now(), budget)
+                .ok_or_else(|| {
+                    Error::transport(
+                        format!(
+                            "{} was not sent: the rate limit {} leaves no slot before the deadline",
+                            prepared.method,
+                            if bucket.is_some() {
+                                "of this call's app_auth_token"
+                            } else {
+                                "of the client"
+                            }
+                        ),
+                        false,
+                    )
+                })?;
             tokio::time::sleep(wait).await;
         }
         let now = Instant::now();
@@ -179,6 +191,7 @@ impl Client {
                         },
                         std::time::SystemTime::now(),
                         false,
+                        inner.app_auth_token.as_deref(),
                     )?;
                     let (download_body, _) = self.post(&download).await?;
                     mode.trust_download(&sn, &download_body)?

@@ -217,8 +217,14 @@ fn log_call(call: &CallRecord) {
     } else {
         &call.app_id
     };
+    // The merchant's token is a credential: the log keeps only its ends, enough to count calls per merchant.
+    let merchant = call
+        .app_auth_token
+        .as_deref()
+        .map(|t| format!(" app_auth_token={}", alipay_marketing::mask::mask_token(t)))
+        .unwrap_or_default();
     println!(
-        "{method} app_id={app_id} {} {:.1}ms",
+        "{method} app_id={app_id}{merchant} {} {:.1}ms",
         call.outcome,
         call.elapsed.as_secs_f64() * 1e3
     );
