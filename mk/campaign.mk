@@ -43,3 +43,10 @@ BENCH_TARGETS += bench-campaign
 # Campaign throughput against a bare loop, peak RSS over a million rows, resume time (bench/campaign/run.py).
 bench-campaign:
 	$(PYTHON) bench/campaign/run.py
+
+.PHONY: bench-merchants
+BENCH_TARGETS += bench-merchants
+
+# Each merchant's QPS with three workers on one PostgreSQL journal (bench/campaign/merchants.py; needs make deps).
+bench-merchants: deps
+	$(PYTHON) bench/campaign/merchants.py

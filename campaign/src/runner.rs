@@ -110,6 +110,8 @@ const OTHERS_POLL: Duration = Duration::from_secs(1);
 struct Sent {
     seq: i64,
     verdict: Verdict,
+    /// When the call left.
+    started: Instant,
     latency: Duration,
     permit: tokio::sync::OwnedSemaphorePermit,
 }
@@ -196,7 +198,9 @@ async fn drive(
     let mut drained = false;
     let mut tasks: JoinSet<Sent> = JoinSet::new();
     let mut answers = 0u64;
-    let mut breaker: Option<(Halt, u32)> = None;
+    // The campaign-level refusal repeating, how many times, and when the last one was answered: a success resets
+    // it only if its call left after that answer (one sent before says nothing about the refusal's cause).
+    let mut breaker: Option<(Halt, u32, Instant)> = None;
     let mut paused: Option<Halt> = None;
     let mut settle_rounds_left = campaign.settle_rounds;
     let mut throttle_streak = 0u32;
@@ -231,18 +235,11 @@ async fn drive(
             claiming = Some(Box::pin(journal.claim(claim_batch, now_ms())));
         }
         if tasks.is_empty() && claiming.is_none() && (!taking || (buffer.is_empty() && drained)) {
-            if taking && counts.unknown > 0 && settle_rounds_left > 0 {
-                settle_rounds_left -= 1;
-                let requeued = settle(journal).await?;
-                counts.unknown = counts.unknown.saturating_sub(requeued);
-                counts.pending += requeued;
-                drained = false;
-                continue;
-            }
             if taking {
-                // A shared journal: rows other workers hold are theirs until they finish or their lease
-                // expires (then this worker takes them over). Wait for that rather than end early.
                 counts = journal.counts().await?;
+                // A shared journal: rows other workers hold are theirs until they answer or their lease expires
+                // (then this worker takes them over). Wait for that rather than end early, and settle only once
+                // every row is answered.
                 if counts.pending + counts.in_flight > 0 {
                     progress(&snapshot(&counts, answers, &window));
                     tokio::select! {
@@ -253,6 +250,11 @@ async fn drive(
                     continue;
                 }
                 if counts.unknown > 0 && settle_rounds_left > 0 {
+                    settle_rounds_left -= 1;
+                    let requeued = settle(journal).await?;
+                    counts.unknown = counts.unknown.saturating_sub(requeued);
+                    counts.pending += requeued;
+                    drained = false;
                     continue;
                 }
             }
@@ -276,7 +278,7 @@ async fn drive(
                         // Hold the permit a moment: the gateway asked for less.
                         tokio::time::sleep(Duration::from_millis(50 * u64::from(row.attempts.min(20)))).await;
                     }
-                    Sent { seq: row.seq, verdict, latency: start.elapsed(), permit }
+                    Sent { seq: row.seq, verdict, started: start, latency: start.elapsed(), permit }
                 });
             }
             claimed = async { claiming.as_mut().expect("checked some").await }, if claiming.is_some() => {
@@ -306,14 +308,16 @@ async fn drive(
                 match &sent.verdict {
                     Verdict::Done(_) => {
                         window.succeeded();
-                        breaker = None;
+                        if breaker.as_ref().is_some_and(|(_, _, at)| sent.started > *at) {
+                            breaker = None;
+                        }
                     }
                     Verdict::Halt(h, _, _) => {
-                        let n = match &breaker { Some((b, n)) if b.code == h.code => n + 1, _ => 1 };
+                        let n = match &breaker { Some((b, n, _)) if b.code == h.code => n + 1, _ => 1 };
                         if n >= campaign.breaker_threshold {
                             paused = Some(h.clone());
                         }
-                        breaker = Some((h.clone(), n));
+                        breaker = Some((h.clone(), n, Instant::now()));
                     }
                     _ => {}
                 }

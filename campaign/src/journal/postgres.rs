@@ -594,12 +594,17 @@ impl Journal for PgJournal {
                 &[&self.st.campaign_id],
             )
             .map_err(|e| self.fail("reading the campaign", &e))?;
-        Ok(row.map(|r| JournalMeta {
+        let meta = row.map(|r| JournalMeta {
             campaign_id: self.st.campaign_id.clone(),
             settings: r.get(0),
             input_digest: r.get(1),
             header: serde_json::from_str(r.get(2)).unwrap_or_default(),
-        }))
+        });
+        // Another worker may have loaded the rows since this one connected: rows decode with its header.
+        if let Some(m) = &meta {
+            self.st.header = m.header.clone();
+        }
+        Ok(meta)
     }
 
     fn begin_load(&mut self, meta: &JournalMeta) -> Result<()> {
