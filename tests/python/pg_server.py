@@ -131,6 +131,16 @@ class PgServer:
         self._check([createdb, "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, name], env=env)
         return self.url(name)
 
+    def query(self, db: str, sql: str) -> str:
+        """Runs ``sql`` in database ``db`` with psql; returns its unaligned output."""
+        env = {**os.environ, "PGPASSWORD": PASSWORD}
+        psql = str(self.bin / "psql")
+        command = [psql, "-h", "127.0.0.1", "-p", str(self.port), "-U", USER, "-d", db, "-At", "-c", sql]
+        done = subprocess.run(command, check=False, capture_output=True, text=True, env=env, timeout=120)
+        if done.returncode != 0:
+            raise RuntimeError(f"psql {sql!r}: exit {done.returncode}\n{done.stderr}")
+        return done.stdout.strip()
+
     def log(self) -> str:
         """The server's log, for assertion messages."""
         try:

@@ -18,10 +18,13 @@ import os
 import pickle
 import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +39,7 @@ from alipay_marketing.campaign import (
     run_on_spark,
     spark_map_partitions,
 )
-from alipay_marketing.testing import Sandbox
+from alipay_marketing.testing import Sandbox, latency
 from pg_server import PgServer, unavailable
 
 if TYPE_CHECKING:
@@ -122,6 +125,64 @@ def test_the_same_batch_twice_gives_the_same_vouchers_and_sends_nothing_the_seco
     assert [(a["key"], a["voucher_id"]) for a in second] == [(a["key"], a["voucher_id"]) for a in first]
     assert voucher_calls(sandbox) == sent, "the second run sent nothing"
     assert len(issued(sandbox)) == 40
+
+
+def test_two_attempts_of_one_task_at_once_send_each_row_once(sandbox: Sandbox, pg_server: PgServer) -> None:
+    """What speculative execution does: a second attempt of a task runs while the first is still sending."""
+    job = voucher_job(sandbox, pg_server.database("batch_speculative"), "batch-speculative")
+    sandbox.arm_faults(method=VOUCHER, fault=latency(100), rate=1.0)
+    rows = [{"user_id": user(400 + i)} for i in range(60)]
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda _: run_batch(job, rows), range(2))
+    assert [a["status"] for a in first] == ["done"] * 60 and [a["status"] for a in second] == ["done"] * 60
+    assert [a["voucher_id"] for a in first] == [a["voucher_id"] for a in second]
+    assert len(issued(sandbox)) == 60 and voucher_calls(sandbox) == 60
+
+
+def test_a_task_killed_while_sending_is_taken_over_when_its_lease_expires(
+    sandbox: Sandbox, pg_server: PgServer, tmp_path: Path
+) -> None:
+    """A worker dies (SIGKILL) holding the merchant's lease with rows in flight; the retried task waits for the
+    lease to expire (5 s), takes the rows over and resends the ones in flight with their keys: one voucher each."""
+    db = "batch_killed"
+    job = voucher_job(sandbox, pg_server.database(db), "batch-killed", concurrency=4)
+    rows = [{"user_id": user(500 + i), "memo": "retry"} for i in range(40)]
+    shipped = tmp_path / "task.pickle"
+    shipped.write_bytes(pickle.dumps((job, rows)))
+    script = "import pickle, sys\nfrom alipay_marketing.campaign import run_batch\n"
+    script += "job, rows = pickle.loads(open(sys.argv[1], 'rb').read())\nrun_batch(job, rows)\n"
+    sandbox.arm_faults(method=VOUCHER, fault=latency(150), rate=1.0)
+    worker = subprocess.Popen([sys.executable, "-c", script, str(shipped)])
+    done_sql = "SELECT COUNT(*) FROM alipay_campaign_rows WHERE state = 'done'"
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            if worker.poll() is not None:
+                pytest.fail(f"the worker ended (exit {worker.returncode}) before it could be killed mid-batch")
+            assert time.monotonic() < deadline, "the worker showed no progress in the journal"
+            try:
+                if int(pg_server.query(db, done_sql) or 0) >= 8:
+                    break
+            except RuntimeError:  # the tables are not there yet
+                pass
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)
+    finally:
+        worker.kill()
+        worker.wait()
+    states = pg_server.query(db, "SELECT state, COUNT(*) FROM alipay_campaign_rows GROUP BY state ORDER BY state")
+    assert "in_flight" in states, f"the worker died with rows in flight: {states}"
+    sent_before = len(issued(sandbox))
+    assert 8 <= sent_before < 40
+
+    sandbox.clear_faults()
+    answers = run_batch(job, rows)  # the task's retry
+    assert [a["status"] for a in answers] == ["done"] * 40, answers
+    vouchers = issued(sandbox)
+    assert len(vouchers) == 40 and len({v["user_id"] for v in vouchers}) == 40, "one voucher per row, none twice"
+    by_key = {v["out_biz_no"]: v for v in vouchers}
+    assert all(by_key[a["key"]]["voucher_id"] == a["voucher_id"] for a in answers)
+    assert any(a["attempts"] > 1 for a in answers), "the rows in flight were resent with their keys"
 
 
 def test_bad_rows_come_back_rejected_naming_the_field_and_the_others_are_sent(
