@@ -35,7 +35,7 @@ def bin_dir() -> Path | None:
     the PATH."""
     named = os.environ.get("PG_BIN")
     if named:
-        return Path(named)
+        return Path(named) if (Path(named) / "initdb").exists() else None
     versions: list[tuple[int, Path]] = []
     root = Path("/usr/lib/postgresql")
     if root.is_dir():
@@ -47,6 +47,17 @@ def bin_dir() -> Path | None:
     initdb = shutil.which("initdb")
     if initdb and shutil.which("pg_ctl"):
         return Path(initdb).parent
+    return None
+
+
+def runuser() -> str | None:
+    """util-linux's runuser, which may be outside a non-root PATH."""
+    found = shutil.which("runuser")
+    if found:
+        return found
+    for candidate in ("/usr/sbin/runuser", "/sbin/runuser"):
+        if os.access(candidate, os.X_OK):
+            return candidate
     return None
 
 
@@ -76,7 +87,7 @@ class PgServer:
                 "PostgreSQL's initdb and pg_ctl were not found (install Debian's postgresql package with "
                 "`make deps`, or set PG_BIN)"
             )
-        if os.geteuid() == 0 and shutil.which("runuser") is None:
+        if os.geteuid() == 0 and runuser() is None:
             unavailable("running as root, the server must run as the postgres user, but runuser was not found")
         server = cls(bin)
         try:
@@ -109,7 +120,7 @@ class PgServer:
 
     def _command(self, program: str, *args: str) -> list[str]:
         exe = str(self.bin / program)
-        prefix = ["runuser", "-u", "postgres", "--"] if self.as_postgres else []
+        prefix = [runuser() or "runuser", "-u", "postgres", "--"] if self.as_postgres else []
         return [*prefix, exe, *args]
 
     def _run(self, program: str, *args: str) -> None:
