@@ -11,8 +11,11 @@
 
 # gcc, g++, valgrind, pkg-config: the C and C++ suite; cmake: the installed CMake package's test; binutils (nm,
 # readelf, objdump): the exported-symbols and wheel checks; curl: reading the sandbox's state from shell tests;
-# python3-venv: `python3 -m venv` on Debian's Python; chromium: the campaign report is checked in a headless browser.
-DEPS_DEBIAN := gcc g++ valgrind pkg-config cmake binutils curl python3-venv musl chromium
+# python3-venv: `python3 -m venv` on Debian's Python; chromium: the campaign report is checked in a headless browser;
+# postgresql: the shared campaign journal's tests start a real server (initdb, pg_ctl); openjdk-17-jre-headless: the
+# Java that PySpark 3.5 runs on, for the Spark job test.
+DEPS_DEBIAN := gcc g++ valgrind pkg-config cmake binutils curl python3-venv musl chromium postgresql \
+	openjdk-17-jre-headless
 
 deps:
 	@if ! command -v dpkg-query >/dev/null 2>&1; then \

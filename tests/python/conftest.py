@@ -9,6 +9,7 @@ from typing import Any, Callable
 import pytest
 from alipay_marketing import Client
 from alipay_marketing.testing import Sandbox
+from pg_server import PgServer
 
 USER = "2088000000000001"
 FROZEN_USER = "2088000000000002"
@@ -74,6 +75,14 @@ def client(alipay_sandbox: Sandbox) -> Iterator[Client]:
     """A sync client for the sandbox."""
     with alipay_sandbox.client() as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL server for the session (skipped when PostgreSQL is not installed, failed under CI)."""
+    server = PgServer.start()
+    yield server
+    server.stop()
 
 
 CallFactory = Callable[..., Any]
