@@ -91,20 +91,32 @@ impl Campaign {
 
     /// The method this campaign's journal was loaded with (its id and output folder, or its journal setting,
     /// decide where the journal is): how `status` and `report` know the method when neither a campaign file nor
-    /// the caller names it.
-    pub fn journal_method(&self) -> Result<crate::Method> {
+    /// the caller names it. `None` when there is no journal, or no campaign loaded in it (a first run refused or
+    /// stopped before its rows were loaded).
+    pub fn journal_method(&self) -> Result<Option<crate::Method>> {
         if !self.journal_exists() {
-            return Err(self.no_journal());
+            return Ok(None);
         }
-        let meta = self.open_journal()?.meta()?.ok_or_else(|| {
-            CampaignError::journal(format!(
-                "the journal {} has no loaded campaign {:?}: its first run stopped before the rows were loaded",
-                self.journal_location(),
-                self.id
-            ))
-        })?;
+        let Some(meta) = self.open_journal()?.meta()? else {
+            return Ok(None);
+        };
         let settings: serde_json::Value = serde_json::from_str(&meta.settings).unwrap_or_default();
-        crate::Method::parse(settings["method"].as_str().unwrap_or_default())
+        crate::Method::parse(settings["method"].as_str().unwrap_or_default()).map(Some)
+    }
+
+    /// The error for a campaign that is not in its journal (no journal there, or none loaded in it): where it
+    /// looked and what to give.
+    pub fn not_in_journal(&self) -> CampaignError {
+        if !self.journal_exists() {
+            return self.no_journal();
+        }
+        CampaignError::journal(format!(
+            "no campaign {:?} in the journal {}: its first run was refused or stopped before the rows were \
+             loaded; run the campaign first (or give the same id / output folder / journal / campaign file as the \
+             run)",
+            self.id,
+            self.journal_location()
+        ))
     }
 
     /// Whether the journal can be there: the SQLite file exists, or the journal is a database.

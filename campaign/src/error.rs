@@ -21,6 +21,9 @@ pub enum CampaignErrorKind {
     Client,
     /// Writing results, rejects, summary or report failed.
     Output,
+    /// The circuit breaker or the template preflight paused a batch of rows ([`crate::Campaign::run_rows`]); the
+    /// message says why and what to do.
+    Paused,
 }
 
 impl CampaignErrorKind {
@@ -34,6 +37,7 @@ impl CampaignErrorKind {
             CampaignErrorKind::Mismatch => "mismatch",
             CampaignErrorKind::Client => "client",
             CampaignErrorKind::Output => "output",
+            CampaignErrorKind::Paused => "paused",
         }
     }
 }

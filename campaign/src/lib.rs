@@ -28,6 +28,6 @@ mod worker;
 
 pub use control::{Progress, StopHandle};
 pub use load::CheckReport;
-pub use rows::BatchRow;
+pub use rows::{BatchRow, RESULT_FIELDS};
 pub use runner::RunStatus;
 pub use summary::Summary;

@@ -23,6 +23,34 @@ use crate::load::check_settings_match;
 use crate::request::FieldMap;
 use crate::runner::{RunStatus, run};
 
+/// The names a batch's answer adds to each row (after the row's own columns): an input column may not have one.
+pub const RESULT_FIELDS: [&str; 10] = [
+    "key",
+    "status",
+    "attempts",
+    "voucher_id",
+    "point_log_no",
+    "biz_result_code",
+    "error_kind",
+    "error_code",
+    "error_sub_code",
+    "error_message",
+];
+
+/// Refuses input columns named like a result field (the answer would hide them), naming the column and the fix.
+pub fn check_batch_columns<'a>(columns: impl IntoIterator<Item = &'a str>) -> Result<()> {
+    for column in columns {
+        if RESULT_FIELDS.contains(&column) {
+            return Err(CampaignError::config(format!(
+                "column {column:?}: the results have a column of that name ({}); rename it first and map the \
+                 field to the new name with the campaign's columns",
+                RESULT_FIELDS.join(", ")
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// What became of one row of a batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BatchRow {
@@ -110,6 +138,10 @@ impl Campaign {
                  default) or by a key column (key_column)",
             ));
         }
+        check_batch_columns(
+            rows.iter()
+                .flat_map(|r| r.values.iter().map(|(c, _)| c.as_str())),
+        )?;
         // Rows carry their column names, as JSON Lines rows do.
         let mut campaign = self.clone();
         campaign.format = InputFormat::Jsonl;

@@ -19,6 +19,7 @@ _Yuan: TypeAlias = str | Decimal
 _T = TypeVar("_T")
 
 __all__ = [
+    "BATCH_RESULT_FIELDS",
     "ERROR_KINDS",
     "AsyncClient",
     "Campaign",
@@ -55,6 +56,7 @@ __all__ = [
 
 __version__: str
 ERROR_KINDS: tuple[str, ...]
+BATCH_RESULT_FIELDS: tuple[str, ...]
 
 def generate_key_pair() -> tuple[str, str]: ...
 def _check_retry_policy(max_attempts: int, base_delay: float, max_delay: float) -> None: ...
@@ -818,7 +820,7 @@ class Campaign:
     def run_rows(
         self,
         client: Client,
-        rows: Sequence[Mapping[str, str | None]],
+        rows: Sequence[dict[str, str | None]],
         *,
         progress: Callable[[CampaignProgress], object] | None = None,
     ) -> list[dict[str, str | int | None]]: ...

@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ._native import Campaign, CampaignProgress, CampaignSummary, CheckReport, Client, RowProblem, RunResult
+from ._native import BATCH_RESULT_FIELDS, Campaign, CampaignProgress, CampaignSummary, CheckReport, Client, RowProblem, RunResult
 from .errors import CampaignError
 
 if TYPE_CHECKING:
@@ -75,17 +75,8 @@ __all__ = [
 
 #: The columns :func:`run_batch` adds to each row, with their Spark SQL types, in the order of
 #: :func:`result_schema` (after the row's own columns).
-RESULT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("key", "string"),
-    ("status", "string"),
-    ("attempts", "bigint"),
-    ("voucher_id", "string"),
-    ("point_log_no", "string"),
-    ("biz_result_code", "string"),
-    ("error_kind", "string"),
-    ("error_code", "string"),
-    ("error_sub_code", "string"),
-    ("error_message", "string"),
+RESULT_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (name, "bigint" if name == "attempts" else "string") for name in BATCH_RESULT_FIELDS
 )
 #: The names of :data:`RESULT_FIELDS`.
 RESULT_COLUMNS: tuple[str, ...] = tuple(name for name, _ in RESULT_FIELDS)

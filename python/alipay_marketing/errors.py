@@ -218,7 +218,8 @@ class CampaignError(AlipayError):
     def __init__(self, message: str, *, reason: str = "config") -> None:
         super().__init__(message)
         #: Which part failed: ``config``, ``input``, ``invalid_rows``, ``journal``, ``mismatch`` (the journal
-        #: belongs to another file or other settings), ``client`` or ``output``.
+        #: belongs to another file or other settings), ``client``, ``output`` or ``paused`` (a batch of rows
+        #: paused by the circuit breaker or the template preflight).
         self.reason: str = reason
 
 

@@ -140,9 +140,9 @@ impl Campaign {
                     probe.out_dir = d.clone();
                 }
                 probe.journal = journal.clone();
-                match probe.journal_method() {
-                    Ok(m) => CoreCampaign::new(m, input),
-                    Err(_) if !probe.journal_exists() => {
+                match probe.journal_method().map_err(err)? {
+                    Some(m) => CoreCampaign::new(m, input),
+                    None => {
                         return Err(config_err(
                             py,
                             "method: needed without a campaign file or an earlier run's journal: voucher.send, \
@@ -150,7 +150,6 @@ impl Campaign {
                                 .into(),
                         ));
                     }
-                    Err(e) => return Err(err(e)),
                 }
             }
         };
@@ -311,25 +310,55 @@ impl Campaign {
         &self,
         py: Python<'py>,
         client: &Bound<'py, PyAny>,
-        rows: Vec<BTreeMap<String, Option<String>>>,
+        rows: Vec<Bound<'py, PyDict>>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<Vec<Bound<'py, PyDict>>> {
         let client = core_client(client)?;
         let campaign = self.inner.clone();
-        let input: Vec<InputRow> = rows
-            .into_iter()
+        // Columns in the row's own order (a dict's insertion order), as the journal and the answer keep them.
+        let input = rows
+            .iter()
             .enumerate()
-            .map(|(i, row)| InputRow {
-                line: i as u64 + 1,
-                values: row
-                    .into_iter()
-                    .map(|(k, v)| (k, v.unwrap_or_default()))
-                    .collect(),
+            .map(|(i, row)| {
+                let values = row
+                    .iter()
+                    .map(|(k, v)| {
+                        Ok((
+                            k.extract::<String>()?,
+                            v.extract::<Option<String>>()?.unwrap_or_default(),
+                        ))
+                    })
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(InputRow {
+                    line: i as u64 + 1,
+                    values,
+                })
             })
-            .collect();
-        let (_status, answers) = with_progress(py, progress, |on_progress, stop| {
+            .collect::<PyResult<Vec<_>>>()?;
+        let (status, answers) = with_progress(py, progress, |on_progress, stop| {
             blocking::block_on(campaign.run_rows(&client, input, on_progress, stop))
         })?;
+        match status {
+            RunStatus::Completed => {}
+            // The rows sent so far are in the journal: a retry resumes them once the cause is fixed.
+            RunStatus::Paused(h) => {
+                return Err(campaign_err(
+                    py,
+                    &CampaignError::new(
+                        alipay_marketing_campaign::CampaignErrorKind::Paused,
+                        format!(
+                            "the campaign is paused: {}: {} — {}",
+                            h.code, h.why, h.what_to_do
+                        ),
+                    ),
+                ));
+            }
+            RunStatus::Stopped | RunStatus::Aborted => {
+                return Err(PyKeyboardInterrupt::new_err(
+                    "the batch was interrupted; its rows in flight are settled when it runs again",
+                ));
+            }
+        }
         answers
             .into_iter()
             .map(|a| {

@@ -44,6 +44,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::install();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("ERROR_KINDS", errors::kind_names(m.py())?)?;
+    m.add(
+        "BATCH_RESULT_FIELDS",
+        pyo3::types::PyTuple::new(m.py(), alipay_marketing_campaign::RESULT_FIELDS)?,
+    )?;
     m.add_class::<client::Client>()?;
     m.add_class::<client::AsyncClient>()?;
     m.add_class::<results::InviteAwardResult>()?;

@@ -216,6 +216,7 @@ impl From<CampaignError> for Failure {
             CampaignErrorKind::Config => exit::USAGE,
             CampaignErrorKind::Input | CampaignErrorKind::InvalidRows => exit::BAD_INPUT,
             CampaignErrorKind::Mismatch => exit::MISMATCH,
+            CampaignErrorKind::Paused => exit::PAUSED,
             _ => exit::ERROR,
         };
         Failure {
@@ -462,7 +463,10 @@ fn build_campaign(args: &CampaignArgs, need: MethodNeed) -> Result<Campaign, Fai
                 // The journal's place depends on the id and the output folder, not on the method.
                 let mut probe = Campaign::new(Method::VoucherSend, input);
                 apply_places(&mut probe, args);
-                Campaign::new(probe.journal_method()?, input)
+                match probe.journal_method()? {
+                    Some(method) => Campaign::new(method, input),
+                    None => return Err(probe.not_in_journal().into()),
+                }
             }
         },
     };
