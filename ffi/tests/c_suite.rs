@@ -712,8 +712,7 @@ fn a_merchants_unknown_outcome_is_settled_for_that_merchant() {
             assert_eq!(vouchers.len(), 1, "one voucher, not two");
             assert_eq!(vouchers, voucher_lines(stdout));
             assert_eq!(
-                state["app_auth_tokens"]["202405BBmerchantA00000001"]["methods"][VOUCHER_SEND],
-                2,
+                state["app_auth_tokens"]["202405BBmerchantA00000001"]["methods"][VOUCHER_SEND], 2,
                 "the send and its settlement, both for merchant A: {state}"
             );
         },
