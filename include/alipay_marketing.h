@@ -2540,6 +2540,51 @@ alipay_status alipay_client_settle_invite_after(const alipay_client *client,
                                                 alipay_error **error_out);
 
 /**
+ * `alipay_client_settle_voucher_after` with per-call options (see `alipay_call_options`): above all the
+ * `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant (the resend and the voucher cross-check carry its token).
+ * `previous_error` and `options` may be NULL (NULL options: the client's settings).
+ *
+ * # Safety
+ * As for `alipay_client_settle_voucher_after`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_settle_voucher_with_options(const alipay_client *client,
+                                                        const alipay_voucher_send_request *request,
+                                                        const alipay_error *previous_error,
+                                                        const alipay_call_options *options,
+                                                        alipay_voucher_settlement **settlement_out,
+                                                        alipay_error **error_out);
+
+/**
+ * `alipay_client_settle_points_after` with per-call options (see `alipay_call_options`): above all the
+ * `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant.
+ * `previous_error` and `options` may be NULL (NULL options: the client's settings).
+ *
+ * # Safety
+ * As for `alipay_client_settle_points_after`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_settle_points_with_options(const alipay_client *client,
+                                                       const alipay_points_update_request *request,
+                                                       const alipay_error *previous_error,
+                                                       const alipay_call_options *options,
+                                                       alipay_points_settlement **settlement_out,
+                                                       alipay_error **error_out);
+
+/**
+ * `alipay_client_settle_invite_after` with per-call options (see `alipay_call_options`): above all the
+ * `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant.
+ * `previous_error` and `options` may be NULL (NULL options: the client's settings).
+ *
+ * # Safety
+ * As for `alipay_client_settle_invite_after`; `options` is NULL or live call options.
+ */
+alipay_status alipay_client_settle_invite_with_options(const alipay_client *client,
+                                                       const alipay_invite_award_request *request,
+                                                       const alipay_error *previous_error,
+                                                       const alipay_call_options *options,
+                                                       alipay_invite_settlement **settlement_out,
+                                                       alipay_error **error_out);
+
+/**
  * The name of a status constant, e.g. `"ALIPAY_STATUS_GATEWAY"`, or `"ALIPAY_STATUS_UNKNOWN"` for a value this
  * version does not define. Static storage; never free it. Takes an `unsigned int` so that any value is safe.
  */

@@ -145,8 +145,13 @@ fn other_request<R: ApiRequest>(request: &R, error: &Error) -> Option<Error> {
 }
 
 impl Client {
-    /// Resends `request` with its key and classifies the answer. The request must carry its key.
-    async fn resend<R: ApiRequest>(&self, request: &R) -> Settlement<R::Response> {
+    /// Resends `request` with its key (and the original call's options) and classifies the answer. The request
+    /// must carry its key.
+    async fn resend<R: ApiRequest>(
+        &self,
+        request: &R,
+        options: &CallOptions,
+    ) -> Settlement<R::Response> {
         if request.idempotency_key().is_none() {
             return Settlement::StillUnknown(Error::invalid_request(
                 key_field(request),
@@ -154,7 +159,7 @@ impl Client {
                  original call used; set it (the key generated for a call is in Error::idempotency_key)",
             ));
         }
-        classify(self.call(request, &CallOptions::default()).await)
+        classify(self.call(request, options).await)
     }
 
     /// Settles a voucher send whose outcome is unknown: `Sent` with the voucher (the same `voucher_id` the first
@@ -164,7 +169,18 @@ impl Client {
         &self,
         request: &VoucherSendRequest,
     ) -> Settlement<VoucherSendResponse> {
-        let settlement = self.resend(request).await;
+        self.settle_voucher_with(request, &CallOptions::default())
+            .await
+    }
+
+    /// [`Client::settle_voucher`] with the per-call options of the original call — above all its
+    /// `app_auth_token`: the resend and the cross-check are made for the same merchant.
+    pub async fn settle_voucher_with(
+        &self,
+        request: &VoucherSendRequest,
+        options: &CallOptions,
+    ) -> Settlement<VoucherSendResponse> {
+        let settlement = self.resend(request, options).await;
         let Settlement::NotSent(refusal) = settlement else {
             return settlement;
         };
@@ -186,7 +202,7 @@ impl Client {
             }
             _ => return Settlement::NotSent(refusal),
         };
-        match self.list_vouchers(&list).await {
+        match self.call(&list, options).await {
             Ok(held) if held.vouchers.is_empty() => Settlement::NotSent(refusal),
             Ok(held) => Settlement::StillUnknown(refusal.with_note(&format!(
                 "the gateway refused the resend, but the user holds {} voucher(s) of template {} that cannot be \
@@ -215,9 +231,20 @@ impl Client {
         request: &VoucherSendRequest,
         error: &Error,
     ) -> Settlement<VoucherSendResponse> {
+        self.settle_voucher_after_with(request, error, &CallOptions::default())
+            .await
+    }
+
+    /// [`Client::settle_voucher_after`] with the per-call options of the original call.
+    pub async fn settle_voucher_after_with(
+        &self,
+        request: &VoucherSendRequest,
+        error: &Error,
+        options: &CallOptions,
+    ) -> Settlement<VoucherSendResponse> {
         match other_request(request, error) {
             Some(mismatch) => Settlement::StillUnknown(mismatch),
-            None => self.settle_voucher(request).await,
+            None => self.settle_voucher_with(request, options).await,
         }
     }
 
@@ -227,7 +254,16 @@ impl Client {
         &self,
         request: &PointsUpdateRequest,
     ) -> Settlement<PointsUpdateResponse> {
-        self.resend(request).await
+        self.resend(request, &CallOptions::default()).await
+    }
+
+    /// [`Client::settle_points`] with the per-call options of the original call (its `app_auth_token`).
+    pub async fn settle_points_with(
+        &self,
+        request: &PointsUpdateRequest,
+        options: &CallOptions,
+    ) -> Settlement<PointsUpdateResponse> {
+        self.resend(request, options).await
     }
 
     /// [`Client::settle_points`] for the error the update returned: refuses an error of another request (a
@@ -237,9 +273,20 @@ impl Client {
         request: &PointsUpdateRequest,
         error: &Error,
     ) -> Settlement<PointsUpdateResponse> {
+        self.settle_points_after_with(request, error, &CallOptions::default())
+            .await
+    }
+
+    /// [`Client::settle_points_after`] with the per-call options of the original call.
+    pub async fn settle_points_after_with(
+        &self,
+        request: &PointsUpdateRequest,
+        error: &Error,
+        options: &CallOptions,
+    ) -> Settlement<PointsUpdateResponse> {
         match other_request(request, error) {
             Some(mismatch) => Settlement::StillUnknown(mismatch),
-            None => self.settle_points(request).await,
+            None => self.settle_points_with(request, options).await,
         }
     }
 
@@ -250,7 +297,16 @@ impl Client {
         &self,
         request: &InviteAwardRequest,
     ) -> Settlement<InviteAwardResponse> {
-        self.resend(request).await
+        self.resend(request, &CallOptions::default()).await
+    }
+
+    /// [`Client::settle_invite`] with the per-call options of the original call (its `app_auth_token`).
+    pub async fn settle_invite_with(
+        &self,
+        request: &InviteAwardRequest,
+        options: &CallOptions,
+    ) -> Settlement<InviteAwardResponse> {
+        self.resend(request, options).await
     }
 
     /// [`Client::settle_invite`] for the error the award returned. When the request had no `out_biz_no`, the key
@@ -260,12 +316,26 @@ impl Client {
         request: &InviteAwardRequest,
         error: &Error,
     ) -> Settlement<InviteAwardResponse> {
+        self.settle_invite_after_with(request, error, &CallOptions::default())
+            .await
+    }
+
+    /// [`Client::settle_invite_after`] with the per-call options of the original call.
+    pub async fn settle_invite_after_with(
+        &self,
+        request: &InviteAwardRequest,
+        error: &Error,
+        options: &CallOptions,
+    ) -> Settlement<InviteAwardResponse> {
         if let Some(mismatch) = other_request(request, error) {
             return Settlement::StillUnknown(mismatch);
         }
         match (&request.out_biz_no, error.idempotency_key()) {
-            (None, Some(generated)) => self.resend(&request.clone().out_biz_no(generated)).await,
-            _ => self.resend(request).await,
+            (None, Some(generated)) => {
+                self.resend(&request.clone().out_biz_no(generated), options)
+                    .await
+            }
+            _ => self.resend(request, options).await,
         }
     }
 }

@@ -224,3 +224,35 @@ async fn a_signature_mismatch_masks_the_per_call_token() {
         mismatch.ours
     );
 }
+
+#[tokio::test]
+async fn settling_resends_for_the_same_merchant() {
+    use alipay_marketing::Settlement;
+    use alipay_marketing_sandbox::{Fault, FaultPlan};
+    let sandbox = Sandbox::start(Default::default()).await.unwrap();
+    let client = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    sandbox
+        .arm_faults(FaultPlan::new().script(
+            Some("alipay.marketing.voucher.send"),
+            [Fault::ErrorAfterEffect],
+        ))
+        .unwrap();
+    let a = CallOptions::for_merchant(MERCHANT_A);
+    let request = voucher("order-settle-1");
+    let error = client.call(&request, &a).await.unwrap_err();
+    assert!(error.outcome_unknown(), "{error}");
+    let Settlement::Sent(sent) = client.settle_voucher_after_with(&request, &error, &a).await
+    else {
+        panic!("the first call took effect");
+    };
+    assert!(!sent.voucher_id.is_empty());
+    assert_eq!(sandbox.state()["vouchers"]["count"], 1);
+    assert_eq!(
+        calls_of(&sandbox, MERCHANT_A),
+        serde_json::json!({"alipay.marketing.voucher.send": 2})
+    );
+}

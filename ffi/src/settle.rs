@@ -11,6 +11,7 @@ use alipay_marketing::{Client, Error, Settlement, blocking};
 use crate::client::{alipay_client, client_arg};
 use crate::error::{FfiError, alipay_error};
 use crate::invite::{alipay_invite_award_request, alipay_invite_award_result};
+use crate::options::{alipay_call_options, call_options};
 use crate::panic::{guard, guard_value};
 use crate::pointers::{OutArg, free_box, ref_arg, ref_arg_or_none};
 use crate::points::{alipay_points_update_request, alipay_points_update_result};
@@ -539,6 +540,132 @@ pub unsafe extern "C" fn alipay_client_settle_invite_after(
                     match previous {
                         Some(e) => client.settle_invite_after(&request.inner, e).await,
                         None => client.settle_invite(&request.inner).await,
+                    }
+                })
+            },
+            alipay_invite_award_result::new,
+            |inner| alipay_invite_settlement { inner },
+        )
+    }
+}
+
+/// `alipay_client_settle_voucher_after` with per-call options (see `alipay_call_options`): above all the
+/// `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant (the resend and the voucher cross-check carry its token).
+/// `previous_error` and `options` may be NULL (NULL options: the client's settings).
+///
+/// # Safety
+/// As for `alipay_client_settle_voucher_after`; `options` is NULL or live call options.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_client_settle_voucher_with_options(
+    client: *const alipay_client,
+    request: *const alipay_voucher_send_request,
+    previous_error: *const alipay_error,
+    options: *const alipay_call_options,
+    settlement_out: *mut *mut alipay_voucher_settlement,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        run(
+            client,
+            settlement_out,
+            error_out,
+            |client| {
+                let request = ref_arg(request, "request")?;
+                let previous = core_error_of(previous_error)?;
+                let options = call_options(ref_arg_or_none(options));
+                Ok(async move {
+                    match previous {
+                        Some(e) => {
+                            client
+                                .settle_voucher_after_with(&request.inner, e, &options)
+                                .await
+                        }
+                        None => client.settle_voucher_with(&request.inner, &options).await,
+                    }
+                })
+            },
+            alipay_voucher_send_result::new,
+            |inner| alipay_voucher_settlement { inner },
+        )
+    }
+}
+
+/// `alipay_client_settle_points_after` with per-call options (see `alipay_call_options`): above all the
+/// `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant.
+/// `previous_error` and `options` may be NULL (NULL options: the client's settings).
+///
+/// # Safety
+/// As for `alipay_client_settle_points_after`; `options` is NULL or live call options.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_client_settle_points_with_options(
+    client: *const alipay_client,
+    request: *const alipay_points_update_request,
+    previous_error: *const alipay_error,
+    options: *const alipay_call_options,
+    settlement_out: *mut *mut alipay_points_settlement,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        run(
+            client,
+            settlement_out,
+            error_out,
+            |client| {
+                let request = ref_arg(request, "request")?;
+                let previous = core_error_of(previous_error)?;
+                let options = call_options(ref_arg_or_none(options));
+                Ok(async move {
+                    match previous {
+                        Some(e) => {
+                            client
+                                .settle_points_after_with(&request.inner, e, &options)
+                                .await
+                        }
+                        None => client.settle_points_with(&request.inner, &options).await,
+                    }
+                })
+            },
+            alipay_points_update_result::new,
+            |inner| alipay_points_settlement { inner },
+        )
+    }
+}
+
+/// `alipay_client_settle_invite_after` with per-call options (see `alipay_call_options`): above all the
+/// `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant.
+/// `previous_error` and `options` may be NULL (NULL options: the client's settings).
+///
+/// # Safety
+/// As for `alipay_client_settle_invite_after`; `options` is NULL or live call options.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn alipay_client_settle_invite_with_options(
+    client: *const alipay_client,
+    request: *const alipay_invite_award_request,
+    previous_error: *const alipay_error,
+    options: *const alipay_call_options,
+    settlement_out: *mut *mut alipay_invite_settlement,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        run(
+            client,
+            settlement_out,
+            error_out,
+            |client| {
+                let request = ref_arg(request, "request")?;
+                let previous = core_error_of(previous_error)?;
+                let options = call_options(ref_arg_or_none(options));
+                Ok(async move {
+                    match previous {
+                        Some(e) => {
+                            client
+                                .settle_invite_after_with(&request.inner, e, &options)
+                                .await
+                        }
+                        None => client.settle_invite_with(&request.inner, &options).await,
                     }
                 })
             },

@@ -699,6 +699,27 @@ fn one_client_serves_two_merchants_with_per_call_tokens() {
 }
 
 #[test]
+fn a_merchants_unknown_outcome_is_settled_for_that_merchant() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().resilience,
+        &["merchant_settle"],
+        script([Fault::ErrorAfterEffect]),
+        |stdout, state| {
+            let vouchers = issued(state);
+            assert_eq!(vouchers.len(), 1, "one voucher, not two");
+            assert_eq!(vouchers, voucher_lines(stdout));
+            assert_eq!(
+                state["app_auth_tokens"]["202405BBmerchantA00000001"]["methods"][VOUCHER_SEND], 2,
+                "the send and its settlement, both for merchant A: {state}"
+            );
+        },
+    );
+}
+
+#[test]
 fn stats_count_calls_attempts_and_failures_by_kind() {
     let (sandbox, env) = start_sandbox();
     each_mode(

@@ -485,6 +485,7 @@ class Client:
         extend_info: _Json | None = None,
         alipay_mini_app_token: str | None = None,
         error: AlipayError | None = None,
+        app_auth_token: str | None = None,
     ) -> Settlement[VoucherSendResult]: ...
     def settle_points(
         self,
@@ -499,6 +500,7 @@ class Client:
         memo: str | None = None,
         ext_info: str | None = None,
         error: AlipayError | None = None,
+        app_auth_token: str | None = None,
     ) -> Settlement[PointsUpdateResult]: ...
     def settle_invite(
         self,
@@ -508,6 +510,7 @@ class Client:
         out_biz_no: str | None = None,
         out_biz_code: str | None = None,
         error: AlipayError | None = None,
+        app_auth_token: str | None = None,
     ) -> Settlement[InviteAwardResult]: ...
     @property
     def app_id(self) -> str: ...
@@ -690,6 +693,7 @@ class AsyncClient:
         extend_info: _Json | None = None,
         alipay_mini_app_token: str | None = None,
         error: AlipayError | None = None,
+        app_auth_token: str | None = None,
     ) -> Awaitable[Settlement[VoucherSendResult]]: ...
     def settle_points(
         self,
@@ -704,6 +708,7 @@ class AsyncClient:
         memo: str | None = None,
         ext_info: str | None = None,
         error: AlipayError | None = None,
+        app_auth_token: str | None = None,
     ) -> Awaitable[Settlement[PointsUpdateResult]]: ...
     def settle_invite(
         self,
@@ -713,6 +718,7 @@ class AsyncClient:
         out_biz_no: str | None = None,
         out_biz_code: str | None = None,
         error: AlipayError | None = None,
+        app_auth_token: str | None = None,
     ) -> Awaitable[Settlement[InviteAwardResult]]: ...
     @property
     def app_id(self) -> str: ...

@@ -345,6 +345,7 @@ class AsyncClient:
         extend_info: Mapping[str, Any] | str | None = None,
         alipay_mini_app_token: str | None = None,
         error: AlipayError | None = None,
+        app_auth_token: str | None = None,
     ) -> Settlement[VoucherSendResult]:
         """Settles a voucher send whose outcome is unknown: the keywords of :meth:`send_voucher` and, if at hand,
         the error it raised."""
@@ -360,6 +361,7 @@ class AsyncClient:
             extend_info=extend_info,
             alipay_mini_app_token=alipay_mini_app_token,
             error=error,
+            app_auth_token=app_auth_token,
         )
 
     async def settle_points(
@@ -375,6 +377,7 @@ class AsyncClient:
         memo: str | None = None,
         ext_info: str | None = None,
         error: AlipayError | None = None,
+        app_auth_token: str | None = None,
     ) -> Settlement[PointsUpdateResult]:
         """Settles a points update whose outcome is unknown: the keywords of :meth:`update_points` and, if at
         hand, the error it raised."""
@@ -389,6 +392,7 @@ class AsyncClient:
             memo=memo,
             ext_info=ext_info,
             error=error,
+            app_auth_token=app_auth_token,
         )
 
     async def settle_invite(
@@ -399,11 +403,17 @@ class AsyncClient:
         out_biz_no: str | None = None,
         out_biz_code: str | None = None,
         error: AlipayError | None = None,
+        app_auth_token: str | None = None,
     ) -> Settlement[InviteAwardResult]:
         """Settles an invite award whose outcome is unknown: the keywords of :meth:`receive_invite_award` and the
         error it raised (it carries the ``out_biz_no`` the client generated when none was given)."""
         return await self._native.settle_invite(
-            mobile=mobile, user_id=user_id, out_biz_no=out_biz_no, out_biz_code=out_biz_code, error=error
+            mobile=mobile,
+            user_id=user_id,
+            out_biz_no=out_biz_no,
+            out_biz_code=out_biz_code,
+            error=error,
+            app_auth_token=app_auth_token,
         )
 
     def stats(self) -> ClientStats:

@@ -183,7 +183,8 @@ macro_rules! with_companion_methods {
             /// error the send raised, if at hand. Returns a `Settlement`.
             #[pyo3(signature = (
                 *, template_id, out_biz_no, user_id = None, login_id = None, taobao_nick = None, open_id = None,
-                amount = None, memo = None, extend_info = None, alipay_mini_app_token = None, error = None
+                amount = None, memo = None, extend_info = None, alipay_mini_app_token = None, error = None,
+                app_auth_token = None
             ))]
             #[allow(clippy::too_many_arguments)]
             fn settle_voucher(
@@ -200,6 +201,7 @@ macro_rules! with_companion_methods {
                 extend_info: Option<Bound<'_, PyAny>>,
                 alipay_mini_app_token: Option<String>,
                 error: Option<Bound<'_, PyAny>>,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request = crate::requests::VoucherArgs {
                     template_id,
@@ -215,14 +217,20 @@ macro_rules! with_companion_methods {
                 }
                 .into_request(py)?;
                 let error = crate::settle::kept_error(py, error.as_ref())?;
-                crate::settle::settle_voucher::<$mode>(py, self.handle.get(py)?, request, error)
+                let options = crate::requests::call_options(
+                    py,
+                    None,
+                    &crate::config::RetryArg::NotGiven,
+                    app_auth_token,
+                )?;
+                crate::settle::settle_voucher::<$mode>(py, self.handle.get(py)?, request, error, options)
             }
 
             /// Settles a points update whose outcome is unknown: the same keywords as `update_points`, and the
             /// error the update raised, if at hand. Returns a `Settlement`.
             #[pyo3(signature = (
                 *, req_id, user_id, activity_account, trans_type, trans_amount, biz_no = None, shop_id = None,
-                memo = None, ext_info = None, error = None
+                memo = None, ext_info = None, error = None, app_auth_token = None
             ))]
             #[allow(clippy::too_many_arguments)]
             fn settle_points(
@@ -238,6 +246,7 @@ macro_rules! with_companion_methods {
                 memo: Option<String>,
                 ext_info: Option<String>,
                 error: Option<Bound<'_, PyAny>>,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request = crate::requests::PointsArgs {
                     req_id,
@@ -252,15 +261,23 @@ macro_rules! with_companion_methods {
                 }
                 .into_request(py)?;
                 let error = crate::settle::kept_error(py, error.as_ref())?;
-                crate::settle::settle_points::<$mode>(py, self.handle.get(py)?, request, error)
+                let options = crate::requests::call_options(
+                    py,
+                    None,
+                    &crate::config::RetryArg::NotGiven,
+                    app_auth_token,
+                )?;
+                crate::settle::settle_points::<$mode>(py, self.handle.get(py)?, request, error, options)
             }
 
             /// Settles an invite award whose outcome is unknown: the same keywords as `receive_invite_award`, and
             /// the error the award raised (needed when the client generated the `out_biz_no`). Returns a
             /// `Settlement`.
             #[pyo3(signature = (
-                *, mobile = None, user_id = None, out_biz_no = None, out_biz_code = None, error = None
+                *, mobile = None, user_id = None, out_biz_no = None, out_biz_code = None, error = None,
+                app_auth_token = None
             ))]
+            #[allow(clippy::too_many_arguments)]
             fn settle_invite(
                 &self,
                 py: Python<'_>,
@@ -269,6 +286,7 @@ macro_rules! with_companion_methods {
                 out_biz_no: Option<String>,
                 out_biz_code: Option<String>,
                 error: Option<Bound<'_, PyAny>>,
+                app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request = crate::requests::InviteArgs {
                     mobile,
@@ -278,7 +296,13 @@ macro_rules! with_companion_methods {
                 }
                 .into_request();
                 let error = crate::settle::kept_error(py, error.as_ref())?;
-                crate::settle::settle_invite::<$mode>(py, self.handle.get(py)?, request, error)
+                let options = crate::requests::call_options(
+                    py,
+                    None,
+                    &crate::config::RetryArg::NotGiven,
+                    app_auth_token,
+                )?;
+                crate::settle::settle_invite::<$mode>(py, self.handle.get(py)?, request, error, options)
             }
         });
     };

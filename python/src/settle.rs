@@ -13,7 +13,7 @@ use alipay_marketing::api::ApiRequest;
 use alipay_marketing::api::invite::InviteAwardRequest;
 use alipay_marketing::api::points::PointsUpdateRequest;
 use alipay_marketing::api::voucher::VoucherSendRequest;
-use alipay_marketing::{Client, Error, Settlement as CoreSettlement};
+use alipay_marketing::{CallOptions, Client, Error, Settlement as CoreSettlement};
 use pyo3::exceptions::{PyBaseException, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -175,18 +175,23 @@ impl Settlement {
     }
 }
 
-/// Settles a voucher send, with the send's error when given.
+/// Settles a voucher send, with the send's error when given, for the merchant of `options`.
 pub fn settle_voucher<M: Mode>(
     py: Python<'_>,
     client: Client,
     request: VoucherSendRequest,
     error: Option<Arc<Error>>,
+    options: CallOptions,
 ) -> PyResult<Py<PyAny>> {
     let key = request.out_biz_no.clone();
     M::run_call(py, VoucherSendRequest::METHOD, Some(&key), async move {
         Ok::<_, Error>(match error {
-            Some(e) => client.settle_voucher_after(&request, &e).await,
-            None => client.settle_voucher(&request).await,
+            Some(e) => {
+                client
+                    .settle_voucher_after_with(&request, &e, &options)
+                    .await
+            }
+            None => client.settle_voucher_with(&request, &options).await,
         })
     })
 }
@@ -197,12 +202,17 @@ pub fn settle_points<M: Mode>(
     client: Client,
     request: PointsUpdateRequest,
     error: Option<Arc<Error>>,
+    options: CallOptions,
 ) -> PyResult<Py<PyAny>> {
     let key = request.req_id.clone();
     M::run_call(py, PointsUpdateRequest::METHOD, Some(&key), async move {
         Ok::<_, Error>(match error {
-            Some(e) => client.settle_points_after(&request, &e).await,
-            None => client.settle_points(&request).await,
+            Some(e) => {
+                client
+                    .settle_points_after_with(&request, &e, &options)
+                    .await
+            }
+            None => client.settle_points_with(&request, &options).await,
         })
     })
 }
@@ -213,6 +223,7 @@ pub fn settle_invite<M: Mode>(
     client: Client,
     request: InviteAwardRequest,
     error: Option<Arc<Error>>,
+    options: CallOptions,
 ) -> PyResult<Py<PyAny>> {
     let key = request
         .idempotency_key()
@@ -220,8 +231,12 @@ pub fn settle_invite<M: Mode>(
         .map(str::to_owned);
     M::run_call(py, InviteAwardRequest::METHOD, key.as_deref(), async move {
         Ok::<_, Error>(match error {
-            Some(e) => client.settle_invite_after(&request, &e).await,
-            None => client.settle_invite(&request).await,
+            Some(e) => {
+                client
+                    .settle_invite_after_with(&request, &e, &options)
+                    .await
+            }
+            None => client.settle_invite_with(&request, &options).await,
         })
     })
 }

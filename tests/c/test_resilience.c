@@ -731,6 +731,35 @@ static void case_merchants(void) {
     alipay_client_free(client);
 }
 
+/* A send for merchant A whose answer is lost (the harness arms error_after_effect), settled with the same options:
+ * the resend goes for merchant A too, and finds the voucher the first call created. */
+static void case_merchant_settle(void) {
+    alipay_client *client = build(builder_from_env());
+    alipay_call_options *merchant_a = alipay_call_options_new();
+    alipay_voucher_send_request *request = voucher_request("c-merchant-settle-1");
+    alipay_voucher_send_result *result = NULL;
+    alipay_voucher_settlement *settlement = NULL;
+    alipay_error *error = NULL;
+    CHECK(alipay_call_options_set_app_auth_token(merchant_a, "202405BBmerchantA00000001", NULL) == ALIPAY_STATUS_OK);
+    CHECK(alipay_call_options_set_retry_policy(merchant_a, 1, 0, 0, NULL) == ALIPAY_STATUS_OK);
+
+    CHECK_STATUS(alipay_client_send_voucher_with_options(client, request, merchant_a, &result, &error),
+                 ALIPAY_STATUS_GATEWAY, error);
+    CHECK(alipay_error_outcome_unknown(error));
+    CHECK_STATUS(alipay_client_settle_voucher_with_options(client, request, error, merchant_a, &settlement, NULL),
+                 ALIPAY_STATUS_OK, NULL);
+    CHECK(alipay_voucher_settlement_status(settlement) == ALIPAY_SETTLEMENT_STATUS_SENT);
+    if (alipay_voucher_settlement_result(settlement) != NULL) {
+        printf("voucher c-merchant-settle-1 %s\n",
+               alipay_voucher_send_result_voucher_id(alipay_voucher_settlement_result(settlement)));
+    }
+    alipay_voucher_settlement_free(settlement);
+    alipay_error_free(error);
+    alipay_voucher_send_request_free(request);
+    alipay_call_options_free(merchant_a);
+    alipay_client_free(client);
+}
+
 int main(int argc, char **argv) {
     const char *name = argc > 1 ? argv[1] : "";
     if (strcmp(name, "retry_once") == 0) {
@@ -741,6 +770,8 @@ int main(int argc, char **argv) {
         case_call_options();
     } else if (strcmp(name, "merchants") == 0) {
         case_merchants();
+    } else if (strcmp(name, "merchant_settle") == 0) {
+        case_merchant_settle();
     } else if (strcmp(name, "stats") == 0) {
         case_stats();
     } else if (strcmp(name, "close") == 0) {
@@ -756,7 +787,7 @@ int main(int argc, char **argv) {
     } else if (strcmp(name, "exactly_once") == 0 && argc == 4 && atoi(argv[2]) > 0 && atoi(argv[3]) > 0) {
         case_exactly_once(atoi(argv[2]), atoi(argv[3]));
     } else {
-        fprintf(stderr, "usage: %s retry_once | no_retry | call_options | merchants | stats | close | shutdown | "
+        fprintf(stderr, "usage: %s retry_once | no_retry | call_options | merchants | merchant_settle | stats | close | shutdown | "
                         "doctor | explainer | exactly_once THREADS CALLS\n",
                 argv[0]);
         return 2;

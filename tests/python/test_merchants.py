@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from alipay_marketing import TransportError, ValidationError
+from alipay_marketing import AlipayError, TransportError, ValidationError
 from alipay_marketing.testing import Sandbox
 from conftest import USER, total_calls
 
@@ -109,3 +109,16 @@ def test_the_rate_limit_has_a_bucket_per_merchant(alipay_sandbox: Sandbox) -> No
             template_id="TPL-FIXED-10", out_biz_no="py-rl-b1", user_id=USER, app_auth_token=MERCHANT_B, timeout=10
         )
     assert total_calls(alipay_sandbox) == 2
+
+
+def test_settling_resends_for_the_same_merchant(alipay_sandbox: Sandbox) -> None:
+    alipay_sandbox.arm_faults(method=VOUCHER_SEND, script=["error_after_effect"])
+    with alipay_sandbox.client(retry=None) as client:
+        keywords: dict[str, Any] = {"template_id": "TPL-FIXED-10", "out_biz_no": "py-settle-1", "user_id": USER}
+        with pytest.raises(AlipayError) as raised:
+            client.send_voucher(**keywords, app_auth_token=MERCHANT_A)
+        assert raised.value.outcome_unknown
+        settled = client.settle_voucher(**keywords, error=raised.value, app_auth_token=MERCHANT_A)
+        assert settled.status == "sent"
+    assert calls_of(alipay_sandbox, MERCHANT_A) == {VOUCHER_SEND: 2}
+    assert alipay_sandbox.state()["vouchers"]["count"] == 1
