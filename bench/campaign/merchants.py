@@ -58,15 +58,43 @@ def start_postgres(folder: Path) -> tuple[str, list[str], Path]:
     if as_postgres:
         subprocess.run(["chown", "-R", "postgres:postgres", str(folder)], check=True)
     bin_dir, data = pg_bin(), folder / "data"
-    subprocess.run([*as_postgres, str(bin_dir / "initdb"), "-D", str(data), "-U", "campaign",
-                    "--auth=scram-sha-256", f"--pwfile={folder / 'pw'}", "-E", "UTF8", "--no-sync"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_postgres,
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "campaign",
+            "--auth=scram-sha-256",
+            f"--pwfile={folder / 'pw'}",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ],
+        check=True,
+        capture_output=True,
+    )
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     options = f"-p {port} -c listen_addresses=127.0.0.1 -k {folder} -c max_connections=50"
-    subprocess.run([*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                    str(folder / "server.log"), "-w", "start"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            *as_postgres,
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-l",
+            str(folder / "server.log"),
+            "-w",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     stop = [*as_postgres, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
     return f"postgres://campaign:{PASSWORD}@127.0.0.1:{port}/postgres", stop, folder
 
@@ -74,9 +102,25 @@ def start_postgres(folder: Path) -> tuple[str, list[str], Path]:
 def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
-    subprocess.run(["cargo", "build", "--release", "--locked", "--quiet", "-p", "alipay-marketing-sandbox", "--bin",
-                    "alipay-sandbox", "-p", "alipay-marketing-campaign", "--bin", "alipay-marketing"],
-                   cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            "cargo",
+            "build",
+            "--release",
+            "--locked",
+            "--quiet",
+            "-p",
+            "alipay-marketing-sandbox",
+            "--bin",
+            "alipay-sandbox",
+            "-p",
+            "alipay-marketing-campaign",
+            "--bin",
+            "alipay-marketing",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     scenario = WORK / "scenario.toml"
     with scenario.open("w") as out:
         out.write((ROOT / "sandbox" / "scenarios" / "default.toml").read_text())
@@ -93,9 +137,17 @@ def main() -> None:
     url, stop_pg, _ = start_postgres(pg_folder)
     env_file = WORK / "sandbox.env"
     sandbox = subprocess.Popen(
-        [str(RELEASE / "alipay-sandbox"), "--scenario", str(scenario), "--keys-dir", str(WORK / "keys"),
-         "--env-file", str(env_file)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            str(RELEASE / "alipay-sandbox"),
+            "--scenario",
+            str(scenario),
+            "--keys-dir",
+            str(WORK / "keys"),
+            "--env-file",
+            str(env_file),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     sends: dict[str, list[float]] = {masked(t): [] for t in MERCHANTS}
     line_re = re.compile(r"^alipay\.marketing\.voucher\.send .*app_auth_token=(\S+) 10000 ")
@@ -123,10 +175,31 @@ def main() -> None:
                 env[name] = value.strip("'")
         workers = [
             subprocess.Popen(
-                [str(RELEASE / "alipay-marketing"), "campaign", "run", "--method", "voucher.send", "--template-id",
-                 "TPL-FIXED-10", "--column", "app_auth_token=merchant", "--journal", url, "--qps", str(QPS),
-                 "--concurrency", "16", "--quiet", "--out-dir", str(WORK / f"worker-{n}"), str(rows)],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                [
+                    str(RELEASE / "alipay-marketing"),
+                    "campaign",
+                    "run",
+                    "--method",
+                    "voucher.send",
+                    "--template-id",
+                    "TPL-FIXED-10",
+                    "--column",
+                    "app_auth_token=merchant",
+                    "--journal",
+                    url,
+                    "--qps",
+                    str(QPS),
+                    "--concurrency",
+                    "16",
+                    "--quiet",
+                    "--out-dir",
+                    str(WORK / f"worker-{n}"),
+                    str(rows),
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
             )
             for n in range(WORKERS)
         ]
@@ -140,10 +213,18 @@ def main() -> None:
         shutil.rmtree(pg_folder, ignore_errors=True)
     reader.join(timeout=5)
 
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), "unknown CPU")
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "unknown CPU",
+    )
     print(f"machine: {os.cpu_count()} CPUs, {model}")
-    print(f"{len(MERCHANTS)} merchants x {ROWS} voucher rows, {WORKERS} workers on one PostgreSQL journal, --qps {QPS:g}")
+    print(
+        f"{len(MERCHANTS)} merchants x {ROWS} voucher rows, {WORKERS} workers on one PostgreSQL journal, --qps {QPS:g}"
+    )
     worst = 0.0
     for token, times in sends.items():
         assert len(times) == ROWS, f"{token}: {len(times)} successful sends, expected {ROWS}"

@@ -49,7 +49,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
-from ._native import BATCH_RESULT_FIELDS, Campaign, CampaignProgress, CampaignSummary, CheckReport, Client, RowProblem, RunResult
+from ._native import (
+    BATCH_RESULT_FIELDS,
+    Campaign,
+    CampaignProgress,
+    CampaignSummary,
+    CheckReport,
+    Client,
+    RowProblem,
+    RunResult,
+)
 from .errors import CampaignError
 
 if TYPE_CHECKING:
