@@ -376,7 +376,7 @@ impl State {
         keys: Option<&[String]>,
     ) -> std::result::Result<Option<String>, postgres::Error> {
         let found = tx.query_opt(
-            "SELECT l.merchant, l.owner IS NOT NULL FROM alipay_campaign_leases l \
+            "SELECT l.merchant FROM alipay_campaign_leases l \
              WHERE l.campaign_id = $1 AND (l.owner IS NULL OR l.owner = $2 OR l.expires_at < clock_timestamp()) \
              AND EXISTS (SELECT 1 FROM alipay_campaign_rows r WHERE r.campaign_id = l.campaign_id \
                  AND r.merchant = l.merchant AND r.state IN ('pending', 'in_flight') \
@@ -388,21 +388,19 @@ impl State {
             return Ok(None);
         };
         let merchant: String = found.get(0);
-        let had_owner: bool = found.get(1);
         tx.execute(
             "UPDATE alipay_campaign_leases SET owner = $3, \
              expires_at = clock_timestamp() + $4 * interval '1 millisecond' \
              WHERE campaign_id = $1 AND merchant = $2",
             &[&self.campaign_id, &merchant, &self.worker, &self.lease_ms()],
         )?;
-        if had_owner {
-            // The previous owner stopped renewing: what it had in flight may or may not have been applied.
-            tx.execute(
-                "UPDATE alipay_campaign_rows SET state = 'pending', owner = NULL \
-                 WHERE campaign_id = $1 AND merchant = $2 AND state = 'in_flight' AND owner IS DISTINCT FROM $3",
-                &[&self.campaign_id, &merchant, &self.worker],
-            )?;
-        }
+        // The lease is this worker's now: rows of the merchant still in flight under another owner (one whose
+        // lease expired) may or may not have been applied; they are resent with their keys.
+        tx.execute(
+            "UPDATE alipay_campaign_rows SET state = 'pending', owner = NULL \
+             WHERE campaign_id = $1 AND merchant = $2 AND state = 'in_flight' AND owner IS DISTINCT FROM $3",
+            &[&self.campaign_id, &merchant, &self.worker],
+        )?;
         Ok(Some(merchant))
     }
 }
@@ -428,8 +426,10 @@ impl PgJournal {
         let mut tx = self.client.transaction()?;
         let mut held = st.held.clone();
         let mut claimed = Vec::new();
-        // Twice at most: the merchant held (if it still has rows), then a newly taken one.
-        for _ in 0..2 {
+        let mut taken = false;
+        // The merchant held, if it still has rows; else (once) a newly taken one. Four steps at most: renew or
+        // lose, claim or give back, take, claim.
+        for _ in 0..4 {
             match held.clone() {
                 Some(merchant) => {
                     if !st.renew(&mut tx, &merchant)? {
@@ -458,7 +458,9 @@ impl PgJournal {
                     )?;
                     held = None;
                 }
+                None if taken => break,
                 None => {
+                    taken = true;
                     held = st.take_lease(&mut tx, keys)?;
                     if held.is_none() {
                         break;
