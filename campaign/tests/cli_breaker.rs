@@ -5,22 +5,10 @@
 
 mod common;
 
-use alipay_marketing_sandbox::{Fault, FaultPlan, Scenario};
-use common::{Gateway, user};
+use alipay_marketing_sandbox::{Fault, FaultPlan};
+use common::{Gateway, users_gateway as gateway};
 
 const VOUCHER: &str = "alipay.marketing.voucher.send";
-
-fn gateway(rows: usize) -> Gateway {
-    let mut scenario = Scenario::default();
-    let mut text = String::from("user_id\n");
-    for i in 0..rows {
-        common::add_user(&mut scenario, &user(i));
-        text.push_str(&format!("{}\n", user(i)));
-    }
-    let gw = Gateway::start(scenario);
-    std::fs::write(gw.path("users.csv"), text).unwrap();
-    gw
-}
 
 const ARGS: [&str; 8] = [
     "run",

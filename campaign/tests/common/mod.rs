@@ -111,6 +111,19 @@ pub fn user(i: usize) -> String {
     format!("2088{:012}", 700_000_000 + i)
 }
 
+/// A sandbox with `rows` registered users and `users.csv` listing them (one `user_id` column).
+pub fn users_gateway(rows: usize) -> Gateway {
+    let mut scenario = Scenario::default();
+    let mut text = String::from("user_id\n");
+    for i in 0..rows {
+        add_user(&mut scenario, &user(i));
+        text.push_str(&format!("{}\n", user(i)));
+    }
+    let gw = Gateway::start(scenario);
+    std::fs::write(gw.path("users.csv"), text).unwrap();
+    gw
+}
+
 /// Adds a registered, normal user to the scenario.
 pub fn add_user(scenario: &mut Scenario, user_id: &str) {
     scenario
