@@ -26,7 +26,7 @@ use super::{
 };
 use crate::error::{CampaignError, Result};
 
-/// The schema version this code writes and reads; [`MIGRATIONS`] brings an older database up to it.
+/// The schema version this code writes and reads; the migrations bring an older database up to it.
 pub const PG_SCHEMA_VERSION: i32 = 1;
 
 /// Migration `n` (1-based) takes the schema from version `n - 1` to `n`. Applied in order, each in its own
