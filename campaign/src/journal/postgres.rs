@@ -115,7 +115,8 @@ pub fn merchant_key(app_auth_token: Option<&str>) -> String {
     }
 }
 
-/// A `postgres://` URL with its password replaced by `***`, for messages.
+/// A `postgres://` URL with its password (in the user info, or a `password=` parameter) replaced by `***`, for
+/// messages.
 pub fn redact_url(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_owned();
@@ -123,7 +124,7 @@ pub fn redact_url(url: &str) -> String {
     let rest = &url[scheme_end + 3..];
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
-    match authority.rfind('@') {
+    let mut shown = match authority.rfind('@') {
         Some(at) => {
             let userinfo = &authority[..at];
             let user = userinfo.split(':').next().unwrap_or_default();
@@ -135,7 +136,18 @@ pub fn redact_url(url: &str) -> String {
             format!("{}://{hidden}@{}", &url[..scheme_end], &rest[at + 1..])
         }
         None => url.to_owned(),
+    };
+    if let Some(query_start) = shown.find('?') {
+        let query: Vec<String> = shown[query_start + 1..]
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        shown = format!("{}?{}", &shown[..query_start], query.join("&"));
     }
+    shown
 }
 
 /// Whether `text` names a PostgreSQL journal (`postgres://…` or `postgresql://…`).
@@ -1062,4 +1074,26 @@ fn worker_name() -> String {
         std::process::id(),
         u32::from_be_bytes(random)
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_wherever_the_url_carries_them() {
+        assert_eq!(
+            redact_url("postgres://campaign:s3cret@db:5432/c"),
+            "postgres://campaign:***@db:5432/c"
+        );
+        assert_eq!(
+            redact_url("postgresql://db/c?user=u&password=s3cret&sslmode=disable"),
+            "postgresql://db/c?user=u&password=***&sslmode=disable"
+        );
+        assert_eq!(redact_url("postgres://u@db/c"), "postgres://u@db/c");
+        assert_eq!(merchant_key(Some("  ")), "");
+        assert_eq!(merchant_key(None), "");
+        assert!(merchant_key(Some("202405BBtoken")).starts_with("sha256:"));
+        assert!(!merchant_key(Some("202405BBtoken")).contains("token"));
+    }
 }
