@@ -20,6 +20,7 @@ import pytest
 from alipay_marketing import CampaignError
 from alipay_marketing.campaign import Campaign, CampaignProgress
 from alipay_marketing.testing import Sandbox
+from pg_server import PgServer
 
 VOUCHER = "alipay.marketing.voucher.send"
 TEMPLATE = "TPL-FIXED-10"
@@ -286,3 +287,26 @@ def test_a_faulted_campaign_killed_twice_and_resumed_issues_each_voucher_once(sa
         assert by_key[row["key"]]["user_id"] == row["user_id"], row
     status = Campaign(tmp_path / "users.csv", method="voucher.send", template_id=TEMPLATE).status()
     assert status.runs == 3 and status.done == USERS, status
+
+
+def test_a_campaign_journaled_in_postgres_runs_resumes_and_reports_from_python(
+    sandbox: Sandbox, pg_server: PgServer, tmp_path: Path
+) -> None:
+    journal = pg_server.database("python_file_campaign")
+    users = write_users(tmp_path / "users.csv", 100)
+    campaign = Campaign(users, method="voucher.send", template_id=TEMPLATE, journal=journal, lease_seconds=5)
+    with sandbox.client() as client:
+        result = campaign.run(client)
+        assert result.is_complete and result.summary.done == 100, result
+        assert campaign.run(client).summary.done == 100
+    assert len(issued(sandbox)) == 100, "the second run sent nothing"
+    assert not (tmp_path / "users.journal.sqlite").exists(), "no SQLite journal beside the outputs"
+    # Without a method: the PostgreSQL journal says it.
+    later = Campaign(users, journal=journal)
+    assert later.method == "voucher.send"
+    assert (later.status().done, later.status().runs) == (100, 2)
+    assert later.report(tmp_path / "report.html").done == 100
+    other = Campaign(users, method="voucher.send", template_id=TEMPLATE, memo="other", journal=journal)
+    with sandbox.client() as client, pytest.raises(CampaignError, match=r"postgres://campaign:\*\*\*@127") as refused:
+        other.run(client)
+    assert refused.value.reason == "mismatch"
