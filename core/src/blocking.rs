@@ -70,6 +70,44 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     Ok(runtime()?.block_on(future))
 }
 
+/// A future started on the shared runtime by [`start`], waited for from a plain thread. Dropping it before the
+/// answer cancels the future (as dropping an async call does).
+pub struct Pending<T> {
+    answer: std::sync::mpsc::Receiver<T>,
+    task: tokio::task::AbortHandle,
+}
+
+impl<T> Pending<T> {
+    /// Waits up to `timeout` for the answer; `None` while the future is still running.
+    pub fn wait_timeout(&self, timeout: std::time::Duration) -> Option<T> {
+        self.answer.recv_timeout(timeout).ok()
+    }
+}
+
+impl<T> Drop for Pending<T> {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts `future` as a task of the shared runtime and returns at once. Unlike [`block_on`], the future runs on a
+/// runtime thread, beside the connections it reads, so the waiting thread is woken once, by the answer, rather
+/// than at every read; the cheaper way for a blocking face to make a call.
+pub fn start<F>(future: F) -> Result<Pending<F::Output>>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let (reply, answer) = std::sync::mpsc::sync_channel(1);
+    let task = runtime()?.spawn(async move {
+        let _ = reply.send(future.await);
+    });
+    Ok(Pending {
+        answer,
+        task: task.abort_handle(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +122,28 @@ mod tests {
         let a = runtime().unwrap() as *const _;
         let b = runtime().unwrap() as *const _;
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn a_started_future_answers_and_a_dropped_one_is_cancelled() {
+        let pending = start(async { 40 + 2 }).unwrap();
+        let mut answer = None;
+        while answer.is_none() {
+            answer = pending.wait_timeout(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(answer, Some(42));
+
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        let pending = start(async move {
+            // Holds `tx` until cancelled; never finishes on its own.
+            std::future::pending::<()>().await;
+            drop(tx);
+        })
+        .unwrap();
+        assert!(pending.wait_timeout(std::time::Duration::from_millis(10)).is_none());
+        drop(pending);
+        // The task was aborted: its future (and `tx` with it) is dropped, so the channel disconnects.
+        assert_eq!(rx.recv(), Err(std::sync::mpsc::RecvError));
     }
 
     #[tokio::test]

@@ -13,21 +13,23 @@ use crate::errors::to_py_err;
 /// How often a waiting call looks for pending signals (`KeyboardInterrupt`).
 const SIGNAL_CHECK: Duration = Duration::from_millis(50);
 
-/// Runs `future` to completion with the GIL released, checking for signals while it waits.
+/// Runs `future` to completion on the shared runtime with the GIL released, checking for signals while it waits.
 pub fn block_on<F>(py: Python<'_>, future: F) -> PyResult<F::Output>
 where
-    F: Future + Send,
-    F::Output: Send,
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
 {
-    let mut future = std::pin::pin!(future);
+    let mut pending = blocking::start(future).map_err(|e| to_py_err(py, &e))?;
     loop {
-        let slice = py.detach(|| {
-            blocking::block_on(async { tokio::time::timeout(SIGNAL_CHECK, future.as_mut()).await })
+        let (waited, output) = py.detach(move || {
+            let output = pending.wait_timeout(SIGNAL_CHECK);
+            (pending, output)
         });
-        match slice {
-            Ok(Ok(output)) => return Ok(output),
-            Ok(Err(_still_running)) => py.check_signals()?,
-            Err(e) => return Err(to_py_err(py, &e)),
+        if let Some(output) = output {
+            return Ok(output);
         }
+        pending = waited;
+        // Dropping `pending` on an error (a KeyboardInterrupt) cancels the call.
+        py.check_signals()?;
     }
 }
