@@ -78,6 +78,14 @@ pub struct Pending<T> {
 }
 
 impl<T> Pending<T> {
+    /// Waits for the answer. (An error only if the runtime dropped the task, which it does not while the
+    /// process runs.)
+    pub fn wait(self) -> Result<T> {
+        self.answer.recv().map_err(|_| {
+            Error::config("the alipay-marketing runtime stopped before the call answered")
+        })
+    }
+
     /// Waits up to `timeout` for the answer; `None` while the future is still running.
     pub fn wait_timeout(&self, timeout: std::time::Duration) -> Option<T> {
         self.answer.recv_timeout(timeout).ok()
@@ -140,7 +148,11 @@ mod tests {
             drop(tx);
         })
         .unwrap();
-        assert!(pending.wait_timeout(std::time::Duration::from_millis(10)).is_none());
+        assert!(
+            pending
+                .wait_timeout(std::time::Duration::from_millis(10))
+                .is_none()
+        );
         drop(pending);
         // The task was aborted: its future (and `tx` with it) is dropped, so the channel disconnects.
         assert_eq!(rx.recv(), Err(std::sync::mpsc::RecvError));

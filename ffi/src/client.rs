@@ -42,12 +42,12 @@ pub(crate) unsafe fn client_arg(client: *const alipay_client) -> Result<Client, 
     unsafe { ref_arg(client, "client") }.map(|c| c.inner.clone())
 }
 
-/// Runs a call of the core on the process-wide runtime, blocking this thread until it completes or its deadline
-/// passes.
-pub(crate) fn block_on<T>(
-    call: impl Future<Output = alipay_marketing::Result<T>>,
+/// Runs a call of the core as a task of the process-wide runtime, blocking this thread until it completes or its
+/// deadline passes. The call runs beside its connections; this thread is woken once, by the answer.
+pub(crate) fn block_on<T: Send + 'static>(
+    call: impl Future<Output = alipay_marketing::Result<T>> + Send + 'static,
 ) -> Result<T, FfiError> {
-    Ok(blocking::block_on(call)??)
+    Ok(blocking::start(call)?.wait()??)
 }
 
 /// Frees a client. NULL is accepted and ignored.
@@ -126,7 +126,8 @@ pub unsafe extern "C" fn alipay_client_execute_with_options(
         };
         let out = OutArg::new(response_out, "response_out")?;
         let options = call_options(options);
-        let response = block_on(client.execute_with(method, biz_content, &options))?;
+        let response =
+            block_on(async move { client.execute_with(&method, &biz_content, &options).await })?;
         let response = alipay_response {
             body: c_string_exact(&response.body, "the response body")?,
             trace_id: response

@@ -99,7 +99,7 @@ pub unsafe extern "C" fn alipay_client_check_config(
         // SAFETY: forwarded from this function's contract.
         let client = unsafe { client_arg(client) }?;
         let out = OutArg::new(report_out, "report_out")?;
-        let report = block_on(async { Ok(client.check_config().await) })?;
+        let report = block_on(async move { Ok(client.check_config().await) })?;
         // SAFETY: `report_out` is writable per this function's contract.
         unsafe { out.write(alipay_doctor_report::new(&report)) };
         Ok(())

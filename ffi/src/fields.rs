@@ -112,14 +112,17 @@ pub(crate) unsafe fn call<R, Out>(
     convert: impl FnOnce(R::Response) -> Result<Out, FfiError>,
 ) -> alipay_status
 where
-    R: ApiRequest,
+    R: ApiRequest + Send + Sync + 'static,
 {
     guard(error_out, || {
         // SAFETY: forwarded from this function's contract.
         let (client, options) = unsafe { (client_arg(client)?, ref_arg_or_none(options)) };
         let out = OutArg::new(result_out, "result_out")?;
         let request = request()?;
-        let response = block_on(client.call(&request, &call_options(options)))?;
+        let response = {
+            let options = call_options(options);
+            block_on(async move { client.call(&request, &options).await })
+        }?;
         let result = convert(response)?;
         // SAFETY: `result_out` is writable per this function's contract.
         unsafe { out.write(result) };

@@ -338,7 +338,10 @@ pub unsafe extern "C" fn alipay_client_send_voucher_with_options(
             )
         };
         let out = OutArg::new(result_out, "result_out")?;
-        let response = block_on(client.call(&request.inner, &request.options(options)))?;
+        let response = {
+            let (inner, options) = (request.inner.clone(), request.options(options));
+            block_on(async move { client.call(&inner, &options).await })
+        }?;
         let result = alipay_voucher_send_result::new(response)?;
         // SAFETY: `result_out` is writable per this function's contract.
         unsafe { out.write(result) };

@@ -384,7 +384,10 @@ pub unsafe extern "C" fn alipay_client_check_template(
         let (client, template_id) =
             unsafe { (client_arg(client)?, str_arg(template_id, "template_id")?) };
         let out = OutArg::new(result_out, "result_out")?;
-        let detail = block_on(client.check_template(template_id, quantity))?;
+        let detail = {
+            let template_id = template_id.to_owned();
+            block_on(async move { client.check_template(&template_id, quantity).await })
+        }?;
         let result = alipay_template_detail::new(detail)?;
         // SAFETY: `result_out` is writable per this function's contract.
         unsafe { out.write(result) };
