@@ -48,6 +48,7 @@ __all__ = [
     "__version__",
     "_check_rate_limit",
     "_check_retry_policy",
+    "_panic_for_tests",
     "campaign_cli",
     "doctor",
     "generate_key_pair",
@@ -61,6 +62,7 @@ BATCH_RESULT_FIELDS: tuple[str, ...]
 def generate_key_pair() -> tuple[str, str]: ...
 def _check_retry_policy(max_attempts: int, base_delay: float, max_delay: float) -> None: ...
 def _check_rate_limit(qps: float, burst: int) -> None: ...
+def _panic_for_tests(at: str) -> Any: ...
 def doctor(
     *,
     app_id: str,

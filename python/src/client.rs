@@ -17,7 +17,7 @@ use crate::diagnostics::ClientStats;
 use crate::errors::to_py_err;
 use crate::requests::{InviteArgs, PointsArgs, VoucherArgs, biz_text, call_options, prepare_any};
 use crate::results::{Outcome, ToPython};
-use crate::{logging, wait};
+use crate::{logging, panic, wait};
 
 /// The core client behind a `Client` or `AsyncClient` object (for the benchmark baselines).
 pub fn core_client(object: &Bound<'_, PyAny>) -> PyResult<alipay_marketing::Client> {
@@ -81,18 +81,14 @@ impl Mode for Asyncio {
         F: Future<Output = Result<R, Error>> + Send + 'static,
     {
         ensure_async_runtime(py)?;
-        let awaitable =
-            pyo3_async_runtimes::tokio::future_into_py(
-                py,
-                async move { Ok(Outcome(future.await)) },
-            )?;
+        let awaitable = panic::awaitable(py, async move { Ok(Outcome(future.await)) })?;
         Ok(awaitable.unbind())
     }
 }
 
 /// Points pyo3-async-runtimes at the core's shared runtime. Checked on every call: after a fork the shared
 /// runtime is unusable and this says so.
-fn ensure_async_runtime(py: Python<'_>) -> PyResult<()> {
+pub(crate) fn ensure_async_runtime(py: Python<'_>) -> PyResult<()> {
     let runtime = blocking::runtime().map_err(|e| to_py_err(py, &e))?;
     ASYNC_RUNTIME.call_once(|| {
         // Fails only if already set, which only this Once does.
@@ -357,7 +353,7 @@ macro_rules! client_methods {
                 fields: Option<&Bound<'_, PyDict>>,
             ) -> PyResult<Py<PyAny>> {
                 let client = self.handle.get(py)?;
-                prepare_any(py, &client, method, biz_content, app_auth_token, fields)
+                panic::guard(py, || prepare_any(py, &client, method, biz_content, app_auth_token, fields))
             }
 
             /// A snapshot of the client's counters: calls, attempts, retries, successes, failures by kind, calls in
@@ -453,7 +449,7 @@ crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, 
         let _ = (exc_type, exc_value, traceback);
         let client = self.handle.client.clone();
         ensure_async_runtime(py)?;
-        let awaitable = pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let awaitable = panic::awaitable(py, async move {
             client.close().await;
             Ok(false)
         })?;
@@ -465,7 +461,7 @@ crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, 
     fn aclose(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let client = self.handle.client.clone();
         ensure_async_runtime(py)?;
-        let awaitable = pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let awaitable = panic::awaitable(py, async move {
             client.close().await;
             Ok(())
         })?;
