@@ -123,8 +123,7 @@ impl PointsArgs<'_> {
     }
 }
 
-/// A whole number of points. Negative numbers cannot reach the core's unsigned field, so they are refused here;
-/// numbers too large for it are clamped so that the core's own range check names the limit.
+/// A whole number of points; any Python int is judged by the core's range rule, with its real value.
 fn points_amount(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
     if !value.is_instance_of::<PyInt>() || value.is_instance_of::<pyo3::types::PyBool>() {
         return Err(PyTypeError::new_err(format!(
@@ -132,14 +131,8 @@ fn points_amount(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
             value.get_type().name()?
         )));
     }
-    if value.lt(0)? {
-        return Err(invalid_argument(
-            py,
-            "trans_amount",
-            "is negative; it must be a whole number of points from 1 to 2147483647",
-        ));
-    }
-    Ok(value.extract::<u64>().unwrap_or(u64::MAX))
+    alipay_marketing::api::points::trans_amount_from_decimal(&value.str()?.to_cow()?)
+        .map_err(|e| to_py_err(py, &e))
 }
 
 static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -157,7 +150,7 @@ pub fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 /// JSON text already.
 pub fn json_object_text(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_cow()?.into_owned());
+        return text_of(field, text);
     }
     if !value.is_instance_of::<PyDict>() && value.cast::<PyMapping>().is_err() {
         return Err(PyTypeError::new_err(format!(
@@ -171,12 +164,25 @@ pub fn json_object_text(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -
     let kwargs = PyDict::new(py);
     kwargs.set_item("ensure_ascii", false)?;
     kwargs.set_item("separators", (",", ":"))?;
-    kwargs.set_item("default", py.import("builtins")?.getattr("str")?)?;
+    kwargs.set_item("default", wrap_pyfunction!(json_default, py)?)?;
     let text = dumps
         .bind(py)
         .call((value,), Some(&kwargs))
         .map_err(|e| invalid_argument(py, field, &format!("cannot be written as JSON: {e}")))?;
-    text.extract()
+    text_of(field, text.cast::<PyString>()?)
+}
+
+/// `json.dumps`'s `default` for `execute`'s `biz_content`: a `Decimal` is written as its text (as amounts are
+/// sent); any other value JSON has no type for (bytes, sets, objects) is refused rather than stringified.
+#[pyfunction]
+fn json_default(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if value.is_instance(decimal_type(py)?)? {
+        return Ok(value.str()?.to_cow()?.into_owned());
+    }
+    Err(PyTypeError::new_err(format!(
+        "a {} value has no JSON form; give str, int, float, bool, None, decimal.Decimal, list or dict values",
+        value.get_type().name()?
+    )))
 }
 
 /// Per-call options from the `timeout` (seconds), `retry` and `app_auth_token` keywords. A bad token raises the
@@ -204,6 +210,42 @@ pub fn call_options(
         options.validate().map_err(|e| to_py_err(py, &e))?;
     }
     Ok(options)
+}
+
+/// A `str` argument, or a `TypeError` naming it (pyo3's own says only "'int' object is not an instance of
+/// 'str'" for values taken out of `**fields`).
+pub fn text_argument(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    match value.cast::<PyString>() {
+        Ok(text) => text_of(name, text),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{name} must be a str, not {}",
+            value.get_type().name()?
+        ))),
+    }
+}
+
+/// The UTF-8 text of a `str`, or a `ValidationError` naming the field when it holds a lone surrogate (which no
+/// charset can send), instead of a bare `UnicodeEncodeError`.
+pub fn text_of(name: &str, text: &Bound<'_, PyString>) -> PyResult<String> {
+    match text.to_cow() {
+        Ok(cow) => Ok(cow.into_owned()),
+        Err(_) => {
+            let py = text.py();
+            let position = text
+                .to_string_lossy()
+                .chars()
+                .position(|c| c == char::REPLACEMENT_CHARACTER)
+                .unwrap_or(0);
+            Err(invalid_argument(
+                py,
+                name,
+                &format!(
+                    "holds a lone surrogate (a half of a UTF-16 pair) at position {position}, which is not text \
+                     and cannot be sent; fix how the value was decoded"
+                ),
+            ))
+        }
+    }
 }
 
 /// The keywords given to `prepare` for one typed method, taken out by name; any left over is a `TypeError`.
@@ -236,7 +278,9 @@ impl<'py> Fields<'py> {
     }
 
     pub fn text(&self, name: &str) -> PyResult<Option<String>> {
-        self.take(name)?.map(|v| v.extract::<String>()).transpose()
+        self.take(name)?
+            .map(|v| text_argument(name, &v))
+            .transpose()
     }
 
     pub fn required_text(&self, name: &str) -> PyResult<String> {

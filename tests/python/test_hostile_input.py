@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import decimal
+from pathlib import Path
 
 import pytest
-from alipay_marketing import AlipayError, InternalError, _native
+from alipay_marketing import AlipayError, ConfigError, InternalError, ValidationError, _native
+from alipay_marketing.testing import Sandbox
+from conftest import STAMP_CARD, USER, Calls, total_calls
 
 
 @pytest.mark.parametrize("at", ["build", "call"])
@@ -36,3 +40,64 @@ def test_the_panic_hook_is_not_part_of_the_package() -> None:
 
     assert not hasattr(alipay_marketing, "_panic_for_tests")
     assert "_panic_for_tests" not in alipay_marketing.__all__
+
+
+def test_a_key_given_as_a_path_string_says_it_looks_like_a_path(alipay_sandbox: Sandbox, tmp_path: Path) -> None:
+    options = alipay_sandbox.client_options()
+    key_file = tmp_path / "app_private_key.pem"
+    key_file.write_text(str(options["private_key"]))
+    with pytest.raises(ConfigError) as caught:
+        alipay_sandbox.client(private_key=str(key_file))
+    assert caught.value.field == "private_key"
+    assert "looks like a file path" in str(caught.value) and "pathlib.Path" in str(caught.value)
+    assert "base64" not in str(caught.value)
+    with alipay_sandbox.client(private_key=key_file) as client:
+        assert client.app_id
+
+
+@pytest.mark.parametrize("value", [b"bytes", {1, 2}, object(), 1 + 2j])
+def test_execute_refuses_values_json_has_no_type_for(call: Calls, alipay_sandbox: Sandbox, value: object) -> None:
+    with pytest.raises(ValidationError) as caught:
+        call("execute", "alipay.marketing.voucher.send", {"template_id": "TPL-FIXED-10", "ext": value})
+    assert caught.value.field == "biz_content"
+    assert type(value).__name__ in str(caught.value) and "no JSON form" in str(caught.value)
+    assert total_calls(alipay_sandbox) == 0
+
+
+def test_execute_writes_a_decimal_as_its_text(alipay_sandbox: Sandbox) -> None:
+    with alipay_sandbox.client() as client:
+        prepared = client.prepare("alipay.some.method", {"amount": decimal.Decimal("10.50")})
+    assert '"amount":"10.50"' in prepared.sign_content
+
+
+def test_a_lone_surrogate_is_a_validation_error_naming_the_field(call: Calls, alipay_sandbox: Sandbox) -> None:
+    with pytest.raises(ValidationError) as caught:
+        call("execute", "alipay.marketing.voucher.send", {"template_id": "TPL-\ud800"})
+    assert caught.value.field == "biz_content" and "lone surrogate" in str(caught.value)
+    with alipay_sandbox.client() as client, pytest.raises(ValidationError) as prepared:
+        client.prepare("alipay.marketing.voucher.send", template_id="TPL-FIXED-10", out_biz_no="o-\udc80", user_id=USER)
+    assert prepared.value.field == "out_biz_no" and "position 2" in str(prepared.value)
+    assert total_calls(alipay_sandbox) == 0
+
+
+def test_a_wrong_type_in_prepare_names_the_field(alipay_sandbox: Sandbox) -> None:
+    with alipay_sandbox.client() as client, pytest.raises(TypeError, match="out_biz_no must be a str, not int"):
+        client.prepare("alipay.marketing.voucher.send", template_id="TPL-FIXED-10", out_biz_no=7, user_id=USER)
+
+
+@pytest.mark.parametrize("amount", [2**40, 2**200, -(2**70)])
+def test_an_oversized_points_amount_is_reported_with_its_real_value(
+    call: Calls, alipay_sandbox: Sandbox, amount: int
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        call(
+            "update_points",
+            req_id="r-big",
+            user_id=USER,
+            activity_account=STAMP_CARD,
+            trans_type="DEPOSIT",
+            trans_amount=amount,
+        )
+    assert caught.value.field == "trans_amount"
+    assert str(amount) in str(caught.value) and "18446744073709551615" not in str(caught.value)
+    assert total_calls(alipay_sandbox) == 0
