@@ -63,3 +63,24 @@ pub use gateway::{CallLogger, CallRecord};
 pub use method::Method;
 pub use sandbox::{Config, DEFAULT_TIMESTAMP_WINDOW, Sandbox};
 pub use scenario::{App, DEFAULT_APP_ID, Scenario};
+
+/// Entry points for the fuzz targets (`fuzz/`), not part of the API: the gateway's request parser on raw input.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses a request as the gateway does (query string, `Content-Type`, form body): the merged parameters, each
+    /// once, for the sign content; or the `sub_msg` the gateway answers with.
+    pub fn parse_request(
+        query: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Vec<(String, String)>, String> {
+        let params = crate::request::parse(query, content_type, body).map_err(|e| e.describe())?;
+        // What the checks read first.
+        let _ = (params.get("method"), params.get("sign"), params.raw("charset"));
+        Ok(params
+            .unique()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect())
+    }
+}
