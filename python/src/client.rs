@@ -15,7 +15,9 @@ use tracing::Instrument;
 use crate::config::{ClientOptions, RetryArg};
 use crate::diagnostics::ClientStats;
 use crate::errors::to_py_err;
-use crate::requests::{InviteArgs, PointsArgs, VoucherArgs, biz_text, call_options, prepare_any};
+use crate::requests::{
+    InviteArgs, PointsArgs, Text, VoucherArgs, biz_text, call_options, prepare_any,
+};
 use crate::results::{Outcome, ToPython};
 use crate::{logging, panic, wait};
 
@@ -212,10 +214,10 @@ macro_rules! client_methods {
             fn receive_invite_award(
                 &self,
                 py: Python<'_>,
-                mobile: Option<String>,
-                user_id: Option<String>,
-                out_biz_no: Option<String>,
-                out_biz_code: Option<String>,
+                mobile: Option<Text>,
+                user_id: Option<Text>,
+                out_biz_no: Option<Text>,
+                out_biz_code: Option<Text>,
                 timeout: Option<f64>,
                 retry: RetryArg,
                 app_auth_token: Option<String>,
@@ -226,7 +228,7 @@ macro_rules! client_methods {
                     out_biz_no,
                     out_biz_code,
                 }
-                .into_request();
+                .into_request(py)?;
                 let options = call_options(py, timeout, &retry, app_auth_token)?;
                 let client = self.handle.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
@@ -245,16 +247,16 @@ macro_rules! client_methods {
             fn send_voucher(
                 &self,
                 py: Python<'_>,
-                template_id: String,
-                out_biz_no: String,
-                user_id: Option<String>,
-                login_id: Option<String>,
-                taobao_nick: Option<String>,
-                open_id: Option<String>,
+                template_id: Text,
+                out_biz_no: Text,
+                user_id: Option<Text>,
+                login_id: Option<Text>,
+                taobao_nick: Option<Text>,
+                open_id: Option<Text>,
                 amount: Option<Bound<'_, PyAny>>,
-                memo: Option<String>,
+                memo: Option<Text>,
                 extend_info: Option<Bound<'_, PyAny>>,
-                alipay_mini_app_token: Option<String>,
+                alipay_mini_app_token: Option<Text>,
                 timeout: Option<f64>,
                 retry: RetryArg,
                 app_auth_token: Option<String>,
@@ -289,15 +291,15 @@ macro_rules! client_methods {
             fn update_points(
                 &self,
                 py: Python<'_>,
-                req_id: String,
-                user_id: String,
-                activity_account: String,
+                req_id: Text,
+                user_id: Text,
+                activity_account: Text,
                 trans_type: Bound<'_, PyAny>,
                 trans_amount: Bound<'_, PyAny>,
-                biz_no: Option<String>,
-                shop_id: Option<String>,
-                memo: Option<String>,
-                ext_info: Option<String>,
+                biz_no: Option<Text>,
+                shop_id: Option<Text>,
+                memo: Option<Text>,
+                ext_info: Option<Text>,
                 timeout: Option<f64>,
                 retry: RetryArg,
                 app_auth_token: Option<String>,

@@ -76,7 +76,11 @@ pub mod fuzzing {
     ) -> Result<Vec<(String, String)>, String> {
         let params = crate::request::parse(query, content_type, body).map_err(|e| e.describe())?;
         // What the checks read first.
-        let _ = (params.get("method"), params.get("sign"), params.raw("charset"));
+        let _ = (
+            params.get("method"),
+            params.get("sign"),
+            params.raw("charset"),
+        );
         Ok(params
             .unique()
             .into_iter()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from alipay_marketing import AlipayError, ConfigError, InternalError, ValidationError, _native
-from alipay_marketing.testing import Sandbox
+from alipay_marketing.testing import Sandbox, latency
 from conftest import STAMP_CARD, USER, Calls, total_calls
 
 
@@ -101,3 +101,58 @@ def test_an_oversized_points_amount_is_reported_with_its_real_value(
     assert caught.value.field == "trans_amount"
     assert str(amount) in str(caught.value) and "18446744073709551615" not in str(caught.value)
     assert total_calls(alipay_sandbox) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "kwargs", "field"),
+    [
+        ("send_voucher", {"template_id": "TPL-FIXED-10", "out_biz_no": "o-\udc80", "user_id": USER}, "out_biz_no"),
+        ("receive_invite_award", {"mobile": "1380000000\ud800"}, "mobile"),
+        (
+            "update_points",
+            {
+                "req_id": "r-1",
+                "user_id": USER,
+                "activity_account": STAMP_CARD,
+                "trans_type": "DEPOSIT",
+                "trans_amount": 1,
+                "memo": "\udfff",
+            },
+            "memo",
+        ),
+    ],
+)
+def test_a_lone_surrogate_in_a_call_keyword_is_a_validation_error_naming_it(
+    call: Calls, alipay_sandbox: Sandbox, name: str, kwargs: dict[str, object], field: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        call(name, **kwargs)
+    assert caught.value.field == field and "lone surrogate" in str(caught.value)
+    assert total_calls(alipay_sandbox) == 0
+
+
+def test_a_wrong_type_in_a_call_keyword_names_it(call: Calls, alipay_sandbox: Sandbox) -> None:
+    with pytest.raises(TypeError, match="mobile must be a str, not int"):
+        call("receive_invite_award", mobile=13800000001)
+    with pytest.raises(TypeError, match="out_biz_no must be a str, not int"):
+        call("send_voucher", template_id="TPL-FIXED-10", out_biz_no=7, user_id=USER)
+    assert total_calls(alipay_sandbox) == 0
+
+
+@pytest.mark.asyncio
+async def test_a_cancelled_call_is_counted_so_calls_add_up(own_sandbox: Sandbox) -> None:
+    own_sandbox.arm_faults(method="alipay.marketing.voucher.send", script=[latency(1500)])
+    client = own_sandbox.async_client(timeout=60)
+    task = asyncio.ensure_future(client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="cancel-9", user_id=USER))
+    while client.stats().in_flight == 0:
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # The Rust side drops the call on its runtime once asyncio has cancelled the task.
+    while client.stats().in_flight:
+        await asyncio.sleep(0.01)
+    stats = client.stats()
+    assert stats.cancelled == 1 and stats.to_dict()["cancelled"] == 1
+    assert stats.calls == stats.successes + stats.failed + stats.cancelled + stats.in_flight
+    await client.aclose()
