@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import decimal
+import logging
 from pathlib import Path
 
 import pytest
@@ -140,7 +141,10 @@ def test_a_wrong_type_in_a_call_keyword_names_it(call: Calls, alipay_sandbox: Sa
 
 
 @pytest.mark.asyncio
-async def test_a_cancelled_call_is_counted_so_calls_add_up(own_sandbox: Sandbox) -> None:
+async def test_a_cancelled_call_is_counted_and_logged_so_calls_add_up(
+    own_sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="alipay_marketing")
     own_sandbox.arm_faults(method="alipay.marketing.voucher.send", script=[latency(1500)])
     client = own_sandbox.async_client(timeout=60)
     task = asyncio.ensure_future(client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="cancel-9", user_id=USER))
@@ -155,4 +159,6 @@ async def test_a_cancelled_call_is_counted_so_calls_add_up(own_sandbox: Sandbox)
     stats = client.stats()
     assert stats.cancelled == 1 and stats.to_dict()["cancelled"] == 1
     assert stats.calls == stats.successes + stats.failed + stats.cancelled + stats.in_flight
+    cancelled = [r.getMessage() for r in caplog.records if "cancelled" in r.getMessage()]
+    assert cancelled and "cancel-9" in cancelled[0] and "may already have been applied" in cancelled[0], caplog.text
     await client.aclose()
