@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alipay_marketing import ConfigError, GatewayError, HttpError, ValidationError
+from alipay_marketing import ConfigError, GatewayError, HttpError, TransportError, ValidationError
 from alipay_marketing.testing import Sandbox
 from conftest import FROZEN_USER, MOBILE, STAMP_CARD, USER, Calls, total_calls
 
@@ -148,3 +148,13 @@ def test_an_unsigned_refusal_leaves_the_outcome_unknown(call: Calls, alipay_sand
         )
     assert caught.value.outcome_unknown and caught.value.idempotency_key == "us-1"
     assert "unsigned" in str(caught.value) or "unverified" in str(caught.value)
+
+
+def test_a_tls_failure_shows_its_cause(alipay_sandbox: Sandbox) -> None:
+    # TLS to a port that speaks plain HTTP: the handshake fails, and the message says how.
+    gateway = alipay_sandbox.url.replace("http://", "https://", 1)
+    with alipay_sandbox.client(gateway=gateway, retry=None) as client, pytest.raises(TransportError) as caught:
+        client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="tls-1", user_id=USER)
+    message = str(caught.value)
+    assert "error sending request" in message and "corrupt message" in message, message
+    assert not caught.value.request_may_have_been_sent
