@@ -386,7 +386,7 @@ static void one_failing_send(alipay_client *client, const char *out_biz_no, alip
 
 /* The hostile-network findings, from C: a body beyond the response cap and a redirect are HTTP errors with the
  * outcome unknown (the redirect named, never followed); a proxy URL's password is never echoed; control
- * characters in free text are refused naming the field. */
+ * characters in free text are refused naming the field; a key given as a path says so. */
 static void case_hostile(void) {
     alipay_client *client = client_with(require_env("ALIPAY_TEST_HUGE_URL"), NULL, 0);
     alipay_voucher_send_request *request = voucher_request("TPL-FIXED-10", "c-huge-0001");
@@ -431,6 +431,18 @@ static void case_hostile(void) {
     CHECK(error != NULL && alipay_error_status(error) == ALIPAY_STATUS_CONFIG);
     CHECK(strstr(alipay_error_message(error), "s3cret-pa55") == NULL);
     CHECK(strstr(alipay_error_message(error), "proxy.internal") != NULL);
+    alipay_error_free(error);
+
+    /* A key given as a path is refused by the setter or by the build, with the hint to use the _file setter. */
+    error = NULL;
+    if (alipay_client_builder_set_private_key(builder, "./keys/app_private_key.pem", &error) == ALIPAY_STATUS_OK) {
+        client = NULL;
+        CHECK(alipay_client_builder_build(builder, &client, &error) == ALIPAY_STATUS_CONFIG);
+        CHECK(client == NULL);
+    }
+    CHECK(error != NULL && alipay_error_status(error) == ALIPAY_STATUS_CONFIG);
+    CHECK(strstr(alipay_error_message(error), "looks like a file path") != NULL);
+    CHECK(strstr(alipay_error_message(error), "_file setter") != NULL);
     alipay_error_free(error);
     alipay_client_builder_free(builder);
 }
