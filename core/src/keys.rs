@@ -371,7 +371,19 @@ fn decode_text(field: &str, text: &str) -> Result<Decoded> {
                 })?;
             (Some(label.to_owned()), body)
         }
-        None => (None, text),
+        None => {
+            if looks_like_a_path(text) {
+                return Err(Error::config_field(
+                    field,
+                    format!(
+                        "is not key text but looks like a file path ({text:?}); to read the key from that file, \
+                         give it as a path (Python: pathlib.Path(...); C: the *_file setter; Rust: the \
+                         builder's *_file method), or paste the key's PEM text"
+                    ),
+                ));
+            }
+            (None, text)
+        }
     };
     if label.as_deref() == Some("ENCRYPTED PRIVATE KEY") {
         return Err(Error::config_field(
@@ -381,6 +393,20 @@ fn decode_text(field: &str, text: &str) -> Result<Decoded> {
     }
     let der = Zeroizing::new(decode_base64(field, body)?);
     classify(field, der, label.as_deref())
+}
+
+/// Whether text given as a key is more likely a file's path than base64: one short line that names a file
+/// (`./keys/app.pem`, `/etc/alipay/key.pem`, `~/app_private_key.txt`, `C:\keys\app.pem`) and holds a character
+/// base64 never has. Real key text is never mistaken for one: base64 has no `.`, `~`, `\\` or `:`.
+fn looks_like_a_path(text: &str) -> bool {
+    const FILE_ENDINGS: [&str; 6] = [".pem", ".key", ".txt", ".crt", ".cer", ".der"];
+    let lower = text.to_ascii_lowercase();
+    text.len() <= 4096
+        && !text.contains(char::is_whitespace)
+        && text.contains(['.', '~', '\\', ':'])
+        && (text.starts_with(['/', '.', '~', '\\'])
+            || text.get(1..3) == Some(":\\")
+            || FILE_ENDINGS.iter().any(|ending| lower.ends_with(ending)))
 }
 
 /// Base64 with any whitespace (line breaks, CRLF, spaces) ignored; errors say where the bad character is.

@@ -201,3 +201,33 @@ fn sign_type_parses_both_names_and_refuses_others() {
     assert_eq!(error.kind(), ErrorKind::Config);
     assert!(error.to_string().contains("RSA2"), "{error}");
 }
+
+#[test]
+fn a_key_given_as_a_path_string_says_it_looks_like_a_path() {
+    for path in [
+        "./keys/app_private_key.pem",
+        "keys/app_private_key.pem",
+        "/etc/alipay/app.key",
+        "~/alipay_public_key.txt",
+        r"C:\keys\app.pem",
+    ] {
+        let error = config_error(PrivateKey::from_text(path));
+        let message = error.to_string();
+        assert!(
+            message.contains("looks like a file path"),
+            "{path}: {message}"
+        );
+        assert!(message.contains("pathlib.Path"), "{path}: {message}");
+        assert!(!message.contains("base64"), "{path}: {message}");
+        let error = config_error(PublicKey::from_text(path));
+        assert!(
+            error.to_string().contains("looks like a file path"),
+            "{error}"
+        );
+    }
+    let error = config_error(PrivateKey::from_text("keys/app_private_key.pem"));
+    assert_eq!(error.field(), Some("private_key"), "{error}");
+    // Key text itself is never taken for a path, with or without its PEM lines.
+    PrivateKey::from_text(&read("keys/node/app-private-key-no-wrapper.pem")).unwrap();
+    PrivateKey::from_text(&read("keys/node/app-private-key.pem")).unwrap();
+}

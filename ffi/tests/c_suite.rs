@@ -525,6 +525,50 @@ fn a_json_answer_that_is_no_envelope_is_a_decode_error() {
     );
 }
 
+/// A loopback server that answers every request with `head` (a status line and headers) and then, for a body
+/// it announced, 64 KiB of it, then hangs up.
+fn hostile_server(head: &'static str, body: usize) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/gateway.do", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(16) {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 16 << 10];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&vec![b' '; body]);
+        }
+    });
+    url
+}
+
+#[test]
+fn hostile_answers_are_refused_and_secrets_never_echoed() {
+    let (sandbox, mut env) = start_sandbox();
+    env.set(
+        "ALIPAY_TEST_HUGE_URL",
+        hostile_server(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2097152\r\n\r\n",
+            64 << 10,
+        ),
+    );
+    env.set(
+        "ALIPAY_TEST_REDIRECT_URL",
+        hostile_server(
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: http://evil.example/gateway.do\r\nContent-Length: 0\r\n\r\n",
+            0,
+        ),
+    );
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().errors,
+        &["hostile"],
+        no_faults,
+        |_, _| {},
+    );
+}
+
 #[test]
 fn sixteen_threads_share_one_client_for_1000_vouchers() {
     let (sandbox, env) = start_sandbox();

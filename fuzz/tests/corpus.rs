@@ -25,3 +25,18 @@ fn the_envelope_corpus_replays_without_panics() {
 fn the_keys_corpus_replays_without_panics() {
     replay("keys", alipay_marketing_fuzz::keys);
 }
+
+#[test]
+fn the_sandbox_request_corpus_replays_without_panics() {
+    replay("sandbox_request", alipay_marketing_fuzz::sandbox_request);
+}
+
+#[test]
+fn the_campaign_toml_corpus_replays_without_panics() {
+    replay("campaign_toml", alipay_marketing_fuzz::campaign_toml);
+}
+
+#[test]
+fn the_campaign_rows_corpus_replays_without_panics() {
+    replay("campaign_rows", alipay_marketing_fuzz::campaign_rows);
+}

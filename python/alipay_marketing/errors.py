@@ -12,6 +12,7 @@ following the core's error kinds one to one (see ``_CLASS_OF_KIND``, the one pla
     SignatureError   the response signature does not verify: treat as an attack  never retry
     GatewayError     the gateway answered an error code                          see .retryable
       BusinessError  code 40004: a business rule refused the request             see .retryable
+    InternalError    a bug in this package, caught (never a bare PanicException)  see .outcome_unknown
 
 ``retryable`` tells whether sending the same request again, with the same idempotency key, is safe and may succeed;
 ``outcome_unknown`` whether the operation may have taken effect although the call failed (then ``idempotency_key``
@@ -34,6 +35,7 @@ __all__ = [
     "DecodeError",
     "GatewayError",
     "HttpError",
+    "InternalError",
     "SandboxError",
     "SignatureError",
     "TimeoutError",
@@ -196,6 +198,17 @@ class GatewayError(AlipayError):
 
 class BusinessError(GatewayError):
     """Code 40004: a business rule refused the request (``sub_code`` says which, e.g. ``TEMPLATE_EXPIRED``)."""
+
+
+class InternalError(AlipayError):
+    """A bug in this package (a Rust panic), caught where Python hands work to the core. Never a bare
+    ``PanicException``: ``except AlipayError`` (and ``except Exception``) catch it.
+
+    Raised during a call, the request may have been sent: ``outcome_unknown`` is true and a resend must keep the
+    idempotency key. Please report it with its message.
+    """
+
+    kind = "internal"
 
 
 class SandboxError(AlipayError):

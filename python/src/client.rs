@@ -15,9 +15,11 @@ use tracing::Instrument;
 use crate::config::{ClientOptions, RetryArg};
 use crate::diagnostics::ClientStats;
 use crate::errors::to_py_err;
-use crate::requests::{InviteArgs, PointsArgs, VoucherArgs, biz_text, call_options, prepare_any};
+use crate::requests::{
+    InviteArgs, PointsArgs, Text, VoucherArgs, biz_text, call_options, prepare_any,
+};
 use crate::results::{Outcome, ToPython};
-use crate::{logging, wait};
+use crate::{logging, panic, wait};
 
 /// The core client behind a `Client` or `AsyncClient` object (for the benchmark baselines).
 pub fn core_client(object: &Bound<'_, PyAny>) -> PyResult<alipay_marketing::Client> {
@@ -81,18 +83,14 @@ impl Mode for Asyncio {
         F: Future<Output = Result<R, Error>> + Send + 'static,
     {
         ensure_async_runtime(py)?;
-        let awaitable =
-            pyo3_async_runtimes::tokio::future_into_py(
-                py,
-                async move { Ok(Outcome(future.await)) },
-            )?;
+        let awaitable = panic::awaitable(py, async move { Ok(Outcome(future.await)) })?;
         Ok(awaitable.unbind())
     }
 }
 
 /// Points pyo3-async-runtimes at the core's shared runtime. Checked on every call: after a fork the shared
 /// runtime is unusable and this says so.
-fn ensure_async_runtime(py: Python<'_>) -> PyResult<()> {
+pub(crate) fn ensure_async_runtime(py: Python<'_>) -> PyResult<()> {
     let runtime = blocking::runtime().map_err(|e| to_py_err(py, &e))?;
     ASYNC_RUNTIME.call_once(|| {
         // Fails only if already set, which only this Once does.
@@ -216,10 +214,10 @@ macro_rules! client_methods {
             fn receive_invite_award(
                 &self,
                 py: Python<'_>,
-                mobile: Option<String>,
-                user_id: Option<String>,
-                out_biz_no: Option<String>,
-                out_biz_code: Option<String>,
+                mobile: Option<Text>,
+                user_id: Option<Text>,
+                out_biz_no: Option<Text>,
+                out_biz_code: Option<Text>,
                 timeout: Option<f64>,
                 retry: RetryArg,
                 app_auth_token: Option<String>,
@@ -230,7 +228,7 @@ macro_rules! client_methods {
                     out_biz_no,
                     out_biz_code,
                 }
-                .into_request();
+                .into_request(py)?;
                 let options = call_options(py, timeout, &retry, app_auth_token)?;
                 let client = self.handle.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
@@ -249,16 +247,16 @@ macro_rules! client_methods {
             fn send_voucher(
                 &self,
                 py: Python<'_>,
-                template_id: String,
-                out_biz_no: String,
-                user_id: Option<String>,
-                login_id: Option<String>,
-                taobao_nick: Option<String>,
-                open_id: Option<String>,
+                template_id: Text,
+                out_biz_no: Text,
+                user_id: Option<Text>,
+                login_id: Option<Text>,
+                taobao_nick: Option<Text>,
+                open_id: Option<Text>,
                 amount: Option<Bound<'_, PyAny>>,
-                memo: Option<String>,
+                memo: Option<Text>,
                 extend_info: Option<Bound<'_, PyAny>>,
-                alipay_mini_app_token: Option<String>,
+                alipay_mini_app_token: Option<Text>,
                 timeout: Option<f64>,
                 retry: RetryArg,
                 app_auth_token: Option<String>,
@@ -293,15 +291,15 @@ macro_rules! client_methods {
             fn update_points(
                 &self,
                 py: Python<'_>,
-                req_id: String,
-                user_id: String,
-                activity_account: String,
+                req_id: Text,
+                user_id: Text,
+                activity_account: Text,
                 trans_type: Bound<'_, PyAny>,
                 trans_amount: Bound<'_, PyAny>,
-                biz_no: Option<String>,
-                shop_id: Option<String>,
-                memo: Option<String>,
-                ext_info: Option<String>,
+                biz_no: Option<Text>,
+                shop_id: Option<Text>,
+                memo: Option<Text>,
+                ext_info: Option<Text>,
                 timeout: Option<f64>,
                 retry: RetryArg,
                 app_auth_token: Option<String>,
@@ -357,7 +355,7 @@ macro_rules! client_methods {
                 fields: Option<&Bound<'_, PyDict>>,
             ) -> PyResult<Py<PyAny>> {
                 let client = self.handle.get(py)?;
-                prepare_any(py, &client, method, biz_content, app_auth_token, fields)
+                panic::guard(py, || prepare_any(py, &client, method, biz_content, app_auth_token, fields))
             }
 
             /// A snapshot of the client's counters: calls, attempts, retries, successes, failures by kind, calls in
@@ -453,7 +451,7 @@ crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, 
         let _ = (exc_type, exc_value, traceback);
         let client = self.handle.client.clone();
         ensure_async_runtime(py)?;
-        let awaitable = pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let awaitable = panic::awaitable(py, async move {
             client.close().await;
             Ok(false)
         })?;
@@ -465,7 +463,7 @@ crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, 
     fn aclose(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let client = self.handle.client.clone();
         ensure_async_runtime(py)?;
-        let awaitable = pyo3_async_runtimes::tokio::future_into_py(py, async move {
+        let awaitable = panic::awaitable(py, async move {
             client.close().await;
             Ok(())
         })?;

@@ -190,16 +190,16 @@ macro_rules! with_companion_methods {
             fn settle_voucher(
                 &self,
                 py: Python<'_>,
-                template_id: String,
-                out_biz_no: String,
-                user_id: Option<String>,
-                login_id: Option<String>,
-                taobao_nick: Option<String>,
-                open_id: Option<String>,
+                template_id: Text,
+                out_biz_no: Text,
+                user_id: Option<Text>,
+                login_id: Option<Text>,
+                taobao_nick: Option<Text>,
+                open_id: Option<Text>,
                 amount: Option<Bound<'_, PyAny>>,
-                memo: Option<String>,
+                memo: Option<Text>,
                 extend_info: Option<Bound<'_, PyAny>>,
-                alipay_mini_app_token: Option<String>,
+                alipay_mini_app_token: Option<Text>,
                 error: Option<Bound<'_, PyAny>>,
                 app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
@@ -236,15 +236,15 @@ macro_rules! with_companion_methods {
             fn settle_points(
                 &self,
                 py: Python<'_>,
-                req_id: String,
-                user_id: String,
-                activity_account: String,
+                req_id: Text,
+                user_id: Text,
+                activity_account: Text,
                 trans_type: Bound<'_, PyAny>,
                 trans_amount: Bound<'_, PyAny>,
-                biz_no: Option<String>,
-                shop_id: Option<String>,
-                memo: Option<String>,
-                ext_info: Option<String>,
+                biz_no: Option<Text>,
+                shop_id: Option<Text>,
+                memo: Option<Text>,
+                ext_info: Option<Text>,
                 error: Option<Bound<'_, PyAny>>,
                 app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
@@ -281,10 +281,10 @@ macro_rules! with_companion_methods {
             fn settle_invite(
                 &self,
                 py: Python<'_>,
-                mobile: Option<String>,
-                user_id: Option<String>,
-                out_biz_no: Option<String>,
-                out_biz_code: Option<String>,
+                mobile: Option<Text>,
+                user_id: Option<Text>,
+                out_biz_no: Option<Text>,
+                out_biz_code: Option<Text>,
                 error: Option<Bound<'_, PyAny>>,
                 app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
@@ -294,7 +294,7 @@ macro_rules! with_companion_methods {
                     out_biz_no,
                     out_biz_code,
                 }
-                .into_request();
+                .into_request(py)?;
                 let error = crate::settle::kept_error(py, error.as_ref())?;
                 let options = crate::requests::call_options(
                     py,

@@ -221,21 +221,25 @@ pub struct ClientOptions<'a, 'py> {
 impl ClientOptions<'_, '_> {
     /// Builds the core client; every check is the core's, except the conversions of this face.
     pub fn build(&self, py: Python<'_>) -> PyResult<Client> {
-        let builder = self.builder(&mut Checker::raising(py))?;
-        // Reading key files and parsing keys takes a moment; other threads may run meanwhile.
-        py.detach(|| builder.build())
-            .map_err(|e| crate::errors::to_py_err(py, &e))
+        crate::panic::guard(py, || {
+            let builder = self.builder(&mut Checker::raising(py))?;
+            // Reading key files and parsing keys takes a moment; other threads may run meanwhile.
+            py.detach(|| builder.build())
+                .map_err(|e| crate::errors::to_py_err(py, &e))
+        })
     }
 
     /// The offline doctor's report: the core's findings, then any option this face could not convert.
     pub fn doctor(&self, py: Python<'_>) -> PyResult<DoctorReport> {
-        let mut checker = Checker::collecting(py);
-        let builder = self.builder(&mut checker)?;
-        let mut report = py.detach(|| builder.doctor());
-        report
-            .findings
-            .extend(checker.findings.take().unwrap_or_default());
-        Ok(report)
+        crate::panic::guard(py, || {
+            let mut checker = Checker::collecting(py);
+            let builder = self.builder(&mut checker)?;
+            let mut report = py.detach(|| builder.doctor());
+            report
+                .findings
+                .extend(checker.findings.take().unwrap_or_default());
+            Ok(report)
+        })
     }
 
     fn builder(&self, checker: &mut Checker<'_>) -> PyResult<ClientBuilder> {

@@ -27,6 +27,10 @@ pub struct ClientStats {
     /// Calls running now.
     #[pyo3(get)]
     in_flight: u64,
+    /// Calls dropped before they finished (an asyncio task cancelled, Ctrl-C): their outcome is unknown, and each
+    /// is logged with its idempotency key. `calls == successes + failed + cancelled + in_flight`.
+    #[pyo3(get)]
+    cancelled: u64,
     failures: Vec<(&'static str, u64)>,
 }
 
@@ -38,6 +42,7 @@ impl From<alipay_marketing::ClientStats> for ClientStats {
             retries: stats.retries,
             successes: stats.successes,
             in_flight: stats.in_flight,
+            cancelled: stats.cancelled,
             failures: stats
                 .failures
                 .iter()
@@ -74,6 +79,7 @@ impl ClientStats {
         d.set_item("successes", self.successes)?;
         d.set_item("failures", self.failures(py)?)?;
         d.set_item("in_flight", self.in_flight)?;
+        d.set_item("cancelled", self.cancelled)?;
         Ok(d)
     }
 
@@ -86,13 +92,14 @@ impl ClientStats {
             .map(|(kind, n)| format!("{}: {n}", quote(kind)))
             .collect();
         format!(
-            "ClientStats(calls={}, attempts={}, retries={}, successes={}, failures={{{}}}, in_flight={})",
+            "ClientStats(calls={}, attempts={}, retries={}, successes={}, failures={{{}}}, in_flight={}, cancelled={})",
             self.calls,
             self.attempts,
             self.retries,
             self.successes,
             failures.join(", "),
-            self.in_flight
+            self.in_flight,
+            self.cancelled
         )
     }
 }

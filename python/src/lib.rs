@@ -10,6 +10,7 @@
 //! - `settle` — the `Settlement` object, and keeping a raised call's core error for `settle_*`.
 //! - `diagnostics` — `ClientStats` and the configuration doctor (`DoctorReport`, `doctor()`).
 //! - `errors` — raising the exception classes of `alipay_marketing/errors.py` from core errors.
+//! - `panic` — a panic caught at the boundary with the core raises `InternalError`, never `PanicException`.
 //! - `wait` — waiting for a call with the GIL released and Ctrl-C still honoured.
 //! - `logging` — forwarding the core's `tracing` events to Python `logging`, masked.
 //! - `keys` — key helpers for tests and tools (generating a pair).
@@ -30,6 +31,7 @@ mod errors;
 mod keys;
 mod logging;
 mod option_rules;
+mod panic;
 mod requests;
 mod results;
 mod sandbox;
@@ -71,6 +73,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(option_rules::_check_retry_policy, m)?)?;
     m.add_function(wrap_pyfunction!(option_rules::_check_rate_limit, m)?)?;
     m.add_function(wrap_pyfunction!(baseline::rust_baseline, m)?)?;
+    m.add_function(wrap_pyfunction!(panic::_panic_for_tests, m)?)?;
     m.add_class::<campaign::Campaign>()?;
     m.add_class::<campaign::CampaignProgress>()?;
     m.add_class::<campaign::CampaignSummary>()?;

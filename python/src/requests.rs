@@ -14,47 +14,115 @@ use crate::config::RetryArg;
 use crate::errors::{invalid_argument, to_py_err};
 use crate::results::Outcome;
 
+/// A `str` keyword of a call: its text, or why it is not text. Extracting never fails, so that the field can be
+/// named ([`Text::into_string`]): a lone surrogate is a `ValidationError`, another type a `TypeError` ("out_biz_no
+/// must be a str, not int"), where pyo3 would say only "'int' object is not an instance of 'str'" or raise a bare
+/// `UnicodeEncodeError`.
+pub struct Text(Result<String, NotText>);
+
+/// Why a keyword's value is not usable text.
+enum NotText {
+    /// A `str` with a lone surrogate at this position.
+    Surrogate(usize),
+    /// Not a `str`: the type's name.
+    WrongType(String),
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Text {
+    type Error = PyErr;
+
+    fn extract(value: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        let Ok(text) = value.cast::<PyString>() else {
+            return Ok(Text(Err(NotText::WrongType(
+                value.get_type().name()?.to_string(),
+            ))));
+        };
+        Ok(Text(match text.to_cow() {
+            Ok(cow) => Ok(cow.into_owned()),
+            Err(_) => Err(NotText::Surrogate(surrogate_position(&text))),
+        }))
+    }
+}
+
+impl Text {
+    /// The text, or the error naming `field`.
+    pub fn into_string(self, py: Python<'_>, field: &str) -> PyResult<String> {
+        self.0.map_err(|why| match why {
+            NotText::Surrogate(position) => surrogate_error(py, field, position),
+            NotText::WrongType(name) => {
+                PyTypeError::new_err(format!("{field} must be a str, not {name}"))
+            }
+        })
+    }
+
+    /// [`Text::into_string`] of an optional keyword.
+    pub fn optional(py: Python<'_>, field: &str, text: Option<Text>) -> PyResult<Option<String>> {
+        text.map(|t| t.into_string(py, field)).transpose()
+    }
+}
+
+fn surrogate_position(text: &Bound<'_, PyString>) -> usize {
+    text.to_string_lossy()
+        .chars()
+        .position(|c| c == char::REPLACEMENT_CHARACTER)
+        .unwrap_or(0)
+}
+
+fn surrogate_error(py: Python<'_>, field: &str, position: usize) -> PyErr {
+    invalid_argument(
+        py,
+        field,
+        &format!(
+            "holds a lone surrogate (a half of a UTF-16 pair) at position {position}, which is not text and \
+             cannot be sent; fix how the value was decoded"
+        ),
+    )
+}
+
 /// Keywords of `receive_invite_award`.
 pub struct InviteArgs {
-    pub mobile: Option<String>,
-    pub user_id: Option<String>,
-    pub out_biz_no: Option<String>,
-    pub out_biz_code: Option<String>,
+    pub mobile: Option<Text>,
+    pub user_id: Option<Text>,
+    pub out_biz_no: Option<Text>,
+    pub out_biz_code: Option<Text>,
 }
 
 impl InviteArgs {
-    pub fn into_request(self) -> InviteAwardRequest {
+    pub fn into_request(self, py: Python<'_>) -> PyResult<InviteAwardRequest> {
         let mut request = InviteAwardRequest::new();
-        request.mobile = self.mobile;
-        request.user_id = self.user_id;
-        request.out_biz_no = self.out_biz_no;
-        request.out_biz_code = self.out_biz_code;
-        request
+        request.mobile = Text::optional(py, "mobile", self.mobile)?;
+        request.user_id = Text::optional(py, "user_id", self.user_id)?;
+        request.out_biz_no = Text::optional(py, "out_biz_no", self.out_biz_no)?;
+        request.out_biz_code = Text::optional(py, "out_biz_code", self.out_biz_code)?;
+        Ok(request)
     }
 }
 
 /// Keywords of `send_voucher`.
 pub struct VoucherArgs<'py> {
-    pub template_id: String,
-    pub out_biz_no: String,
-    pub user_id: Option<String>,
-    pub login_id: Option<String>,
-    pub taobao_nick: Option<String>,
-    pub open_id: Option<String>,
+    pub template_id: Text,
+    pub out_biz_no: Text,
+    pub user_id: Option<Text>,
+    pub login_id: Option<Text>,
+    pub taobao_nick: Option<Text>,
+    pub open_id: Option<Text>,
     pub amount: Option<Bound<'py, PyAny>>,
-    pub memo: Option<String>,
+    pub memo: Option<Text>,
     pub extend_info: Option<Bound<'py, PyAny>>,
-    pub alipay_mini_app_token: Option<String>,
+    pub alipay_mini_app_token: Option<Text>,
 }
 
 impl VoucherArgs<'_> {
     pub fn into_request(self, py: Python<'_>) -> PyResult<VoucherSendRequest> {
-        let mut request = VoucherSendRequest::new(self.template_id, self.out_biz_no);
-        request.user_id = self.user_id;
-        request.login_id = self.login_id;
-        request.taobao_nick = self.taobao_nick;
-        request.open_id = self.open_id;
-        request.memo = self.memo;
+        let mut request = VoucherSendRequest::new(
+            self.template_id.into_string(py, "template_id")?,
+            self.out_biz_no.into_string(py, "out_biz_no")?,
+        );
+        request.user_id = Text::optional(py, "user_id", self.user_id)?;
+        request.login_id = Text::optional(py, "login_id", self.login_id)?;
+        request.taobao_nick = Text::optional(py, "taobao_nick", self.taobao_nick)?;
+        request.open_id = Text::optional(py, "open_id", self.open_id)?;
+        request.memo = Text::optional(py, "memo", self.memo)?;
         // A decimal.Decimal is taken as its text ("10.00"); the core checks the format.
         request.amount = match self.amount {
             None => None,
@@ -69,7 +137,9 @@ impl VoucherArgs<'_> {
             None => None,
             Some(info) => Some(json_object_text(py, "extend_info", &info)?),
         };
-        if let Some(token) = self.alipay_mini_app_token {
+        if let Some(token) =
+            Text::optional(py, "alipay_mini_app_token", self.alipay_mini_app_token)?
+        {
             if request.extend_info.is_some() {
                 return Err(invalid_argument(
                     py,
@@ -85,15 +155,15 @@ impl VoucherArgs<'_> {
 
 /// Keywords of `update_points`.
 pub struct PointsArgs<'py> {
-    pub req_id: String,
-    pub user_id: String,
-    pub activity_account: String,
+    pub req_id: Text,
+    pub user_id: Text,
+    pub activity_account: Text,
     pub trans_type: Bound<'py, PyAny>,
     pub trans_amount: Bound<'py, PyAny>,
-    pub biz_no: Option<String>,
-    pub shop_id: Option<String>,
-    pub memo: Option<String>,
-    pub ext_info: Option<String>,
+    pub biz_no: Option<Text>,
+    pub shop_id: Option<Text>,
+    pub memo: Option<Text>,
+    pub ext_info: Option<Text>,
 }
 
 impl PointsArgs<'_> {
@@ -109,22 +179,21 @@ impl PointsArgs<'_> {
             .map_err(|e| to_py_err(py, &e))?;
         let trans_amount = points_amount(py, &self.trans_amount)?;
         let mut request = PointsUpdateRequest::new(
-            self.req_id,
-            self.user_id,
-            self.activity_account,
+            self.req_id.into_string(py, "req_id")?,
+            self.user_id.into_string(py, "user_id")?,
+            self.activity_account.into_string(py, "activity_account")?,
             trans_type,
             trans_amount,
         );
-        request.biz_no = self.biz_no;
-        request.shop_id = self.shop_id;
-        request.memo = self.memo;
-        request.ext_info = self.ext_info;
+        request.biz_no = Text::optional(py, "biz_no", self.biz_no)?;
+        request.shop_id = Text::optional(py, "shop_id", self.shop_id)?;
+        request.memo = Text::optional(py, "memo", self.memo)?;
+        request.ext_info = Text::optional(py, "ext_info", self.ext_info)?;
         Ok(request)
     }
 }
 
-/// A whole number of points. Negative numbers cannot reach the core's unsigned field, so they are refused here;
-/// numbers too large for it are clamped so that the core's own range check names the limit.
+/// A whole number of points; any Python int is judged by the core's range rule, with its real value.
 fn points_amount(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
     if !value.is_instance_of::<PyInt>() || value.is_instance_of::<pyo3::types::PyBool>() {
         return Err(PyTypeError::new_err(format!(
@@ -132,14 +201,8 @@ fn points_amount(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<u64> {
             value.get_type().name()?
         )));
     }
-    if value.lt(0)? {
-        return Err(invalid_argument(
-            py,
-            "trans_amount",
-            "is negative; it must be a whole number of points from 1 to 2147483647",
-        ));
-    }
-    Ok(value.extract::<u64>().unwrap_or(u64::MAX))
+    alipay_marketing::api::points::trans_amount_from_decimal(&value.str()?.to_cow()?)
+        .map_err(|e| to_py_err(py, &e))
 }
 
 static DECIMAL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -157,7 +220,7 @@ pub fn decimal_type(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 /// JSON text already.
 pub fn json_object_text(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(text) = value.cast::<PyString>() {
-        return Ok(text.to_cow()?.into_owned());
+        return text_of(field, text);
     }
     if !value.is_instance_of::<PyDict>() && value.cast::<PyMapping>().is_err() {
         return Err(PyTypeError::new_err(format!(
@@ -171,12 +234,25 @@ pub fn json_object_text(py: Python<'_>, field: &str, value: &Bound<'_, PyAny>) -
     let kwargs = PyDict::new(py);
     kwargs.set_item("ensure_ascii", false)?;
     kwargs.set_item("separators", (",", ":"))?;
-    kwargs.set_item("default", py.import("builtins")?.getattr("str")?)?;
+    kwargs.set_item("default", wrap_pyfunction!(json_default, py)?)?;
     let text = dumps
         .bind(py)
         .call((value,), Some(&kwargs))
         .map_err(|e| invalid_argument(py, field, &format!("cannot be written as JSON: {e}")))?;
-    text.extract()
+    text_of(field, text.cast::<PyString>()?)
+}
+
+/// `json.dumps`'s `default` for `execute`'s `biz_content`: a `Decimal` is written as its text (as amounts are
+/// sent); any other value JSON has no type for (bytes, sets, objects) is refused rather than stringified.
+#[pyfunction]
+fn json_default(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if value.is_instance(decimal_type(py)?)? {
+        return Ok(value.str()?.to_cow()?.into_owned());
+    }
+    Err(PyTypeError::new_err(format!(
+        "a {} value has no JSON form; give str, int, float, bool, None, decimal.Decimal, list or dict values",
+        value.get_type().name()?
+    )))
 }
 
 /// Per-call options from the `timeout` (seconds), `retry` and `app_auth_token` keywords. A bad token raises the
@@ -204,6 +280,27 @@ pub fn call_options(
         options.validate().map_err(|e| to_py_err(py, &e))?;
     }
     Ok(options)
+}
+
+/// A `str` argument, or a `TypeError` naming it (pyo3's own says only "'int' object is not an instance of
+/// 'str'" for values taken out of `**fields`).
+pub fn text_argument(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    match value.cast::<PyString>() {
+        Ok(text) => text_of(name, text),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{name} must be a str, not {}",
+            value.get_type().name()?
+        ))),
+    }
+}
+
+/// The UTF-8 text of a `str`, or a `ValidationError` naming the field when it holds a lone surrogate (which no
+/// charset can send), instead of a bare `UnicodeEncodeError`.
+pub fn text_of(name: &str, text: &Bound<'_, PyString>) -> PyResult<String> {
+    match text.to_cow() {
+        Ok(cow) => Ok(cow.into_owned()),
+        Err(_) => Err(surrogate_error(text.py(), name, surrogate_position(text))),
+    }
 }
 
 /// The keywords given to `prepare` for one typed method, taken out by name; any left over is a `TypeError`.
@@ -235,11 +332,13 @@ impl<'py> Fields<'py> {
         Ok(value.filter(|v| !v.is_none()))
     }
 
-    pub fn text(&self, name: &str) -> PyResult<Option<String>> {
-        self.take(name)?.map(|v| v.extract::<String>()).transpose()
+    pub fn text(&self, name: &str) -> PyResult<Option<Text>> {
+        self.take(name)?
+            .map(|v| text_argument(name, &v).map(|t| Text(Ok(t))))
+            .transpose()
     }
 
-    pub fn required_text(&self, name: &str) -> PyResult<String> {
+    pub fn required_text(&self, name: &str) -> PyResult<Text> {
         self.text(name)?.ok_or_else(|| {
             PyTypeError::new_err(format!(
                 "prepare({:?}) is missing the keyword argument {name:?}",
@@ -301,7 +400,7 @@ pub fn prepare_any(
                 out_biz_no: f.text("out_biz_no")?,
                 out_biz_code: f.text("out_biz_code")?,
             }
-            .into_request();
+            .into_request(py)?;
             f.finish()?;
             client.prepare_with(&request, &options)
         }

@@ -1,6 +1,7 @@
 //! Waiting for a call from the sync client: the GIL is released while the future runs on the shared runtime, and
 //! every [`SIGNAL_CHECK`] the thread takes the GIL back briefly to let Python handle signals, so Ctrl-C
-//! interrupts a slow call instead of waiting for its deadline. Raising drops (cancels) the call.
+//! interrupts a slow call instead of waiting for its deadline. Raising drops (cancels) the call. A panic in the
+//! future raises `InternalError` ([`crate::panic`]).
 
 use std::future::Future;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use alipay_marketing::blocking;
 use pyo3::prelude::*;
 
 use crate::errors::to_py_err;
+use crate::panic::{CatchPanic, internal_error};
 
 /// How often a waiting call looks for pending signals (`KeyboardInterrupt`).
 const SIGNAL_CHECK: Duration = Duration::from_millis(50);
@@ -19,14 +21,16 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let mut pending = blocking::start(future).map_err(|e| to_py_err(py, &e))?;
+    let mut pending = blocking::start(CatchPanic::new(future)).map_err(|e| to_py_err(py, &e))?;
     loop {
         let (waited, output) = py.detach(move || {
             let output = pending.wait_timeout(SIGNAL_CHECK);
             (pending, output)
         });
-        if let Some(output) = output {
-            return Ok(output);
+        match output {
+            Some(Ok(output)) => return Ok(output),
+            Some(Err(panic_text)) => return Err(internal_error(py, &panic_text, true)),
+            None => {}
         }
         pending = waited;
         // Dropping `pending` on an error (a KeyboardInterrupt) cancels the call.

@@ -380,7 +380,7 @@ fn check_cert_sns(
 }
 
 /// The sign content's bytes in the request charset (what the client signed).
-fn encode<'a>(p: &Params, content: &'a str) -> std::borrow::Cow<'a, [u8]> {
+pub(crate) fn encode<'a>(p: &Params, content: &'a str) -> std::borrow::Cow<'a, [u8]> {
     if p.charset == encoding_rs::UTF_8 {
         return std::borrow::Cow::Borrowed(content.as_bytes());
     }

@@ -63,3 +63,41 @@ pub use gateway::{CallLogger, CallRecord};
 pub use method::Method;
 pub use sandbox::{Config, DEFAULT_TIMESTAMP_WINDOW, Sandbox};
 pub use scenario::{App, DEFAULT_APP_ID, Scenario};
+
+/// Entry points for the fuzz targets (`fuzz/`) and the property tests, not part of the API: the gateway's request
+/// parser on raw input, and the bytes it verifies a request's signature over.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses a request as the gateway does (query string, `Content-Type`, form body): the merged parameters, each
+    /// once, for the sign content; or the `sub_msg` the gateway answers with.
+    pub fn parse_request(
+        query: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Vec<(String, String)>, String> {
+        let params = crate::request::parse(query, content_type, body).map_err(|e| e.describe())?;
+        // What the checks read first.
+        let _ = (
+            params.get("method"),
+            params.get("sign"),
+            params.raw("charset"),
+        );
+        Ok(params
+            .unique()
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect())
+    }
+
+    /// The sign content the gateway verifies a request's `sign` over (every parameter once but `sign`, blank
+    /// values dropped, sorted), as bytes in the request's charset; or the `sub_msg` of a request it cannot read.
+    pub fn signed_bytes(
+        query: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Vec<u8>, String> {
+        let params = crate::request::parse(query, content_type, body).map_err(|e| e.describe())?;
+        let content = alipay_marketing::sign::sign_content(params.unique());
+        Ok(crate::checks::encode(&params, &content).into_owned())
+    }
+}

@@ -2,10 +2,12 @@
  * Every status a call can return, one case per run (the harness arms the sandbox's faults before each):
  *
  *   test_errors boundary | config | invalid_request | gateway | transport_refused | transport_dropped |
- *               timeout | http | decode | signature | retryable | auto_retry
+ *               timeout | http | decode | signature | retryable | auto_retry | hostile
  *
  * Extra environment: ALIPAY_TEST_DEAD_URL (a loopback port nobody listens on), ALIPAY_TEST_DECODE_URL (a server
- * answering JSON that is no gateway envelope), ALIPAY_TEST_WRONG_PUBLIC_KEY_FILE (a key that did not sign).
+ * answering JSON that is no gateway envelope), ALIPAY_TEST_WRONG_PUBLIC_KEY_FILE (a key that did not sign),
+ * ALIPAY_TEST_HUGE_URL (a server announcing a 2 MiB body), ALIPAY_TEST_REDIRECT_URL (a server answering 307 to
+ * http://evil.example/gateway.do).
  */
 #include "support.h"
 
@@ -382,12 +384,79 @@ static void one_failing_send(alipay_client *client, const char *out_biz_no, alip
     alipay_voucher_send_request_free(request);
 }
 
+/* The hostile-network findings, from C: a body beyond the response cap and a redirect are HTTP errors with the
+ * outcome unknown (the redirect named, never followed); a proxy URL's password is never echoed; control
+ * characters in free text are refused naming the field; a key given as a path says so. */
+static void case_hostile(void) {
+    alipay_client *client = client_with(require_env("ALIPAY_TEST_HUGE_URL"), NULL, 0);
+    alipay_voucher_send_request *request = voucher_request("TPL-FIXED-10", "c-huge-0001");
+    alipay_error *error = send_expecting(client, request, ALIPAY_STATUS_HTTP);
+    CHECK(alipay_error_outcome_unknown(error));
+    CHECK(strstr(alipay_error_message(error), "max_response_bytes") != NULL);
+    alipay_error_free(error);
+    alipay_voucher_send_request_free(request);
+    alipay_client_free(client);
+
+    client = client_with(require_env("ALIPAY_TEST_REDIRECT_URL"), NULL, 0);
+    request = voucher_request("TPL-FIXED-10", "c-redirect-0001");
+    error = send_expecting(client, request, ALIPAY_STATUS_HTTP);
+    CHECK(alipay_error_http_status(error) == 307);
+    CHECK(strstr(alipay_error_message(error), "evil.example") != NULL);
+    alipay_error_free(error);
+    alipay_voucher_send_request_free(request);
+
+    /* The memo is refused when it is set or, at the latest, before the call is sent. */
+    request = voucher_request("TPL-FIXED-10", "c-memo-0001");
+    error = NULL;
+    if (alipay_voucher_send_request_set_memo(request, "two\nlines", &error) == ALIPAY_STATUS_OK) {
+        error = send_expecting(client, request, ALIPAY_STATUS_INVALID_REQUEST);
+    }
+    CHECK(error != NULL && alipay_error_status(error) == ALIPAY_STATUS_INVALID_REQUEST);
+    CHECK(alipay_error_field(error) != NULL && strcmp(alipay_error_field(error), "memo") == 0);
+    alipay_error_free(error);
+    alipay_voucher_send_request_free(request);
+    alipay_client_free(client);
+
+    /* The proxy's password: refused by the setter or by the build, and in neither message. */
+    alipay_client_builder *builder = builder_from_env();
+    error = NULL;
+    CHECK(alipay_client_builder_set_gateway(builder, "https://openapi.alipay.com/gateway.do", NULL) ==
+          ALIPAY_STATUS_OK);
+    if (alipay_client_builder_set_proxy(builder, "http://bob:s3cret-pa55@proxy.internal:notaport", &error) ==
+        ALIPAY_STATUS_OK) {
+        client = NULL;
+        CHECK(alipay_client_builder_build(builder, &client, &error) == ALIPAY_STATUS_CONFIG);
+        CHECK(client == NULL);
+    }
+    CHECK(error != NULL && alipay_error_status(error) == ALIPAY_STATUS_CONFIG);
+    CHECK(strstr(alipay_error_message(error), "s3cret-pa55") == NULL);
+    CHECK(strstr(alipay_error_message(error), "proxy.internal") != NULL);
+    alipay_error_free(error);
+
+    /* A key given as a path is refused by the setter or by the build, with the hint to use the _file setter. */
+    error = NULL;
+    if (alipay_client_builder_set_private_key(builder, "./keys/app_private_key.pem", &error) == ALIPAY_STATUS_OK) {
+        client = NULL;
+        CHECK(alipay_client_builder_build(builder, &client, &error) == ALIPAY_STATUS_CONFIG);
+        CHECK(client == NULL);
+    }
+    CHECK(error != NULL && alipay_error_status(error) == ALIPAY_STATUS_CONFIG);
+    CHECK(strstr(alipay_error_message(error), "looks like a file path") != NULL);
+    CHECK(strstr(alipay_error_message(error), "_file setter") != NULL);
+    alipay_error_free(error);
+    alipay_client_builder_free(builder);
+}
+
 int main(int argc, char **argv) {
     const char *name = argc > 1 ? argv[1] : "";
     alipay_client *client;
 
     if (strcmp(name, "config") == 0) {
         case_config();
+        return finish(name);
+    }
+    if (strcmp(name, "hostile") == 0) {
+        case_hostile();
         return finish(name);
     }
     if (strcmp(name, "transport_refused") == 0) {

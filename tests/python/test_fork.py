@@ -34,3 +34,37 @@ def test_a_client_used_in_a_forked_child_raises_config_error() -> None:
     done = subprocess.run([sys.executable, "-c", SCRIPT], check=False, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "child exit 0"
+
+
+NEW_CLIENT_SCRIPT = textwrap.dedent(
+    """
+    import os
+    from alipay_marketing.testing import Sandbox
+
+    with Sandbox() as sandbox:
+        with sandbox.client() as client:
+            client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="parent-2", user_id="2088000000000001")
+        pid = os.fork()
+        if pid == 0:
+            # A pre-forking server: a client created in the child works.
+            try:
+                with sandbox.client() as child:
+                    result = child.send_voucher(
+                        template_id="TPL-FIXED-10", out_biz_no="child-2", user_id="2088000000000001"
+                    )
+                os._exit(0 if result.voucher_id else 1)
+            except BaseException:
+                os._exit(2)
+        _, status = os.waitpid(pid, 0)
+        print("child exit", os.waitstatus_to_exitcode(status), flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
+def test_a_client_created_in_a_forked_child_works() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", NEW_CLIENT_SCRIPT], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "child exit 0"

@@ -392,7 +392,7 @@ def test_stats_count_calls_retries_and_failures_by_kind(alipay_sandbox: Sandbox)
     assert stats.to_dict()["failures"] == stats.failures
     assert repr(stats) == (
         "ClientStats(calls=3, attempts=2, retries=0, successes=1, "
-        "failures={'invalid_request': 1, 'gateway': 1}, in_flight=0)"
+        "failures={'invalid_request': 1, 'gateway': 1}, in_flight=0, cancelled=0)"
     )
     with pytest.raises(AttributeError):
         stats.calls = 0  # type: ignore[misc]

@@ -114,6 +114,37 @@ pub struct PointsUpdateRequest {
 }
 
 /// Writes a number as a JSON string (`10` → `"10"`).
+/// `trans_amount` from a whole number written in decimal digits, for a face whose integers are unbounded (Python):
+/// any value out of range is refused with the number as given, never a clamped or wrapped one.
+pub fn trans_amount_from_decimal(digits: &str) -> Result<u64> {
+    let digits = digits.trim();
+    if digits.starts_with('-') {
+        return Err(Error::invalid_request(
+            "trans_amount",
+            format!(
+                "is {digits}, a negative number; it must be a whole number of points from 1 to \
+                 {MAX_TRANS_AMOUNT}"
+            ),
+        ));
+    }
+    let amount = match digits.parse::<u64>() {
+        Ok(n) if n <= MAX_TRANS_AMOUNT => n,
+        _ => {
+            return Err(Error::invalid_request(
+                "trans_amount",
+                format!("is {digits}; this SDK allows at most {MAX_TRANS_AMOUNT} (i32::MAX)"),
+            ));
+        }
+    };
+    if amount == 0 {
+        return Err(Error::invalid_request(
+            "trans_amount",
+            format!("is 0; it must be a whole number of points from 1 to {MAX_TRANS_AMOUNT}"),
+        ));
+    }
+    Ok(amount)
+}
+
 fn decimal_string<S: Serializer>(
     value: &u64,
     serializer: S,
