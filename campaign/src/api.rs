@@ -41,6 +41,7 @@ impl Campaign {
     /// Opens this campaign's journal: the SQLite file, or the PostgreSQL database its URL names. Blocks: call it
     /// from a plain thread, not from async code.
     pub fn open_journal(&self) -> Result<Box<dyn Journal>> {
+        self.check_journal_setting()?;
         match self.journal.as_deref() {
             Some(url) if is_postgres_url(url) => {
                 Ok(Box::new(PgJournal::open(url, &self.id, self.lease)?))

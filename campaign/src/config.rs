@@ -378,8 +378,25 @@ impl Campaign {
         Ok(c)
     }
 
+    /// Checks the `journal` setting: a PostgreSQL URL or a file path, nothing else (a URL of another database is
+    /// not mistaken for a file name, nor its password shown).
+    pub(crate) fn check_journal_setting(&self) -> Result<()> {
+        if let Some(journal) = self.journal.as_deref()
+            && journal.contains("://")
+            && !crate::journal::is_postgres_url(journal)
+        {
+            return Err(CampaignError::config(format!(
+                "journal: {} is neither a PostgreSQL URL nor a file: a shared journal is \
+                 postgres://USER:PASSWORD@HOST:PORT/DATABASE, a SQLite journal a file path",
+                crate::journal::redact_url(journal)
+            )));
+        }
+        Ok(())
+    }
+
     /// Checks the settings themselves (not the rows): the id, the field names, the numbers.
     pub fn check_settings(&self) -> Result<()> {
+        self.check_journal_setting()?;
         if self.id.trim().is_empty() || self.id.chars().any(char::is_control) {
             return Err(CampaignError::config(
                 "id: the campaign id is empty or has control characters; give a short name such as \"spring-2025\"",

@@ -104,6 +104,9 @@ async fn preflight(campaign: &Campaign, client: &Client, rows_left: u64) -> Resu
 /// A claim asked of the journal thread, not answered yet.
 type PendingClaim = Pin<Box<dyn Future<Output = Result<Vec<ClaimedRow>>> + Send>>;
 
+/// Counts asked of the journal thread, not answered yet.
+type PendingCounts = Pin<Box<dyn Future<Output = Result<Counts>> + Send>>;
+
 /// How often a worker with nothing left to claim looks again while other workers hold rows.
 const OTHERS_POLL: Duration = Duration::from_secs(1);
 
@@ -125,6 +128,7 @@ pub(crate) async fn run(
     stop: &StopHandle,
 ) -> Result<RunStatus> {
     // Every journal operation runs on the journal's thread, never on the runtime (the PostgreSQL client blocks).
+    let shared = journal.is_shared();
     let worker = JournalWorker::start(journal);
     let started = worker
         .call(|j| {
@@ -150,7 +154,7 @@ pub(crate) async fn run(
             return Err(e);
         }
     };
-    let status = drive(campaign, client, &worker, map, progress, stop).await;
+    let status = drive(campaign, client, &worker, shared, map, progress, stop).await;
     let message = match &status {
         Ok(RunStatus::Paused(h)) => Some(format!("{}: {} — {}", h.code, h.why, h.what_to_do)),
         Err(e) => Some(e.to_string()),
@@ -179,6 +183,7 @@ async fn drive(
     campaign: &Campaign,
     client: &Client,
     journal: &JournalWorker,
+    shared: bool,
     map: Arc<FieldMap>,
     progress: &mut (dyn FnMut(&Progress) + Send),
     stop: &StopHandle,
@@ -194,6 +199,8 @@ async fn drive(
     let mut buffer: VecDeque<ClaimedRow> = VecDeque::new();
     // The claim on its way: asked for when the buffer runs low, so the journal claims while calls are sent.
     let mut claiming: Option<PendingClaim> = None;
+    // A shared journal's counts on their way, for the progress shown.
+    let mut refreshing: Option<PendingCounts> = None;
     // The last claim found nothing pending; until a row goes back to pending, asking again is pointless.
     let mut drained = false;
     let mut tasks: JoinSet<Sent> = JoinSet::new();
@@ -289,6 +296,10 @@ async fn drive(
                 counts.in_flight += claimed.len() as u64;
                 buffer.extend(claimed);
             }
+            fresh = async { refreshing.as_mut().expect("checked some").await }, if refreshing.is_some() => {
+                refreshing = None;
+                counts = fresh?;
+            }
             joined = tasks.join_next(), if !tasks.is_empty() => {
                 let Some(joined) = joined else { continue };
                 let sent = match joined {
@@ -346,6 +357,10 @@ async fn drive(
         }
         if last_progress.elapsed() >= Duration::from_millis(200) {
             last_progress = Instant::now();
+            if shared && refreshing.is_none() {
+                // Other workers move rows too: show the campaign's counts, read without waiting for them.
+                refreshing = Some(Box::pin(journal.call_later(|j| j.counts())));
+            }
             progress(&snapshot(&counts, answers, &window));
         }
     }

@@ -138,6 +138,23 @@ impl JournalWorker {
             .map_err(|_| CampaignError::journal("the journal thread stopped"))?
     }
 
+    /// Queues `f` like [`JournalWorker::call`] and returns its answer as a future that borrows nothing, so the
+    /// caller can go on while the journal works.
+    pub(crate) fn call_later<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut dyn Journal) -> Result<T> + Send + 'static,
+    ) -> impl Future<Output = Result<T>> + Send + 'static {
+        let (reply, answer) = oneshot::channel();
+        self.send(Command::Call(Box::new(move |j| {
+            let _ = reply.send(f(j));
+        })));
+        async move {
+            answer
+                .await
+                .map_err(|_| CampaignError::journal("the journal thread stopped"))?
+        }
+    }
+
     /// Counts after everything queued is committed.
     pub(crate) async fn counts(&self) -> Result<Counts> {
         self.call(|j| j.counts()).await

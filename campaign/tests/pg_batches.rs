@@ -89,6 +89,21 @@ fn a_batch_sends_once_and_its_repeat_answers_from_the_journal() {
     };
     assert_eq!(ids(&again), ids(&first));
 
+    // The command line reads a campaign of batches by its id and journal alone.
+    let status = gw.run(&[
+        "status",
+        "--id",
+        "batch-job",
+        "--journal",
+        campaign.journal.as_deref().unwrap(),
+    ]);
+    assert_eq!(status.code(), 0, "{}", status.text());
+    assert!(
+        status.stdout().contains("30 rows — 30 done"),
+        "{}",
+        status.text()
+    );
+
     // A column named like a result field would be hidden by the answer: refused, naming it.
     let mut clash = rows(&users[..1]);
     clash[0].values.push(("status".into(), "vip".into()));

@@ -145,6 +145,17 @@ fn bad_journal_configuration_is_refused_clearly_and_nothing_is_sent() {
         out.text()
     );
 
+    // A URL of another database is not taken for a file name, and its password is not shown.
+    let out = gw.run(&strs(&run_args("mysql://campaign:secret-pw@127.0.0.1/x")));
+    assert_eq!(out.code(), 2, "{}", out.text());
+    assert!(
+        out.stderr()
+            .contains("mysql://campaign:***@127.0.0.1/x is neither a PostgreSQL URL nor a file"),
+        "{}",
+        out.text()
+    );
+    assert!(!out.text().contains("secret-pw"), "{}", out.text());
+
     // The journal of another campaign under the same id: other settings.
     let url = pg.database("shared");
     let other: Vec<String> = run_args(&url)

@@ -444,11 +444,26 @@ enum MethodNeed {
 
 fn build_campaign(args: &CampaignArgs, need: MethodNeed) -> Result<Campaign, Failure> {
     let method = args.method.as_deref().map(Method::parse).transpose()?;
-    let mut campaign = match (&args.campaign_file, method, &args.input) {
+    // A campaign of batches (no file) in a shared journal is named by its id alone, for status and report.
+    let batches = need == MethodNeed::FromJournal
+        && args.campaign_file.is_none()
+        && args.input.is_none()
+        && args.id.is_some()
+        && args
+            .journal
+            .as_deref()
+            .is_some_and(crate::journal::is_postgres_url);
+    let input = if batches {
+        Some(PathBuf::new())
+    } else {
+        args.input.clone()
+    };
+    let mut campaign = match (&args.campaign_file, method, &input) {
         (Some(file), _, input) => Campaign::from_file(file, input.as_deref())?,
         (None, _, None) => {
             return Err(Failure::usage(
-                "no input file: name it (e.g. `users.csv`) or give a campaign file with -c FILE",
+                "no input file: name it (e.g. `users.csv`) or give a campaign file with -c FILE (status and \
+                 report of batches in a shared journal: --id ID --journal postgres://…)",
             ));
         }
         (None, Some(m), Some(input)) => Campaign::new(m, input),

@@ -228,6 +228,11 @@ pub trait Journal: Send {
     fn unlock_setup(&mut self) -> Result<()> {
         Ok(())
     }
+    /// Whether other workers may change the rows meanwhile (then the counts shown are read from the journal
+    /// rather than kept by this worker).
+    fn is_shared(&self) -> bool {
+        false
+    }
     /// How often [`Journal::heartbeat`] is due while a run is idle (none: never).
     fn heartbeat_interval(&self) -> Option<std::time::Duration> {
         None

@@ -124,7 +124,8 @@ pub fn redact_url(url: &str) -> String {
     let rest = &url[scheme_end + 3..];
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
-    let mut shown = match authority.rfind('@') {
+    // The driver ends the user info at the first `@`, so the mask does too.
+    let mut shown = match authority.find('@') {
         Some(at) => {
             let userinfo = &authority[..at];
             let user = userinfo.split(':').next().unwrap_or_default();
@@ -207,10 +208,17 @@ impl PgJournal {
             config.connect_timeout(Duration::from_secs(10));
         }
         config.application_name("alipay-marketing campaign");
+        let authority = url.split("://").nth(1).unwrap_or_default();
+        let authority = &authority[..authority.find(['/', '?']).unwrap_or(authority.len())];
+        let encoding_hint = if authority.matches('@').count() > 1 {
+            "; the URL has two `@`: a password with `@`, `:` or `/` must be percent-encoded (`@` is %40)"
+        } else {
+            ""
+        };
         let client = config.connect(NoTls).map_err(|e| {
             CampaignError::journal(format!(
                 "cannot connect to the journal database {shown}: {}; check that the server is running and \
-                 reachable, and the user, password and database name (nothing was sent)",
+                 reachable, and the user, password and database name{encoding_hint} (nothing was sent)",
                 describe(&e)
             ))
         })?;
@@ -570,6 +578,10 @@ impl Journal for PgJournal {
             .execute("SELECT pg_advisory_unlock($1)", &[&key])
             .map_err(|e| self.fail("unlocking the campaign after its setup", &e))?;
         Ok(())
+    }
+
+    fn is_shared(&self) -> bool {
+        true
     }
 
     fn heartbeat_interval(&self) -> Option<Duration> {
