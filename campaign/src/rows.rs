@@ -112,6 +112,25 @@ impl BatchRow {
 }
 
 impl Campaign {
+    /// Checks what batches of rows need beyond [`Campaign::check_settings`]: a shared (PostgreSQL) journal and keys
+    /// that do not depend on lines of a file. A distributed job calls it on its driver, before any task starts.
+    pub fn check_batch_settings(&self) -> Result<()> {
+        self.check_settings()?;
+        if !self.journal.as_deref().is_some_and(is_postgres_url) {
+            return Err(CampaignError::config(
+                "journal: a batch of rows needs a shared journal, journal = \"postgres://USER:PASSWORD@HOST/DB\": \
+                 the retries of a task and the other tasks find their rows there",
+            ));
+        }
+        if self.identity == Identity::Line {
+            return Err(CampaignError::config(
+                "identity: \"line\" needs the lines of a file; a batch of rows is keyed by its content (the \
+                 default) or by a key column (key_column)",
+            ));
+        }
+        Ok(())
+    }
+
     /// Sends a batch of rows (one task's share of a distributed job) under this campaign, journaled in the
     /// PostgreSQL database `journal` names. Rows keep their order in the answer; a bad row is answered
     /// `rejected` with the field and reason, and the others are sent. Task retries and speculative attempts with
@@ -123,21 +142,8 @@ impl Campaign {
         progress: &mut (dyn FnMut(&Progress) + Send),
         stop: &StopHandle,
     ) -> Result<(RunStatus, Vec<BatchRow>)> {
-        let url = match self.journal.as_deref() {
-            Some(url) if is_postgres_url(url) => url.to_owned(),
-            _ => {
-                return Err(CampaignError::config(
-                    "journal: a batch of rows needs a shared journal, journal = \"postgres://USER:PASSWORD@HOST/DB\": \
-                     the retries of a task and the other tasks find their rows there",
-                ));
-            }
-        };
-        if self.identity == Identity::Line {
-            return Err(CampaignError::config(
-                "identity: \"line\" needs the lines of a file; a batch of rows is keyed by its content (the \
-                 default) or by a key column (key_column)",
-            ));
-        }
+        self.check_batch_settings()?;
+        let url = self.journal.clone().unwrap_or_default();
         check_batch_columns(
             rows.iter()
                 .flat_map(|r| r.values.iter().map(|(c, _)| c.as_str())),

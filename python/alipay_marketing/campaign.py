@@ -198,8 +198,9 @@ class BatchJob:
                     f"BatchJob: client has no option {unknown[0]!r}; the options are those of Client: "
                     + ", ".join(sorted(known))
                 )
-        # The core checks the campaign settings (method, fields, columns, numbers) and names the one at fault.
-        self.build_campaign()
+        # The core checks the campaign settings (method, fields, columns, numbers, and what batches need: a
+        # PostgreSQL journal, keys not tied to lines) and names the one at fault.
+        self.build_campaign().check_batch_settings()
         try:
             pickle.dumps(self)
         except (pickle.PicklingError, TypeError, AttributeError) as error:

@@ -301,6 +301,14 @@ impl Campaign {
         RunResult::from_core(py, &status, &summary)
     }
 
+    /// Checks what batches of rows need beyond the settings: a PostgreSQL `journal`, and keys that do not depend
+    /// on lines of a file. Raises `CampaignError` (`reason == "config"`) naming the setting.
+    fn check_batch_settings(&self, py: Python<'_>) -> PyResult<()> {
+        self.inner
+            .check_batch_settings()
+            .map_err(|e| campaign_err(py, &e))
+    }
+
     /// Sends a batch of rows (dicts of column → text; one task's share of a Spark, Ray or Dask job) under this
     /// campaign, journaled in its PostgreSQL `journal`. Returns one dict per row, in order: the row's columns plus
     /// `key`, `status` (`done`, `failed`, `unknown`, `pending` or `rejected`), `attempts`, the result fields and

@@ -240,6 +240,11 @@ def test_a_batch_job_checks_its_settings_on_the_driver_and_hides_its_secrets(
         voucher_job(sandbox, journal, "bad-method", method="voucher.sendd")
     with pytest.raises(TypeError, match="journal="):
         BatchJob(campaign={"method": "voucher.send", "id": "no-journal"}, client=sandbox.client_options())
+    with pytest.raises(CampaignError, match="needs a shared journal") as not_shared:
+        voucher_job(sandbox, "/tmp/batches.sqlite", "sqlite-journal")
+    assert not_shared.value.reason == "config"
+    with pytest.raises(CampaignError, match='identity: "line"'):
+        voucher_job(sandbox, journal, "by-line", identity="line")
     with pytest.raises(TypeError, match="no option 'privat_key'"):
         BatchJob(campaign={"method": "voucher.send", "id": "x", "journal": journal}, client={"privat_key": "k"})
     with pytest.raises(ValueError, match="column 'status'"):
