@@ -126,6 +126,8 @@ pub unsafe extern "C" fn alipay_client_execute_with_options(
         };
         let out = OutArg::new(response_out, "response_out")?;
         let options = call_options(options);
+        // The call runs as a runtime task: it gets its own copies of the caller's strings.
+        let (method, biz_content) = (method.to_owned(), biz_content.to_owned());
         let response =
             block_on(async move { client.execute_with(&method, &biz_content, &options).await })?;
         let response = alipay_response {
