@@ -7,7 +7,7 @@
 //! inside another runtime is an error rather than a deadlock or a panic.
 
 use std::future::Future;
-use std::sync::Mutex;
+use std::sync::{Arc, Condvar, Mutex};
 
 use crate::error::{Error, Result};
 
@@ -73,22 +73,67 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
 /// A future started on the shared runtime by [`start`], waited for from a plain thread. Dropping it before the
 /// answer cancels the future (as dropping an async call does).
 pub struct Pending<T> {
-    answer: std::sync::mpsc::Receiver<T>,
+    slot: Arc<Slot<T>>,
     task: tokio::task::AbortHandle,
+}
+
+/// Where the task leaves its answer: a mutex and a condition variable only (no channel), so that waiting creates
+/// no per-thread state in the calling thread, which may be a C program's own.
+struct Slot<T> {
+    /// The answer, and whether the task is gone (answered, or dropped without answering).
+    state: Mutex<(Option<T>, bool)>,
+    ready: Condvar,
+}
+
+/// The task's end of the slot: marks it gone when dropped, answered or not, and wakes the waiter.
+struct Filler<T>(Arc<Slot<T>>);
+
+impl<T> Filler<T> {
+    fn fill(&self, answer: T) {
+        let mut state = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.0 = Some(answer);
+    }
+}
+
+impl<T> Drop for Filler<T> {
+    fn drop(&mut self) {
+        let mut state = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
+        state.1 = true;
+        self.0.ready.notify_all();
+    }
 }
 
 impl<T> Pending<T> {
     /// Waits for the answer. (An error only if the runtime dropped the task, which it does not while the
     /// process runs.)
     pub fn wait(self) -> Result<T> {
-        self.answer.recv().map_err(|_| {
-            Error::config("the alipay-marketing runtime stopped before the call answered")
-        })
+        let mut state = self.slot.state.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if let Some(answer) = state.0.take() {
+                return Ok(answer);
+            }
+            if state.1 {
+                return Err(Error::config(
+                    "the alipay-marketing runtime stopped before the call answered",
+                ));
+            }
+            state = self
+                .slot
+                .ready
+                .wait(state)
+                .unwrap_or_else(|p| p.into_inner());
+        }
     }
 
     /// Waits up to `timeout` for the answer; `None` while the future is still running.
     pub fn wait_timeout(&self, timeout: std::time::Duration) -> Option<T> {
-        self.answer.recv_timeout(timeout).ok()
+        let state = self.slot.state.lock().unwrap_or_else(|p| p.into_inner());
+        let (mut state, _) = self
+            .slot
+            .ready
+            .wait_timeout_while(state, timeout, |s| s.0.is_none() && !s.1)
+            .unwrap_or_else(|p| p.into_inner());
+        state.0.take()
     }
 }
 
@@ -106,12 +151,17 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let (reply, answer) = std::sync::mpsc::sync_channel(1);
+    let slot = Arc::new(Slot {
+        state: Mutex::new((None, false)),
+        ready: Condvar::new(),
+    });
+    let filler = Filler(slot.clone());
     let task = runtime()?.spawn(async move {
-        let _ = reply.send(future.await);
+        let answer = future.await;
+        filler.fill(answer);
     });
     Ok(Pending {
-        answer,
+        slot,
         task: task.abort_handle(),
     })
 }
