@@ -540,7 +540,7 @@ impl Campaign {
             "format": self.format,
             "encoding": self.encoding,
             // A constant token is kept as its digest: the journal and a mismatch message never hold it.
-            "constants": self.constants_with(token_digest),
+            "constants": self.constants_with(|t| crate::journal::merchant_key(Some(t))),
             "columns": self.columns,
             "key_column": self.key_column,
             "identity": self.identity,
@@ -559,11 +559,6 @@ pub fn lease_from_seconds(seconds: f64) -> Result<std::time::Duration> {
         )));
     }
     Ok(std::time::Duration::from_secs_f64(seconds))
-}
-
-/// `sha256:` and the first 16 hex digits of the token's SHA-256: tells two tokens apart without holding either.
-fn token_digest(token: &str) -> String {
-    crate::journal::merchant_key(Some(token))
 }
 
 fn default_id(input: &Path) -> String {

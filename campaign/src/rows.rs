@@ -151,7 +151,6 @@ impl Campaign {
         // Rows carry their column names, as JSON Lines rows do.
         let mut campaign = self.clone();
         campaign.format = InputFormat::Jsonl;
-        campaign.check_settings()?;
         let map = FieldMap::new(&campaign, None)?;
 
         let mut answers: Vec<Option<BatchRow>> = vec![None; rows.len()];

@@ -129,13 +129,7 @@ impl JournalWorker {
         &self,
         f: impl FnOnce(&mut dyn Journal) -> Result<T> + Send + 'static,
     ) -> Result<T> {
-        let (reply, answer) = oneshot::channel();
-        self.send(Command::Call(Box::new(move |j| {
-            let _ = reply.send(f(j));
-        })));
-        answer
-            .await
-            .map_err(|_| CampaignError::journal("the journal thread stopped"))?
+        self.call_later(f).await
     }
 
     /// Queues `f` like [`JournalWorker::call`] and returns its answer as a future that borrows nothing, so the

@@ -530,8 +530,7 @@ fn build_campaign(args: &CampaignArgs, need: MethodNeed) -> Result<Campaign, Fai
     }
     apply_places(&mut campaign, args);
     if need == MethodNeed::FromJournal && !campaign.journal_exists() {
-        // The journal's own message: where it looked and what to give.
-        campaign.status()?;
+        return Err(campaign.not_in_journal().into());
     }
     campaign.check_settings()?;
     Ok(campaign)

@@ -514,10 +514,14 @@ impl PgJournal {
                 ],
             )
             .map_err(fail)?;
+        }
+        // A lease row per merchant of the batch, once each.
+        let merchants: std::collections::BTreeSet<&str> = rows.iter().map(|r| r.merchant).collect();
+        for merchant in merchants {
             tx.execute(
                 "INSERT INTO alipay_campaign_leases (campaign_id, merchant) VALUES ($1, $2) \
                  ON CONFLICT DO NOTHING",
-                &[&st.campaign_id, &row.merchant],
+                &[&st.campaign_id, &merchant],
             )
             .map_err(fail)?;
         }
@@ -1050,23 +1054,17 @@ fn describe(e: &postgres::Error) -> String {
         None => {
             let mut text = e.to_string();
             let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                let s = s.to_string();
-                if !text.contains(&s) {
+            while let Some(cause) = source {
+                let cause_text = cause.to_string();
+                if !text.contains(&cause_text) {
                     text.push_str(": ");
-                    text.push_str(&s);
+                    text.push_str(&cause_text);
                 }
-                source = s_source(source);
+                source = cause.source();
             }
             text
         }
     }
-}
-
-fn s_source<'a>(
-    e: Option<&'a (dyn std::error::Error + 'static)>,
-) -> Option<&'a (dyn std::error::Error + 'static)> {
-    e.and_then(std::error::Error::source)
 }
 
 fn worker_name() -> String {
