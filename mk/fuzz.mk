@@ -28,9 +28,9 @@ fuzz:
 
 fuzz-smoke:
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=5
-	cd fuzz && $(CARGO) test --locked --test corpus
+	cd fuzz && CARGO_TARGET_DIR=$(CURDIR)/target $(CARGO) test --locked --test corpus
 
 test-fuzz:
-	cd fuzz && $(CARGO) test --locked --test corpus
+	cd fuzz && CARGO_TARGET_DIR=$(CURDIR)/target $(CARGO) test --locked --test corpus
 	@if $(CARGO) afl --version >/dev/null 2>&1; then $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=5; \
 	else echo "test-fuzz: cargo-afl is not installed; the corpus replayed, no fuzzing run (make fuzz needs it)"; fi
