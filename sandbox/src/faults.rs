@@ -40,12 +40,15 @@ pub enum Fault {
     /// Apply the call, then sign its answer with a key other than the Alipay key (or the current Alipay
     /// certificate's key): the envelope is well formed, the sign does not verify.
     WrongSignature,
+    /// Apply the call, then answer a success that keeps only `code` and `msg` (no `voucher_id`, no award), validly
+    /// signed: the client must report it as unreadable with the outcome unknown, never as a success.
+    IncompleteAnswer,
 }
 
 impl Fault {
     /// The name used in JSON and in the call counts: `pass`, `latency`, `error_before_effect`,
     /// `error_after_effect`, `drop_connection`, `http_502`, `throttle`, `tampered_answer`, `unsigned_answer`,
-    /// `wrong_signature`.
+    /// `wrong_signature`, `incomplete_answer`.
     pub fn name(&self) -> &'static str {
         match self {
             Fault::Pass => "pass",
@@ -58,6 +61,7 @@ impl Fault {
             Fault::TamperedAnswer => "tampered_answer",
             Fault::UnsignedAnswer => "unsigned_answer",
             Fault::WrongSignature => "wrong_signature",
+            Fault::IncompleteAnswer => "incomplete_answer",
         }
     }
 
@@ -65,7 +69,10 @@ impl Fault {
     pub(crate) fn forges_answer(&self) -> bool {
         matches!(
             self,
-            Fault::TamperedAnswer | Fault::UnsignedAnswer | Fault::WrongSignature
+            Fault::TamperedAnswer
+                | Fault::UnsignedAnswer
+                | Fault::WrongSignature
+                | Fault::IncompleteAnswer
         )
     }
 
@@ -83,10 +90,12 @@ impl Fault {
             "tampered_answer" => Fault::TamperedAnswer,
             "unsigned_answer" => Fault::UnsignedAnswer,
             "wrong_signature" => Fault::WrongSignature,
+            "incomplete_answer" => Fault::IncompleteAnswer,
             other => {
                 return Err(format!(
                     "unknown fault {other:?}; use pass, latency, error_before_effect, error_after_effect, \
-                     drop_connection, http_502, throttle, tampered_answer, unsigned_answer or wrong_signature"
+                     drop_connection, http_502, throttle, tampered_answer, unsigned_answer, wrong_signature or \
+                     incomplete_answer"
                 ));
             }
         })

@@ -306,6 +306,7 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
         );
         let result = match (fault, outcome) {
             (Some(Fault::ErrorAfterEffect), _) => Err(GatewayError::unknown()),
+            (Some(Fault::IncompleteAnswer), Outcome::Success(_)) => Ok(Vec::new()),
             (_, Outcome::Success(fields)) => Ok(fields),
             (_, Outcome::Business { sub_code, sub_msg }) => {
                 Err(GatewayError::new("40004", sub_code, sub_msg))
@@ -317,12 +318,12 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
         };
         world.count_call(method.as_str(), &label, call.app_auth_token.as_deref());
         shared.persist(&world);
-        result
+        (result, label)
     };
+    let (result, label) = result;
     if let Some(forged) = fault.and_then(|f| forged_reply(shared, node, &result, &call.voice, f)) {
         return forged;
     }
-    let label = label_of(&result);
     (reply(shared, node, &result, &call.voice), label)
 }
 

@@ -333,3 +333,29 @@ async fn answer_faults_are_armed_over_http_as_json() {
         .await
         .expect("script used up");
 }
+
+#[tokio::test]
+async fn a_signed_success_without_its_fields_is_unreadable_with_the_key_and_counted_as_a_failure() {
+    let e = forged_success_is_refused(Fault::IncompleteAnswer, "incomplete-1").await;
+    assert_eq!(e.kind(), ErrorKind::Decode, "{e:?}");
+    assert_eq!(e.idempotency_key(), Some("incomplete-1"), "{e:?}");
+    assert!(e.attempts() >= 1, "{e:?}");
+    assert!(e.to_string().contains("voucher_id"), "{e}");
+}
+
+#[tokio::test]
+async fn an_incomplete_answer_counts_as_a_failure_in_the_client_stats() {
+    let (sandbox, client) = start().await;
+    sandbox
+        .arm_faults(once(Fault::IncompleteAnswer))
+        .expect("arm");
+    client
+        .send_voucher(&send("incomplete-2"))
+        .await
+        .expect_err("unreadable");
+    let stats = client.stats();
+    assert_eq!(stats.calls, 1);
+    assert_eq!(stats.successes, 0);
+    let failed: Vec<_> = stats.failures.into_iter().filter(|(_, n)| *n > 0).collect();
+    assert_eq!(failed, vec![(ErrorKind::Decode, 1)]);
+}
