@@ -30,8 +30,9 @@ pub struct Config {
     pub port: u16,
     /// Address to bind; default 127.0.0.1.
     pub bind: IpAddr,
-    /// Where to persist the state (atomically, after every call); on start an existing file is loaded instead of
-    /// the scenario's starting world.
+    /// Where to persist the state: a snapshot, then one line per call appended and flushed to the disk before the
+    /// call is answered (so a call's cost does not grow with the state), folded into a new snapshot now and then.
+    /// On start an existing file is loaded instead of the scenario's starting world.
     pub state_file: Option<PathBuf>,
     /// Seed of the fault-rate draws.
     pub seed: u64,

@@ -10,8 +10,8 @@
 //! Answers are written in the request's charset, encrypted when the request was, and in certificate mode signed
 //! by the current Alipay certificate, whose SN they carry.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -29,6 +29,7 @@ use crate::request;
 use crate::rules::{self, Call, Outcome};
 use crate::scenario::Scenario;
 use crate::state::{Catalog, World};
+use crate::state_file::{Change, StateFile};
 
 /// One call as the sandbox saw it, handed to [`crate::Config::on_call`] (the binary prints it as one line).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,7 +73,8 @@ pub(crate) struct Shared {
     pub(crate) world: Mutex<World>,
     pub(crate) faults: Mutex<ArmedFaults>,
     pub(crate) seed: u64,
-    pub(crate) state_file: Option<PathBuf>,
+    /// The `--state` file, locked after the world.
+    pub(crate) state_file: Option<Mutex<StateFile>>,
     pub(crate) timestamp_window: Duration,
     /// See [`crate::Config::header_read_timeout`].
     pub(crate) header_read_timeout: Duration,
@@ -148,13 +150,40 @@ impl Shared {
         Ok((previous, new))
     }
 
-    /// Persists the world when a state file is configured; a failure is logged, never fatal to the call.
+    /// Records a change just made to the world (held locked by the caller), when a state file is configured.
+    pub(crate) fn record(&self, change: Change<'_>) {
+        if let Some(file) = &self.state_file {
+            file.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .record(&change);
+        }
+    }
+
+    /// Writes the changes recorded since the last call to the state file, when one is configured; a failure is
+    /// logged, never fatal to the call.
     pub(crate) fn persist(&self, world: &World) {
-        if let Some(path) = &self.state_file {
-            if let Err(e) = world.save(path) {
+        if let Some(file) = &self.state_file {
+            let mut file = file.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = file.flush(world) {
                 tracing::error!("{e}");
             }
         }
+    }
+
+    /// Counts a call under its outcome, and records that.
+    pub(crate) fn count_call(
+        &self,
+        world: &mut World,
+        method: &str,
+        outcome: &str,
+        app_auth_token: Option<&str>,
+    ) {
+        world.count_call(method, outcome, app_auth_token);
+        self.record(Change::Counted {
+            method: method.into(),
+            outcome: outcome.into(),
+            app_auth_token: app_auth_token.map(Into::into),
+        });
     }
 
     /// The JSON of `GET /admin/state`.
@@ -219,7 +248,8 @@ pub(crate) async fn handle(
         Err(refusal) => {
             {
                 let mut world = shared.world();
-                world.count_call(
+                shared.count_call(
+                    &mut world,
                     &method_text,
                     &refusal.error.label(),
                     app_auth_token.as_deref(),
@@ -258,12 +288,12 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
     let mut fault = shared.armed().next(method);
     if let Some(f) = fault {
         let mut world = shared.world();
-        *world
-            .faults_hit
-            .entry(method.to_string())
-            .or_default()
-            .entry(f.name().to_owned())
-            .or_default() += 1;
+        world.count_fault(method, f.name());
+        // Written with the call's other changes.
+        shared.record(Change::FaultHit {
+            method,
+            fault: f.name().into(),
+        });
     }
     if let Some(Fault::Latency(delay)) = fault {
         tokio::time::sleep(delay).await;
@@ -288,7 +318,12 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
     };
     if let Some((label, answer)) = early {
         let mut world = shared.world();
-        world.count_call(method.as_str(), &label, call.app_auth_token.as_deref());
+        shared.count_call(
+            &mut world,
+            method.as_str(),
+            &label,
+            call.app_auth_token.as_deref(),
+        );
         shared.persist(&world);
         return (answer, label);
     }
@@ -304,6 +339,12 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
                 now,
             },
         );
+        shared.record(Change::Call {
+            app_id: Cow::Borrowed(&call.app_id),
+            method,
+            params: Cow::Borrowed(&call.biz),
+            now,
+        });
         let result = match (fault, outcome) {
             (Some(Fault::ErrorAfterEffect), _) => Err(GatewayError::unknown()),
             (Some(Fault::IncompleteAnswer), Outcome::Success(_)) => Ok(Vec::new()),
@@ -316,7 +357,12 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
             Some(f) if f.forges_answer() => format!("fault/{}", f.name()),
             _ => label_of(&result),
         };
-        world.count_call(method.as_str(), &label, call.app_auth_token.as_deref());
+        shared.count_call(
+            &mut world,
+            method.as_str(),
+            &label,
+            call.app_auth_token.as_deref(),
+        );
         shared.persist(&world);
         (result, label)
     };
@@ -405,7 +451,8 @@ fn download(shared: &Shared, call: &Checked) -> (Answer, String) {
     let label = label_of(&result);
     {
         let mut world = shared.world();
-        world.count_call(
+        shared.count_call(
+            &mut world,
             call.endpoint.as_str(),
             &label,
             call.app_auth_token.as_deref(),

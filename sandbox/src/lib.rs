@@ -55,6 +55,7 @@ pub mod sandbox;
 pub mod scenario;
 mod server;
 mod state;
+mod state_file;
 
 pub use checks::CERT_DOWNLOAD_METHOD;
 pub use error::{SandboxError, SandboxErrorKind};

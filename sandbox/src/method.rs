@@ -1,5 +1,6 @@
 //! The gateway methods the sandbox answers (the three sending calls and the five companion calls), and the name of each one's response node.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -95,6 +96,20 @@ impl FromStr for Method {
             .into_iter()
             .find(|m| m.as_str() == s)
             .ok_or_else(|| UnknownMethod(s.to_owned()))
+    }
+}
+
+/// As its wire name.
+impl serde::Serialize for Method {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Method {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = <Cow<'de, str>>::deserialize(d)?;
+        name.parse().map_err(serde::de::Error::custom)
     }
 }
 

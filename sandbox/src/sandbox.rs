@@ -18,6 +18,7 @@ use crate::gateway::{AppKey, Shared};
 use crate::pki::Pki;
 use crate::server;
 use crate::state::{Catalog, World};
+use crate::state_file::StateFile;
 
 /// A running sandbox. Dropping it stops the server (for a [`Sandbox::start_blocking`] one, waiting for its thread).
 pub struct Sandbox {
@@ -109,16 +110,13 @@ fn prepare(config: Config) -> Result<Prepared, SandboxError> {
             },
         );
     }
-    let world = match &config.state_file {
-        Some(path) => match World::load(path)? {
-            Some(world) => world,
-            None => {
-                let world = World::from_scenario(&scenario);
-                world.save(path)?;
-                world
-            }
-        },
-        None => World::from_scenario(&scenario),
+    let catalog = Catalog::new(&scenario);
+    let (world, state_file) = match &config.state_file {
+        Some(path) => {
+            let (world, file) = StateFile::open(path, &scenario, &catalog)?;
+            (world, Some(Mutex::new(file)))
+        }
+        None => (World::from_scenario(&scenario), None),
     };
     check_header_read_timeout(config.header_read_timeout)?;
     let addr = SocketAddr::new(config.bind, config.port);
@@ -138,7 +136,7 @@ fn prepare(config: Config) -> Result<Prepared, SandboxError> {
     let eager_certificates =
         config.root_ca_key.is_some() || scenario.apps.iter().any(|a| a.cert_mode);
     let shared = Arc::new(Shared {
-        catalog: Catalog::new(&scenario),
+        catalog,
         scenario,
         apps,
         alipay_key,
@@ -147,7 +145,7 @@ fn prepare(config: Config) -> Result<Prepared, SandboxError> {
         world: Mutex::new(world),
         faults: Mutex::new(ArmedFaults::none(config.seed)),
         seed: config.seed,
-        state_file: config.state_file,
+        state_file,
         timestamp_window: config.timestamp_window,
         header_read_timeout: config.header_read_timeout,
         on_call: config.on_call,

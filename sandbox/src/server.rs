@@ -1,6 +1,7 @@
 //! The HTTP server: an accept loop serving each connection with hyper (so a fault can close one connection without
 //! answering), the `/gateway.do` route, the loopback-only `/admin` routes, and graceful shutdown.
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,6 +22,7 @@ use tower::ServiceExt;
 use crate::faults::{ArmedFaults, FaultPlan};
 use crate::gateway::{self, Answer, Shared};
 use crate::state::World;
+use crate::state_file::Change;
 
 mod admin_guard;
 mod preface_deadline;
@@ -267,12 +269,12 @@ pub(crate) fn change_template(
     body: &serde_json::Value,
 ) -> Result<serde_json::Value, String> {
     let mut world = shared.world();
-    let state = crate::rules::templates::admin_change(
-        &mut world,
-        &shared.catalog,
-        body,
-        std::time::SystemTime::now(),
-    )?;
+    let now = std::time::SystemTime::now();
+    let state = crate::rules::templates::admin_change(&mut world, &shared.catalog, body, now)?;
+    shared.record(Change::TemplateChanged {
+        body: Cow::Borrowed(body),
+        now,
+    });
     shared.persist(&world);
     Ok(state)
 }
@@ -373,6 +375,7 @@ pub(crate) fn reset(shared: &Shared) {
     clear(shared);
     let mut world = shared.world();
     *world = World::from_scenario(&shared.scenario);
+    shared.record(Change::Reset);
     shared.persist(&world);
 }
 

@@ -2,11 +2,10 @@
 //! (awards, vouchers, balances, freezes, idempotency records, call counts), which is what `--state` persists.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::SandboxError;
+use crate::method::Method;
 use crate::model::{Activity, Balance, Freeze, Template, User, Voucher};
 use crate::rules::templates::{CreatedTemplate, TemplateOverride};
 use crate::scenario::Scenario;
@@ -123,7 +122,7 @@ fn compact(text: &str) -> String {
     s
 }
 
-/// Everything calls change. Serialised as the `--state` file.
+/// Everything calls change: what the `--state` file holds (see `state_file.rs`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct World {
     /// activity_id → mobiles of NEW users already awarded.
@@ -159,15 +158,6 @@ pub(crate) struct World {
     /// The last sequence number handed out (voucher ids, point log numbers).
     pub(crate) seq: u64,
 }
-
-/// The `--state` file: a version so that a future layout can refuse an old file with a clear message.
-#[derive(Serialize, Deserialize)]
-struct StateFile {
-    version: u32,
-    world: World,
-}
-
-const STATE_VERSION: u32 = 1;
 
 impl World {
     /// The starting world of a scenario.
@@ -213,58 +203,14 @@ impl World {
         }
     }
 
-    /// Loads a state file; `Ok(None)` when it does not exist yet.
-    pub(crate) fn load(path: &Path) -> Result<Option<World>, SandboxError> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => {
-                return Err(SandboxError::state(format!(
-                    "cannot read state file {}: {e}",
-                    path.display()
-                )));
-            }
-        };
-        let file: StateFile = serde_json::from_str(&text).map_err(|e| {
-            SandboxError::state(format!(
-                "state file {} is not a sandbox state ({e}); delete it to start from the scenario",
-                path.display()
-            ))
-        })?;
-        if file.version != STATE_VERSION {
-            return Err(SandboxError::state(format!(
-                "state file {} has version {}, this sandbox writes version {STATE_VERSION}; delete it to start over",
-                path.display(),
-                file.version
-            )));
-        }
-        Ok(Some(file.world))
-    }
-
-    /// Writes the state file atomically: a temporary file beside it, flushed, then renamed over it.
-    pub(crate) fn save(&self, path: &Path) -> Result<(), SandboxError> {
-        let fail = |what: &str, e: std::io::Error| {
-            SandboxError::state(format!("cannot {what} state file {}: {e}", path.display()))
-        };
-        let text = serde_json::to_vec(&StateFile {
-            version: STATE_VERSION,
-            world: self.clone(),
-        })
-        .map_err(|e| SandboxError::state(format!("cannot serialise the state: {e}")))?;
-        let mut tmp_name = path
-            .file_name()
-            .map(|n| n.to_os_string())
-            .unwrap_or_default();
-        tmp_name.push(format!(".tmp{}", std::process::id()));
-        let tmp = path.with_file_name(tmp_name);
-        {
-            use std::io::Write;
-            let mut f = std::fs::File::create(&tmp).map_err(|e| fail("create the temporary", e))?;
-            f.write_all(&text)
-                .map_err(|e| fail("write the temporary", e))?;
-            f.sync_all().map_err(|e| fail("flush the temporary", e))?;
-        }
-        std::fs::rename(&tmp, path).map_err(|e| fail("replace the", e))
+    /// Counts a fault that hit a call of a method.
+    pub(crate) fn count_fault(&mut self, method: Method, fault: &str) {
+        *self
+            .faults_hit
+            .entry(method.to_string())
+            .or_default()
+            .entry(fault.to_owned())
+            .or_default() += 1;
     }
 
     /// The JSON of `GET /admin/state`.

@@ -18,7 +18,7 @@ OPTIONS:
   --port N          TCP port on 127.0.0.1 (default 0: a free port, printed at start)
   --bind ADDR       address to bind (default 127.0.0.1; the admin API answers loopback clients only)
   --scenario FILE   the starting world, TOML (.toml) or JSON (.json); default: the demo scenario
-  --state FILE      persist the state here after every call and load it at start
+  --state FILE      persist the state here (every call is on disk before it is answered) and load it at start
   --keys-dir DIR    where keys and certificates are written (keys are reused on the next start); default: a new
                     temporary directory
   --env-file FILE   once listening, write shell exports (ALIPAY_GATEWAY_URL, ALIPAY_ADMIN_URL, ALIPAY_APP_ID,

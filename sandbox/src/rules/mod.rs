@@ -44,7 +44,8 @@ impl Outcome {
 }
 
 /// The fields of `biz_content`, as text: strings as they are, numbers and booleans as their JSON text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub(crate) struct BizParams(BTreeMap<String, String>);
 
 impl BizParams {

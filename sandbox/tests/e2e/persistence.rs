@@ -1,8 +1,8 @@
-//! `state_file`: a restart loses nothing, idempotency included.
+//! `state_file`: a restart loses nothing, idempotency included; a torn last line is ignored.
 
 use alipay_marketing::api::points::{PointsUpdateRequest, TransType};
 use alipay_marketing::api::voucher::VoucherSendRequest;
-use alipay_marketing_sandbox::Sandbox;
+use alipay_marketing_sandbox::{Fault, FaultPlan, Sandbox};
 
 use crate::common::*;
 
@@ -115,4 +115,105 @@ async fn start_blocking_also_works_from_async_code_and_drop_stops_it() {
         std::net::TcpStream::connect(addr).is_err(),
         "Drop stopped the server"
     );
+}
+
+/// Calls of every kind, faults, an admin change and a reset, then a restart: the world replayed from the file is
+/// the world the calls made.
+#[tokio::test]
+async fn a_restart_replays_calls_faults_and_admin_changes_into_the_same_state() {
+    let dir = temp_dir("replay");
+    let state_file = dir.join("state.json");
+    let before = {
+        let sandbox = Sandbox::start(config().state_file(&state_file))
+            .await
+            .expect("start");
+        let client = sandbox
+            .client_builder()
+            .retry_policy(alipay_marketing::RetryPolicy::none())
+            .build()
+            .expect("client");
+        let voucher = |key: &str| VoucherSendRequest::new("TPL-FIXED-10", key).user_id(DEMO_USER);
+        client.send_voucher(&voucher("r-0")).await.expect("voucher");
+        sandbox.reset();
+        client.send_voucher(&voucher("r-1")).await.expect("voucher");
+        sandbox
+            .arm_faults(FaultPlan::new().script(Some(VOUCHER), [Fault::ErrorAfterEffect]))
+            .expect("arm");
+        client
+            .send_voucher(&voucher("r-2"))
+            .await
+            .expect_err("error after effect");
+        client
+            .receive_invite_award(
+                &alipay_marketing::api::invite::InviteAwardRequest::new().mobile("13800000001"),
+            )
+            .await
+            .expect("award");
+        let freeze =
+            PointsUpdateRequest::new("r-3", DEMO_USER, "STAMP-CARD-01", TransType::Freeze, 5);
+        client.update_points(&freeze).await.expect("freeze");
+        client
+            .send_voucher(&VoucherSendRequest::new("TPL-NO-SUCH", "r-4").user_id(DEMO_USER))
+            .await
+            .expect_err("no such template");
+        sandbox.expire_template("TPL-RED-PACKET").expect("expire");
+        let before = sandbox.state();
+        assert_eq!(before["vouchers"]["count"], 2, "{before}");
+        sandbox.stop().await;
+        before
+    };
+    let sandbox = Sandbox::start(config().state_file(&state_file))
+        .await
+        .expect("restart");
+    let mut after = sandbox.state();
+    let mut before = before;
+    for s in [&mut before, &mut after] {
+        s.as_object_mut().expect("object").remove("faults_armed");
+    }
+    assert_eq!(after, before);
+    sandbox.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A process killed while writing leaves a torn last line: it is ignored (its call was never answered). A damaged
+/// line before the last is refused with its number.
+#[tokio::test]
+async fn a_torn_last_line_is_ignored_and_a_damaged_line_before_it_is_refused() {
+    let dir = temp_dir("torn");
+    let state_file = dir.join("state.json");
+    let before = {
+        let sandbox = Sandbox::start(config().state_file(&state_file))
+            .await
+            .expect("start");
+        let client = sandbox.client_builder().build().expect("client");
+        client
+            .send_voucher(&VoucherSendRequest::new("TPL-FIXED-10", "t-1").user_id(DEMO_USER))
+            .await
+            .expect("voucher");
+        let before = sandbox.state();
+        sandbox.stop().await;
+        before
+    };
+    let good = std::fs::read_to_string(&state_file).expect("read");
+    assert!(
+        good.lines().count() >= 2,
+        "the call's changes follow the snapshot"
+    );
+    let torn = format!("{good}[{{\"change\":\"call\",\"app_id\":\"20");
+    std::fs::write(&state_file, &torn).expect("write");
+    let sandbox = Sandbox::start(config().state_file(&state_file))
+        .await
+        .expect("a torn last line is ignored");
+    assert_eq!(sandbox.state()["vouchers"], before["vouchers"]);
+    sandbox.stop().await;
+
+    let mut damaged: Vec<&str> = good.lines().collect();
+    damaged.insert(1, "[{\"change\":\"no such change\"}]");
+    std::fs::write(&state_file, damaged.join("\n") + "\n").expect("write");
+    let e = Sandbox::start(config().state_file(&state_file))
+        .await
+        .expect_err("damaged");
+    assert!(e.to_string().contains("line 2"), "{e}");
+    assert!(e.to_string().contains("state.json"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
