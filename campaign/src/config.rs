@@ -394,6 +394,19 @@ impl Campaign {
         Ok(())
     }
 
+    /// Checks a campaign that runs through a client its caller built rather than the one the command line builds:
+    /// `qps` cannot apply to such a client, whose own rate limit sets the pace.
+    pub fn check_for_callers_client(&self) -> Result<()> {
+        if self.qps.is_some() {
+            return Err(CampaignError::config(
+                "qps: a campaign sent through a client you built takes its calls per second from that client's \
+                 rate limit; remove qps from the campaign and give the client a rate limit \
+                 (ClientBuilder::rate_limit in Rust, rate_limit=RateLimit(...) in Python)",
+            ));
+        }
+        Ok(())
+    }
+
     /// Checks the settings themselves (not the rows): the id, the field names, the numbers.
     pub fn check_settings(&self) -> Result<()> {
         self.check_journal_setting()?;

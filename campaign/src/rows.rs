@@ -116,6 +116,7 @@ impl Campaign {
     /// that do not depend on lines of a file. A distributed job calls it on its driver, before any task starts.
     pub fn check_batch_settings(&self) -> Result<()> {
         self.check_settings()?;
+        self.check_for_callers_client()?;
         if !self.journal.as_deref().is_some_and(is_postgres_url) {
             return Err(CampaignError::config(
                 "journal: a batch of rows needs a shared journal, journal = \"postgres://USER:PASSWORD@HOST/DB\": \

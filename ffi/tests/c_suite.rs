@@ -587,9 +587,13 @@ fn sixteen_threads_share_one_client_for_1000_vouchers() {
             printed,
             "the sandbox issued exactly the vouchers the threads received"
         );
-        assert_eq!(
-            state["calls"][VOUCHER_SEND]["total"], 1000,
-            "one gateway call per voucher"
+        let calls = state["calls"][VOUCHER_SEND]["total"]
+            .as_u64()
+            .expect("total");
+        let attempts = stat(&stdout, "attempts");
+        assert!(
+            (1000..=attempts).contains(&calls),
+            "one gateway call per voucher, plus at most the retries: {calls} calls, {attempts} attempts ({mode:?})"
         );
     }
 }

@@ -269,8 +269,7 @@ impl Campaign {
     /// Reads and checks every row without sending or keeping anything.
     fn check(&self, py: Python<'_>) -> PyResult<CheckReport> {
         let campaign = self.inner.clone();
-        let report = py
-            .detach(move || campaign.check())
+        let report = crate::panic::detach(py, move || campaign.check())?
             .map_err(|e| campaign_err(py, &e))?;
         CheckReport::from_core(py, &report)
     }
@@ -285,14 +284,9 @@ impl Campaign {
         client: &Bound<'_, PyAny>,
         progress: Option<Py<PyAny>>,
     ) -> PyResult<RunResult> {
-        if self.inner.qps.is_some() {
-            return Err(config_err(
-                py,
-                "qps: from Python the client's rate limit sets the calls per second; remove qps from the \
-                 campaign file and build the Client with rate_limit=RateLimit(...)"
-                    .into(),
-            ));
-        }
+        self.inner
+            .check_for_callers_client()
+            .map_err(|e| campaign_err(py, &e))?;
         let client = core_client(client)?;
         let campaign = self.inner.clone();
         let (status, summary) = with_progress(py, progress, |on_progress, stop| {
@@ -393,8 +387,7 @@ impl Campaign {
     /// The summary from the journal, without sending anything.
     fn status(&self, py: Python<'_>) -> PyResult<CampaignSummary> {
         let campaign = self.inner.clone();
-        let summary = py
-            .detach(move || campaign.status())
+        let summary = crate::panic::detach(py, move || campaign.status())?
             .map_err(|e| campaign_err(py, &e))?;
         Ok(CampaignSummary::from_core(&summary))
     }
@@ -404,8 +397,7 @@ impl Campaign {
     fn report(&self, py: Python<'_>, output: Option<PathBuf>) -> PyResult<CampaignSummary> {
         let campaign = self.inner.clone();
         let path = output.unwrap_or_else(|| campaign.report_path());
-        let summary = py
-            .detach(move || campaign.write_report(&path))
+        let summary = crate::panic::detach(py, move || campaign.write_report(&path))?
             .map_err(|e| campaign_err(py, &e))?;
         Ok(CampaignSummary::from_core(&summary))
     }
@@ -461,7 +453,7 @@ where
                 }
             });
         };
-        py.detach(|| f(&mut on_progress, stop))
+        crate::panic::detach(py, || f(&mut on_progress, stop))?
     };
     if let Some(e) = failure {
         return Err(e);
@@ -713,8 +705,8 @@ impl RunResult {
 
 /// The `alipay-marketing` command line with `args` (without the program name); returns its exit code.
 #[pyfunction]
-pub fn campaign_cli(py: Python<'_>, args: Vec<String>) -> u8 {
+pub fn campaign_cli(py: Python<'_>, args: Vec<String>) -> PyResult<u8> {
     let mut argv: Vec<OsString> = vec!["python -m alipay_marketing".into()];
     argv.extend(args.into_iter().map(OsString::from));
-    py.detach(move || alipay_marketing_campaign::cli::run(argv))
+    crate::panic::detach(py, move || alipay_marketing_campaign::cli::run(argv))
 }

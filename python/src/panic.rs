@@ -5,7 +5,7 @@
 //! The boundary is small: every call, companion call, settle and close runs its future through
 //! [`crate::wait::block_on`] (sync client) or [`awaitable`] (asyncio client), and each of those catches a panic
 //! in the future; building a client, the dry run and the doctor run their synchronous core work through
-//! [`guard`].
+//! [`guard`], and the campaign and sandbox classes theirs through [`detach`] (or [`guard`]).
 
 use std::any::Any;
 use std::future::Future;
@@ -56,6 +56,11 @@ pub fn internal_error(py: Python<'_>, panic_text: &str, during_call: bool) -> Py
 pub fn guard<T>(py: Python<'_>, body: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     catch_unwind(AssertUnwindSafe(body))
         .unwrap_or_else(|payload| Err(internal_error(py, &payload_text(payload.as_ref()), false)))
+}
+
+/// Runs core work with the GIL released, turning a panic into `InternalError`.
+pub fn detach<T: Send>(py: Python<'_>, body: impl FnOnce() -> T + Send) -> PyResult<T> {
+    guard(py, || Ok(py.detach(body)))
 }
 
 /// A future whose panics, while it is polled, end it with the panic's text instead of unwinding.

@@ -39,7 +39,7 @@ impl SandboxServer {
     fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&Sandbox) -> PyResult<T>) -> PyResult<T> {
         let guard = self.sandbox.lock().unwrap_or_else(|p| p.into_inner());
         match guard.as_ref() {
-            Some(sandbox) => f(sandbox),
+            Some(sandbox) => crate::panic::guard(py, || f(sandbox)),
             None => Err(sandbox_error(py, "the sandbox is stopped; start a new one")),
         }
     }
@@ -100,8 +100,7 @@ impl SandboxServer {
         if let Some(path) = state_file {
             config = config.state_file(path);
         }
-        let sandbox = py
-            .detach(|| Sandbox::start_blocking(config))
+        let sandbox = crate::panic::detach(py, || Sandbox::start_blocking(config))?
             .map_err(|e| sandbox_error(py, e.message()))?;
         Ok(SandboxServer {
             url: sandbox.url(),
@@ -236,14 +235,15 @@ impl SandboxServer {
     }
 
     /// Stops gracefully (calls in flight finish); stopping twice is harmless.
-    fn stop(&self, py: Python<'_>) {
+    fn stop(&self, py: Python<'_>) -> PyResult<()> {
         let sandbox = self
             .sandbox
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .take();
-        if let Some(sandbox) = sandbox {
-            py.detach(|| sandbox.stop_blocking());
+        match sandbox {
+            Some(sandbox) => crate::panic::detach(py, || sandbox.stop_blocking()),
+            None => Ok(()),
         }
     }
 }

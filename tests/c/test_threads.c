@@ -96,6 +96,13 @@ int main(int argc, char **argv) {
         printf("voucher %s-%04d %s\n", prefix, i, ids[i]);
     }
 
+    /* Retries (an attempt that outlived its deadline on a slow machine) reuse the call's key: the sandbox may
+       count more calls than vouchers, never more than attempts. */
+    {
+        alipay_stats stats;
+        CHECK(alipay_client_stats(client, &stats, NULL) == ALIPAY_STATUS_OK);
+        printf("stat_attempts=%llu\n", (unsigned long long)stats.attempts);
+    }
     alipay_client_free(client);
     free(handles);
     free(jobs);
