@@ -63,7 +63,7 @@ fn benches(c: &mut Criterion) {
     );
     c.bench_function("parse_verify_voucher_send", |b| {
         b.iter(|| {
-            let node = envelope::open(
+            let node = envelope::read_response(
                 black_box(body.as_bytes()),
                 method,
                 &alipay_public,

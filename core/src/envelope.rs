@@ -188,7 +188,7 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(
 
 /// What a response is read with: the key that verifies it, and the call's charset and AES content key.
 #[derive(Debug, Clone, Copy)]
-pub struct Reading<'k> {
+pub struct ResponseContext<'k> {
     /// The Alipay public key (or the key of the certificate named by `alipay_cert_sn`).
     pub key: &'k PublicKey,
     /// The call's sign type.
@@ -201,10 +201,10 @@ pub struct Reading<'k> {
     pub trace_id: Option<&'k str>,
 }
 
-impl<'k> Reading<'k> {
+impl<'k> ResponseContext<'k> {
     /// Plain UTF-8, unencrypted responses.
     pub fn new(key: &'k PublicKey, sign_type: SignType) -> Self {
-        Reading {
+        ResponseContext {
             key,
             sign_type,
             charset: Charset::Utf8,
@@ -220,27 +220,31 @@ impl<'k> Reading<'k> {
 /// `sub_code`) without a valid sign is a `Signature` error, never data; an unsigned body is accepted only as a
 /// gateway error, and then one marked unverified ([`Error::is_unverified`]) whose outcome is unknown; success only
 /// ever comes from the method's own node, never from `error_response`.
-pub fn open<'a>(
+pub fn read_response<'a>(
     body: &'a [u8],
     method: &str,
     key: &PublicKey,
     sign_type: SignType,
     trace_id: Option<&str>,
 ) -> Result<Cow<'a, str>> {
-    open_with(
+    read_response_with(
         body,
         method,
-        &Reading {
+        &ResponseContext {
             trace_id,
-            ..Reading::new(key, sign_type)
+            ..ResponseContext::new(key, sign_type)
         },
     )
 }
 
-/// [`open`] with a charset and an AES key.
-pub fn open_with<'a>(body: &'a [u8], method: &str, reading: &Reading<'_>) -> Result<Cow<'a, str>> {
-    let env = extract_in(body, method, reading.charset).map_err(|e| extract_error(e, method))?;
-    open_envelope(&env, reading)
+/// [`read_response`] with a charset and an AES key.
+pub fn read_response_with<'a>(
+    body: &'a [u8],
+    method: &str,
+    context: &ResponseContext<'_>,
+) -> Result<Cow<'a, str>> {
+    let env = extract_in(body, method, context.charset).map_err(|e| extract_error(e, method))?;
+    read_envelope(&env, context)
 }
 
 /// The error for a body that could not be taken apart.
@@ -262,29 +266,32 @@ pub fn extract_error(error: ExtractError, method: &str) -> Error {
 }
 
 /// Verifies an extracted envelope, decrypts and decodes its node, and decides success or gateway error.
-pub fn open_envelope<'a>(env: &Envelope<'a>, reading: &Reading<'_>) -> Result<Cow<'a, str>> {
+pub fn read_envelope<'a>(
+    env: &Envelope<'a>,
+    context: &ResponseContext<'_>,
+) -> Result<Cow<'a, str>> {
     let sign = env.sign.as_deref().filter(|s| !s.trim().is_empty());
     let verified = match sign {
-        Some(sign) if !verify_node(env.node, sign, reading.key, reading.sign_type) => {
+        Some(sign) if !verify_node(env.node, sign, context.key, context.sign_type) => {
             return Err(Error::signature(format!(
                 "the response signature does not verify with the configured Alipay public key ({}); \
                  check alipay_public_key is the one shown for this app_id in the Alipay console",
-                reading.sign_type
+                context.sign_type
             )));
         }
         Some(_) => true,
         None => false,
     };
     let node: Cow<'a, str> = if env.node.first() == Some(&b'"') {
-        let aes = reading.aes.ok_or_else(|| {
+        let aes = context.aes.ok_or_else(|| {
             Error::decode("the response node is encrypted (a string) but this client has no aes_key configured")
         })?;
         let ciphertext: String = serde_json::from_slice(env.node)
             .map_err(|_| Error::decode("the encrypted response node is not a JSON string"))?;
         let plain = aes.decrypt(&ciphertext)?;
-        Cow::Owned(reading.charset.decode(&plain)?.into_owned())
+        Cow::Owned(context.charset.decode(&plain)?.into_owned())
     } else {
-        reading.charset.decode(env.node)?
+        context.charset.decode(env.node)?
     };
     let status: Status = serde_json::from_str(&node)
         .map_err(|e| Error::decode(format!("the response node is not a JSON object: {e}")))?;
@@ -319,7 +326,7 @@ pub fn open_envelope<'a>(env: &Envelope<'a>, reading: &Reading<'_>) -> Result<Co
         msg: status.msg.unwrap_or_default(),
         sub_code,
         sub_msg: status.sub_msg.filter(|s| !s.is_empty()),
-        trace_id: reading.trace_id.map(str::to_owned),
+        trace_id: context.trace_id.map(str::to_owned),
     };
     // Only a signed answer settles an outcome: an unsigned error could have been written by anything on the path.
     Err(if verified {

@@ -119,7 +119,7 @@ fn response_vectors_verify_as_published() {
         );
         assert_eq!(valid, case["valid"].as_bool().unwrap(), "{id}");
         // The full decision: a valid success yields the node; anything else is a Signature error.
-        let opened = envelope::open(
+        let opened = envelope::read_response(
             body.as_bytes(),
             case["method"].as_str().unwrap(),
             &key,

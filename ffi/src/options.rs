@@ -11,7 +11,7 @@ use zeroize::Zeroizing;
 use crate::builder::connection::retry_policy;
 use crate::error::FfiError;
 use crate::error::alipay_error;
-use crate::fields::check_timeout;
+use crate::marshal::check_timeout;
 use crate::panic::{guard, guard_value};
 use crate::pointers::{free_box, mut_arg, new_handle, str_arg};
 use crate::status::alipay_status;

@@ -9,7 +9,7 @@ use alipay_marketing::api::points::{PointsUpdateRequest, PointsUpdateResponse, T
 
 use crate::client::{alipay_client, block_on, client_arg};
 use crate::error::{FfiError, alipay_error};
-use crate::fields::{field, set, text};
+use crate::marshal::{field, set, text};
 use crate::options::{alipay_call_options, call_options};
 use crate::panic::{guard, guard_value};
 use crate::pointers::{

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use alipay_marketing::cert::Certificate;
-use alipay_marketing::envelope::{Reading, extract_in, open_envelope};
+use alipay_marketing::envelope::{ResponseContext, extract_in, read_envelope};
 use alipay_marketing::{Charset, PrivateKey, PublicKey, SignType};
 
 /// The method whose node the scanner looks for.
@@ -33,12 +33,12 @@ pub fn envelope(data: &[u8]) {
         // The node is a slice of the body: what was signed is what was received.
         let start = env.node.as_ptr() as usize - data.as_ptr() as usize;
         assert!(start + env.node.len() <= data.len());
-        let reading = Reading {
+        let context = ResponseContext {
             charset,
-            ..Reading::new(alipay_public_key(), SignType::Rsa2)
+            ..ResponseContext::new(alipay_public_key(), SignType::Rsa2)
         };
         // The corpus bodies are not signed by this key: every success must be refused.
-        if let Ok(node) = open_envelope(&env, &reading) {
+        if let Ok(node) = read_envelope(&env, &context) {
             assert!(
                 !node.contains("\"10000\"") || env.sign.is_some(),
                 "an unsigned success was accepted"

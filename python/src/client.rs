@@ -13,7 +13,7 @@ use pyo3::types::PyDict;
 use tracing::Instrument;
 
 use crate::config::{ClientOptions, RetryArg};
-use crate::diagnostics::ClientStats;
+use crate::doctor::ClientStats;
 use crate::errors::to_py_err;
 use crate::requests::{
     InviteArgs, PointsArgs, Text, VoucherArgs, biz_text, call_options, prepare_any,
@@ -25,10 +25,10 @@ use crate::{logging, panic, wait};
 pub fn core_client(object: &Bound<'_, PyAny>) -> PyResult<alipay_marketing::Client> {
     let py = object.py();
     if let Ok(client) = object.cast::<Client>() {
-        return client.get().handle.get(py);
+        return client.get().core.get(py);
     }
     if let Ok(client) = object.cast::<AsyncClient>() {
-        return client.get().handle.get(py);
+        return client.get().core.get(py);
     }
     Err(PyTypeError::new_err("expected a Client or an AsyncClient"))
 }
@@ -100,13 +100,13 @@ pub(crate) fn ensure_async_runtime(py: Python<'_>) -> PyResult<()> {
 }
 
 /// The core client of a Python client object.
-struct Handle {
+struct CoreClient {
     client: alipay_marketing::Client,
 }
 
-impl Handle {
+impl CoreClient {
     fn new(client: alipay_marketing::Client) -> Self {
-        Handle { client }
+        CoreClient { client }
     }
 
     /// A clone of the core client (clones share the pool and the closed state), after refreshing the log level.
@@ -203,7 +203,7 @@ macro_rules! client_methods {
                 }
                 .build(py)?;
                 Ok($class {
-                    handle: Handle::new(client),
+                    core: CoreClient::new(client),
                 })
             }
 
@@ -230,7 +230,7 @@ macro_rules! client_methods {
                 }
                 .into_request(py)?;
                 let options = call_options(py, timeout, &retry, app_auth_token)?;
-                let client = self.handle.get(py)?;
+                let client = self.core.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
                 <$mode>::run_call(py, &method, key.as_deref(), async move {
                     client.call(&request, &options).await
@@ -275,7 +275,7 @@ macro_rules! client_methods {
                 }
                 .into_request(py)?;
                 let options = call_options(py, timeout, &retry, app_auth_token)?;
-                let client = self.handle.get(py)?;
+                let client = self.core.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
                 <$mode>::run_call(py, &method, key.as_deref(), async move {
                     client.call(&request, &options).await
@@ -317,7 +317,7 @@ macro_rules! client_methods {
                 }
                 .into_request(py)?;
                 let options = call_options(py, timeout, &retry, app_auth_token)?;
-                let client = self.handle.get(py)?;
+                let client = self.core.get(py)?;
                 let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
                 <$mode>::run_call(py, &method, key.as_deref(), async move {
                     client.call(&request, &options).await
@@ -337,7 +337,7 @@ macro_rules! client_methods {
             ) -> PyResult<Py<PyAny>> {
                 let biz = biz_text(py, biz_content)?;
                 let options = call_options(py, timeout, &retry, app_auth_token)?;
-                let client = self.handle.get(py)?;
+                let client = self.core.get(py)?;
                 let name = method.clone();
                 <$mode>::run_call(py, &name, None, async move {
                     client.execute_with(&method, &biz, &options).await
@@ -354,43 +354,43 @@ macro_rules! client_methods {
                 app_auth_token: Option<String>,
                 fields: Option<&Bound<'_, PyDict>>,
             ) -> PyResult<Py<PyAny>> {
-                let client = self.handle.get(py)?;
+                let client = self.core.get(py)?;
                 panic::guard(py, || prepare_any(py, &client, method, biz_content, app_auth_token, fields))
             }
 
             /// A snapshot of the client's counters: calls, attempts, retries, successes, failures by kind, calls in
             /// flight.
             fn stats(&self) -> ClientStats {
-                ClientStats::from(self.handle.client.stats())
+                ClientStats::from(self.core.client.stats())
             }
 
             /// The configuration doctor's findings for this client, plus the clock skew measured against the
             /// gateway (one plain request to its URL).
             fn check_config(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-                let client = self.handle.get(py)?;
+                let client = self.core.get(py)?;
                 <$mode>::run(py, async move { Ok::<_, Error>(client.check_config().await) })
             }
 
             /// The app id.
             #[getter]
             fn app_id(&self) -> &str {
-                self.handle.client.app_id()
+                self.core.client.app_id()
             }
 
             /// The gateway URL.
             #[getter]
             fn gateway_url(&self) -> &str {
-                self.handle.client.gateway_url()
+                self.core.client.gateway_url()
             }
 
             /// Whether the client was closed; a closed client raises `ConfigError` on every call.
             #[getter]
             fn closed(&self) -> bool {
-                self.handle.closed()
+                self.core.closed()
             }
 
             fn __repr__(&self) -> String {
-                self.handle.repr(stringify!($class))
+                self.core.repr(stringify!($class))
             }
         }
     };
@@ -399,14 +399,14 @@ macro_rules! client_methods {
 /// The sync client. Threads may share one; each call releases the GIL while it waits.
 #[pyclass(frozen, module = "alipay_marketing._native")]
 pub struct Client {
-    handle: Handle,
+    core: CoreClient,
 }
 
 crate::companion::with_companion_methods!(client_methods!(Client, Blocking, {
     /// Closes the client: new calls raise `ConfigError`; returns once the calls in flight have finished (they
     /// make no further retries).
     fn close(&self, py: Python<'_>) -> PyResult<()> {
-        let client = self.handle.client.clone();
+        let client = self.core.client.clone();
         wait::block_on(py, async move { client.close().await })
     }
 
@@ -432,7 +432,7 @@ crate::companion::with_companion_methods!(client_methods!(Client, Blocking, {
 /// request.
 #[pyclass(frozen, module = "alipay_marketing._native")]
 pub struct AsyncClient {
-    handle: Handle,
+    core: CoreClient,
 }
 
 crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, {
@@ -449,7 +449,7 @@ crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, 
         traceback: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let _ = (exc_type, exc_value, traceback);
-        let client = self.handle.client.clone();
+        let client = self.core.client.clone();
         ensure_async_runtime(py)?;
         let awaitable = panic::awaitable(py, async move {
             client.close().await;
@@ -461,7 +461,7 @@ crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, 
     /// Closes the client: new calls raise `ConfigError`; the awaitable completes once the calls in flight have
     /// finished (they make no further retries).
     fn aclose(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let client = self.handle.client.clone();
+        let client = self.core.client.clone();
         ensure_async_runtime(py)?;
         let awaitable = panic::awaitable(py, async move {
             client.close().await;
@@ -472,7 +472,7 @@ crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, 
 
     /// Closes the client without waiting for calls in flight (they finish, without further retries).
     fn close(&self) {
-        let client = self.handle.client.clone();
+        let client = self.core.client.clone();
         if let Ok(runtime) = blocking::runtime() {
             runtime.spawn(async move { client.close().await });
         }

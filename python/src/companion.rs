@@ -46,7 +46,7 @@ macro_rules! with_companion_methods {
             ) -> PyResult<Py<PyAny>> {
                 let request =
                     alipay_marketing::api::voucher_query::VoucherQueryRequest::new(voucher_id);
-                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry, app_auth_token)
+                crate::companion::call::<$mode, _>(py, self.core.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// `alipay.marketing.voucher.list.query`: the vouchers of `template_id` that one user (`user_id` or
@@ -67,7 +67,7 @@ macro_rules! with_companion_methods {
                 app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
                 let request = crate::companion::list_request(template_id, user_id, open_id);
-                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry, app_auth_token)
+                crate::companion::call::<$mode, _>(py, self.core.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// `alipay.marketing.voucher.templatedetail.query`: a template's status, publish window, quantity
@@ -83,7 +83,7 @@ macro_rules! with_companion_methods {
             ) -> PyResult<Py<PyAny>> {
                 let request =
                     alipay_marketing::api::template::TemplateDetailQueryRequest::new(template_id);
-                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry, app_auth_token)
+                crate::companion::call::<$mode, _>(py, self.core.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// `alipay.marketing.cashlessvoucher.template.create`: create a cashless voucher template;
@@ -136,7 +136,7 @@ macro_rules! with_companion_methods {
                     notify_uri,
                 }
                 .into_request(py)?;
-                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry, app_auth_token)
+                crate::companion::call::<$mode, _>(py, self.core.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// `koubei.marketing.tool.points.query`: available, frozen and accumulated points of a stamp-card
@@ -157,7 +157,7 @@ macro_rules! with_companion_methods {
                     activity_account,
                     user_id,
                 );
-                crate::companion::call::<$mode, _>(py, self.handle.get(py)?, request, timeout, &retry, app_auth_token)
+                crate::companion::call::<$mode, _>(py, self.core.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// The campaign preflight: reads the template and raises `ValidationError` (naming `template_id` or
@@ -170,7 +170,7 @@ macro_rules! with_companion_methods {
                 quantity: Bound<'_, PyAny>,
             ) -> PyResult<Py<PyAny>> {
                 let quantity = crate::companion::whole_number(py, "quantity", &quantity)?;
-                let client = self.handle.get(py)?;
+                let client = self.core.get(py)?;
                 <$mode>::run_call(
                     py,
                     alipay_marketing::api::template::TemplateDetailQueryRequest::METHOD,
@@ -223,7 +223,7 @@ macro_rules! with_companion_methods {
                     &crate::config::RetryArg::NotGiven,
                     app_auth_token,
                 )?;
-                crate::settle::settle_voucher::<$mode>(py, self.handle.get(py)?, request, error, options)
+                crate::settle::settle_voucher::<$mode>(py, self.core.get(py)?, request, error, options)
             }
 
             /// Settles a points update whose outcome is unknown: the same keywords as `update_points`, and the
@@ -267,7 +267,7 @@ macro_rules! with_companion_methods {
                     &crate::config::RetryArg::NotGiven,
                     app_auth_token,
                 )?;
-                crate::settle::settle_points::<$mode>(py, self.handle.get(py)?, request, error, options)
+                crate::settle::settle_points::<$mode>(py, self.core.get(py)?, request, error, options)
             }
 
             /// Settles an invite award whose outcome is unknown: the same keywords as `receive_invite_award`, and
@@ -302,7 +302,7 @@ macro_rules! with_companion_methods {
                     &crate::config::RetryArg::NotGiven,
                     app_auth_token,
                 )?;
-                crate::settle::settle_invite::<$mode>(py, self.handle.get(py)?, request, error, options)
+                crate::settle::settle_invite::<$mode>(py, self.core.get(py)?, request, error, options)
             }
         });
     };

@@ -8,7 +8,7 @@
 //! - `results` — the frozen result objects handed back to Python.
 //! - `companion` — the companion calls, the preflight and the settle methods on both clients, and their results.
 //! - `settle` — the `Settlement` object, and keeping a raised call's core error for `settle_*`.
-//! - `diagnostics` — `ClientStats` and the configuration doctor (`DoctorReport`, `doctor()`).
+//! - `doctor` — `ClientStats` and the configuration doctor (`DoctorReport`, `doctor()`).
 //! - `errors` — raising the exception classes of `alipay_marketing/errors.py` from core errors.
 //! - `panic` — a panic caught at the boundary with the core raises `InternalError`, never `PanicException`.
 //! - `wait` — waiting for a call with the GIL released and Ctrl-C still honoured.
@@ -26,7 +26,7 @@ mod campaign;
 mod client;
 mod companion;
 mod config;
-mod diagnostics;
+mod doctor;
 mod errors;
 mod keys;
 mod logging;
@@ -57,9 +57,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<results::PointsUpdateResult>()?;
     m.add_class::<results::ExecuteResult>()?;
     m.add_class::<results::PreparedRequest>()?;
-    m.add_class::<diagnostics::ClientStats>()?;
-    m.add_class::<diagnostics::DoctorReport>()?;
-    m.add_class::<diagnostics::Finding>()?;
+    m.add_class::<doctor::ClientStats>()?;
+    m.add_class::<doctor::DoctorReport>()?;
+    m.add_class::<doctor::Finding>()?;
     m.add_class::<sandbox::SandboxServer>()?;
     m.add_class::<companion::VoucherDetail>()?;
     m.add_class::<companion::VoucherList>()?;
@@ -68,7 +68,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<companion::TemplateCreateResult>()?;
     m.add_class::<companion::PointsBalance>()?;
     m.add_class::<settle::Settlement>()?;
-    m.add_function(wrap_pyfunction!(diagnostics::doctor, m)?)?;
+    m.add_function(wrap_pyfunction!(doctor::doctor, m)?)?;
     m.add_function(wrap_pyfunction!(keys::generate_key_pair, m)?)?;
     m.add_function(wrap_pyfunction!(option_rules::_check_retry_policy, m)?)?;
     m.add_function(wrap_pyfunction!(option_rules::_check_rate_limit, m)?)?;

@@ -8,7 +8,7 @@ use std::time::SystemTime;
 use alipay_marketing::SignType;
 use alipay_marketing::sign::{parse_beijing_timestamp, sign_content};
 
-use crate::envelope::{GatewayError, Voice};
+use crate::envelope::{AnswerFormat, GatewayError};
 use crate::gateway::Shared;
 use crate::method::Method;
 use crate::pki::Pki;
@@ -50,14 +50,14 @@ pub(crate) struct Checked {
     pub(crate) app_auth_token: Option<String>,
     pub(crate) biz: BizParams,
     /// How to answer: charset, AES when the request was encrypted, the certificate in certificate mode.
-    pub(crate) voice: Voice,
+    pub(crate) answer_format: AnswerFormat,
 }
 
 /// Why a call stopped before the business rules, under which node the answer goes, and how it is written.
 pub(crate) struct Refusal {
     pub(crate) error: GatewayError,
     pub(crate) node: &'static str,
-    pub(crate) voice: Voice,
+    pub(crate) answer_format: AnswerFormat,
 }
 
 /// The gateway checks, in order.
@@ -67,7 +67,7 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
     let pki: Option<Result<Arc<Pki>, String>> = p
         .get("app_cert_sn")
         .map(|_| shared.pki().map_err(|e| e.message().to_owned()));
-    let mut voice = Voice {
+    let mut answer_format = AnswerFormat {
         sign_type: p
             .get("sign_type")
             .and_then(|s| s.parse().ok())
@@ -79,14 +79,17 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
             .and_then(|r| r.as_ref().ok())
             .map(|pki| pki.current().clone()),
     };
-    let refuse_in = |voice: &Voice, node: &'static str, code, sub_code, sub_msg: String| Refusal {
-        error: GatewayError::new(code, sub_code, sub_msg),
-        node,
-        voice: voice.clone(),
-    };
+    let refuse_in =
+        |answer_format: &AnswerFormat, node: &'static str, code, sub_code, sub_msg: String| {
+            Refusal {
+                error: GatewayError::new(code, sub_code, sub_msg),
+                node,
+                answer_format: answer_format.clone(),
+            }
+        };
     let refuse = |endpoint: Option<Endpoint>, code, sub_code, sub_msg: String| {
         refuse_in(
-            &voice,
+            &answer_format,
             endpoint.map_or("error_response", Endpoint::node),
             code,
             sub_code,
@@ -218,9 +221,9 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
                     format!("无效的签名类型: sign_type {other:?}; use RSA2 or RSA"),
                 ),
                 node: endpoint.node(),
-                voice: Voice {
+                answer_format: AnswerFormat {
                     sign_type: app.sign_type,
-                    ..voice.clone()
+                    ..answer_format.clone()
                 },
             });
         }
@@ -269,13 +272,13 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
             invalid_signature_message(&content),
         ));
     }
-    voice.sign_type = sign_type;
+    answer_format.sign_type = sign_type;
     // Decrypt after the signature check, which covers the ciphertext (encrypt, then sign: docs/protocol.md §5).
     let mut biz_content = p.get("biz_content").map(str::to_owned);
     if let Some(encrypt_type) = p.get("encrypt_type") {
         if encrypt_type != "AES" {
             return Err(refuse_in(
-                &voice,
+                &answer_format,
                 endpoint.node(),
                 "40002",
                 "isv.invalid-encrypt-type",
@@ -284,7 +287,7 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
         }
         let Some(aes) = app.aes_key.clone() else {
             return Err(refuse_in(
-                &voice,
+                &answer_format,
                 endpoint.node(),
                 "40002",
                 "isv.decryption-error-not-valid-encrypt-key",
@@ -307,7 +310,7 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
             // The gateway's own decryption error is a plain object node, signed (docs/protocol.md §5).
             let Some(plain) = plain else {
                 return Err(refuse_in(
-                    &voice,
+                    &answer_format,
                     endpoint.node(),
                     "40003",
                     "isv.decryption-error-unknown",
@@ -321,16 +324,23 @@ pub(crate) fn check(shared: &Shared, p: &Params, now: SystemTime) -> Result<Chec
             biz_content = Some(plain);
         }
         // Decrypted: every answer from here on is encrypted too.
-        voice.aes = Some(aes);
+        answer_format.aes = Some(aes);
     }
-    let biz = BizParams::parse(biz_content.as_deref())
-        .map_err(|e| refuse_in(&voice, endpoint.node(), "40002", "isv.invalid-parameter", e))?;
+    let biz = BizParams::parse(biz_content.as_deref()).map_err(|e| {
+        refuse_in(
+            &answer_format,
+            endpoint.node(),
+            "40002",
+            "isv.invalid-parameter",
+            e,
+        )
+    })?;
     Ok(Checked {
         endpoint,
         app_id: app_id.to_owned(),
         app_auth_token: app_auth_token(p),
         biz,
-        voice,
+        answer_format,
     })
 }
 

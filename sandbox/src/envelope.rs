@@ -99,17 +99,17 @@ pub(crate) fn error_node(error: &GatewayError) -> String {
 /// How an answer is written: the request's sign type and charset, its AES key when the request was encrypted, and
 /// in certificate mode the Alipay certificate whose key signs it (its SN goes in the envelope).
 #[derive(Clone)]
-pub(crate) struct Voice {
+pub(crate) struct AnswerFormat {
     pub(crate) sign_type: SignType,
     pub(crate) charset: &'static Encoding,
     pub(crate) aes: Option<AesKey>,
     pub(crate) cert: Option<Arc<AlipayCert>>,
 }
 
-impl Voice {
+impl AnswerFormat {
     /// UTF-8, not encrypted, public-key mode.
     pub(crate) fn plain(sign_type: SignType) -> Self {
-        Voice {
+        AnswerFormat {
             sign_type,
             charset: encoding_rs::UTF_8,
             aes: None,
@@ -129,16 +129,16 @@ impl Voice {
     }
 }
 
-/// The whole body, in the voice's charset: the node under `node_key` (a JSON string of its base64 ciphertext when
+/// The whole body, in the answer format's charset: the node under `node_key` (a JSON string of its base64 ciphertext when
 /// encrypted), `alipay_cert_sn` in certificate mode, then `sign` over the node value's exact bytes (the quotes of
 /// an encrypted node included), made with the certificate's key in certificate mode and `alipay_key` otherwise.
 pub(crate) fn signed_body(
     node_key: &str,
     node: &str,
-    voice: &Voice,
+    answer_format: &AnswerFormat,
     alipay_key: &PrivateKey,
 ) -> Vec<u8> {
-    body(node_key, node, voice, alipay_key, Forgery::None)
+    body(node_key, node, answer_format, alipay_key, Forgery::None)
 }
 
 /// What is wrong with a forged answer (the answer faults).
@@ -158,12 +158,12 @@ pub(crate) enum Forgery<'a> {
 pub(crate) fn body(
     node_key: &str,
     node: &str,
-    voice: &Voice,
+    answer_format: &AnswerFormat,
     alipay_key: &PrivateKey,
     forgery: Forgery<'_>,
 ) -> Vec<u8> {
-    let plain = encode_text(voice.charset, node);
-    let mut value = match &voice.aes {
+    let plain = encode_text(answer_format.charset, node);
+    let mut value = match &answer_format.aes {
         // Encrypting with a key that loaded cannot fail; should it, the node goes out in clear, still signed.
         Some(aes) => match aes.encrypt(&plain) {
             Ok(ciphertext) => json_str(&ciphertext).into_bytes(),
@@ -173,11 +173,16 @@ pub(crate) fn body(
     };
     let key = match forgery {
         Forgery::SignedBy(other) => other,
-        _ => voice.cert.as_ref().map_or(alipay_key, |cert| &cert.key),
+        _ => answer_format
+            .cert
+            .as_ref()
+            .map_or(alipay_key, |cert| &cert.key),
     };
     // Signing with a valid in-memory key cannot fail; should it, the body goes out unsigned and the client
     // refuses it (an unsigned success is never trusted), which is the safe direction.
-    let sign = key.sign(voice.sign_type, &value).unwrap_or_default();
+    let sign = key
+        .sign(answer_format.sign_type, &value)
+        .unwrap_or_default();
     if let Forgery::Tampered = forgery {
         tamper(&mut value);
     }
@@ -186,7 +191,7 @@ pub(crate) fn body(
     out.extend_from_slice(json_str(node_key).as_bytes());
     out.push(b':');
     out.extend_from_slice(&value);
-    if let Some(cert) = &voice.cert {
+    if let Some(cert) = &answer_format.cert {
         out.extend_from_slice(b",\"alipay_cert_sn\":");
         out.extend_from_slice(json_str(&cert.sn).as_bytes());
     }
@@ -282,10 +287,10 @@ mod tests {
         let body = signed_body(
             "alipay_marketing_voucher_send_response",
             &node,
-            &Voice::plain(SignType::Rsa2),
+            &AnswerFormat::plain(SignType::Rsa2),
             &key,
         );
-        let opened = alipay_marketing::envelope::open(
+        let opened = alipay_marketing::envelope::read_response(
             &body,
             "alipay.marketing.voucher.send",
             &key.public_key(),
@@ -304,19 +309,19 @@ mod tests {
         let aes = AesKey::from_base64("aa4BtZ4tspm2wnXLb1ThQA==").expect("aes");
         let public = key.public_key();
         for encrypted in [false, true] {
-            let voice = Voice {
+            let answer_format = AnswerFormat {
                 aes: encrypted.then(|| aes.clone()),
-                ..Voice::plain(SignType::Rsa2)
+                ..AnswerFormat::plain(SignType::Rsa2)
             };
-            let reading = alipay_marketing::envelope::Reading {
-                aes: voice.aes.as_ref(),
-                ..alipay_marketing::envelope::Reading::new(&public, SignType::Rsa2)
+            let context = alipay_marketing::envelope::ResponseContext {
+                aes: answer_format.aes.as_ref(),
+                ..alipay_marketing::envelope::ResponseContext::new(&public, SignType::Rsa2)
             };
             let open = |forgery| {
                 let body = body(
                     "alipay_marketing_voucher_send_response",
                     &node,
-                    &voice,
+                    &answer_format,
                     &key,
                     forgery,
                 );
@@ -325,7 +330,7 @@ mod tests {
                         .expect("still a well-formed envelope");
                 (
                     env.sign.is_some(),
-                    alipay_marketing::envelope::open_envelope(&env, &reading)
+                    alipay_marketing::envelope::read_envelope(&env, &context)
                         .map(|node| node.into_owned())
                         .map_err(|e| e.kind()),
                 )
@@ -363,7 +368,7 @@ mod tests {
         let alipay = PrivateKey::generate().expect("key");
         let cert_key = PrivateKey::generate().expect("key");
         let aes = AesKey::from_base64("aa4BtZ4tspm2wnXLb1ThQA==").expect("aes");
-        let voice = Voice {
+        let answer_format = AnswerFormat {
             sign_type: SignType::Rsa2,
             charset: encoding_rs::GBK,
             aes: Some(aes.clone()),
@@ -377,7 +382,7 @@ mod tests {
         let body = signed_body(
             "alipay_marketing_voucher_send_response",
             &node,
-            &voice,
+            &answer_format,
             &alipay,
         );
         let env = alipay_marketing::envelope::extract_in(
@@ -389,21 +394,21 @@ mod tests {
         assert_eq!(env.alipay_cert_sn.as_deref(), Some("0123abcd"));
         assert_eq!(env.node.first(), Some(&b'"'), "the node is a string");
         let cert_public = cert_key.public_key();
-        let reading = alipay_marketing::envelope::Reading {
+        let context = alipay_marketing::envelope::ResponseContext {
             charset: alipay_marketing::Charset::Gbk,
             aes: Some(&aes),
-            ..alipay_marketing::envelope::Reading::new(&cert_public, SignType::Rsa2)
+            ..alipay_marketing::envelope::ResponseContext::new(&cert_public, SignType::Rsa2)
         };
-        let opened = alipay_marketing::envelope::open_envelope(&env, &reading)
+        let opened = alipay_marketing::envelope::read_envelope(&env, &context)
             .expect("verifies and decrypts");
         assert_eq!(opened, node);
         // Signed by the certificate's key, not the public-key mode key.
         let alipay_public = alipay.public_key();
-        let wrong = alipay_marketing::envelope::Reading {
+        let wrong = alipay_marketing::envelope::ResponseContext {
             key: &alipay_public,
-            ..reading
+            ..context
         };
-        assert!(alipay_marketing::envelope::open_envelope(&env, &wrong).is_err());
-        assert_eq!(voice.content_type(), "application/json;charset=GBK");
+        assert!(alipay_marketing::envelope::read_envelope(&env, &wrong).is_err());
+        assert_eq!(answer_format.content_type(), "application/json;charset=GBK");
     }
 }

@@ -20,7 +20,7 @@ use alipay_marketing::{AesKey, PrivateKey, PublicKey, SignType};
 
 use crate::checks::{Checked, Endpoint, Refusal, check};
 use crate::envelope::{
-    Forgery, GatewayError, Voice, body as forged_body, error_node, signed_body, success_node,
+    AnswerFormat, Forgery, GatewayError, body as forged_body, error_node, signed_body, success_node,
 };
 use crate::error::SandboxError;
 use crate::faults::{ArmedFaults, Fault};
@@ -241,7 +241,7 @@ pub(crate) async fn handle(
         Err(e) => Err(Refusal {
             error: GatewayError::new("40002", "isv.invalid-charset", e.describe()),
             node: "error_response",
-            voice: Voice::plain(SignType::Rsa2),
+            answer_format: AnswerFormat::plain(SignType::Rsa2),
         }),
     };
     let (answer, outcome) = match checked {
@@ -260,7 +260,7 @@ pub(crate) async fn handle(
                 shared,
                 refusal.node,
                 &Err(refusal.error.clone()),
-                &refusal.voice,
+                &refusal.answer_format,
             );
             (answer, refusal.error.label())
         }
@@ -308,11 +308,11 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
                 "isv.app-call-limited",
                 "应用调用频率超限 (sandbox fault: throttled)",
             );
-            Some((e.label(), reply(shared, node, &Err(e), &call.voice)))
+            Some((e.label(), reply(shared, node, &Err(e), &call.answer_format)))
         }
         Some(Fault::ErrorBeforeEffect) => {
             let e = GatewayError::unknown();
-            Some((e.label(), reply(shared, node, &Err(e), &call.voice)))
+            Some((e.label(), reply(shared, node, &Err(e), &call.answer_format)))
         }
         _ => None,
     };
@@ -367,10 +367,12 @@ async fn run(shared: &Shared, call: Checked, now: SystemTime) -> (Answer, String
         (result, label)
     };
     let (result, label) = result;
-    if let Some(forged) = fault.and_then(|f| forged_reply(shared, node, &result, &call.voice, f)) {
+    if let Some(forged) =
+        fault.and_then(|f| forged_reply(shared, node, &result, &call.answer_format, f))
+    {
         return forged;
     }
-    (reply(shared, node, &result, &call.voice), label)
+    (reply(shared, node, &result, &call.answer_format), label)
 }
 
 /// The answer faults: the call's real answer, tampered with after signing, unsigned, or signed by another key.
@@ -379,7 +381,7 @@ fn forged_reply(
     shared: &Shared,
     node_key: &str,
     result: &Result<Vec<(String, String)>, GatewayError>,
-    voice: &Voice,
+    answer_format: &AnswerFormat,
     fault: Fault,
 ) -> Option<(Answer, String)> {
     let other_key;
@@ -402,8 +404,8 @@ fn forged_reply(
     };
     let answer = Answer::Reply {
         status: 200,
-        content_type: voice.content_type(),
-        body: forged_body(node_key, &node, voice, &shared.alipay_key, forgery),
+        content_type: answer_format.content_type(),
+        body: forged_body(node_key, &node, answer_format, &shared.alipay_key, forgery),
         trace_id: trace_id(shared),
     };
     Some((answer, format!("fault/{}", fault.name())))
@@ -460,7 +462,7 @@ fn download(shared: &Shared, call: &Checked) -> (Answer, String) {
         shared.persist(&world);
     }
     (
-        reply(shared, call.endpoint.node(), &result, &call.voice),
+        reply(shared, call.endpoint.node(), &result, &call.answer_format),
         label,
     )
 }
@@ -477,12 +479,12 @@ fn label_of(result: &Result<Vec<(String, String)>, GatewayError>) -> String {
 }
 
 /// A signed JSON answer under `node_key` (the method's node, or `error_response` when the method is unknown),
-/// written as `voice` says.
+/// written as `answer_format` says.
 fn reply(
     shared: &Shared,
     node_key: &str,
     result: &Result<Vec<(String, String)>, GatewayError>,
-    voice: &Voice,
+    answer_format: &AnswerFormat,
 ) -> Answer {
     let node = match result {
         Ok(fields) => success_node(fields),
@@ -490,8 +492,8 @@ fn reply(
     };
     Answer::Reply {
         status: 200,
-        content_type: voice.content_type(),
-        body: signed_body(node_key, &node, voice, &shared.alipay_key),
+        content_type: answer_format.content_type(),
+        body: signed_body(node_key, &node, answer_format, &shared.alipay_key),
         trace_id: trace_id(shared),
     }
 }

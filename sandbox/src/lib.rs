@@ -45,13 +45,13 @@ mod envelope;
 pub mod error;
 pub mod faults;
 mod gateway;
+mod instance;
 pub mod method;
 pub mod model;
 mod money;
 mod pki;
 mod request;
 mod rules;
-pub mod sandbox;
 pub mod scenario;
 mod server;
 mod state;
@@ -61,8 +61,8 @@ pub use checks::CERT_DOWNLOAD_METHOD;
 pub use error::{SandboxError, SandboxErrorKind};
 pub use faults::{Fault, FaultPlan, FaultRule};
 pub use gateway::{CallLogger, CallRecord};
+pub use instance::{Config, DEFAULT_TIMESTAMP_WINDOW, Sandbox};
 pub use method::Method;
-pub use sandbox::{Config, DEFAULT_TIMESTAMP_WINDOW, Sandbox};
 pub use scenario::{App, DEFAULT_APP_ID, Scenario};
 
 /// Entry points for the fuzz targets (`fuzz/`) and the property tests, not part of the API: the gateway's request

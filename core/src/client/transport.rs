@@ -198,14 +198,14 @@ impl Client {
                 }
             },
         };
-        let reading = envelope::Reading {
+        let context = envelope::ResponseContext {
             key: &key,
             sign_type: inner.sign_type,
             charset: inner.charset,
             aes: inner.aes.as_ref(),
             trace_id: trace_id.as_deref(),
         };
-        let node = envelope::open_envelope(&env, &reading)?;
+        let node = envelope::read_envelope(&env, &context)?;
         Ok((node.into_owned(), trace_id))
     }
 

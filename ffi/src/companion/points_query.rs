@@ -6,7 +6,7 @@ use alipay_marketing::api::points_query::{PointsBalance, PointsQueryRequest};
 
 use crate::client::alipay_client;
 use crate::error::{FfiError, alipay_error};
-use crate::fields::{call, number};
+use crate::marshal::{call, number};
 use crate::options::alipay_call_options;
 use crate::panic::guard_value;
 use crate::pointers::{free_box, str_arg};

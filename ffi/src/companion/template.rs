@@ -7,7 +7,7 @@ use alipay_marketing::api::template::{TemplateDetail, TemplateDetailQueryRequest
 
 use crate::client::{alipay_client, block_on, client_arg};
 use crate::error::{FfiError, alipay_error};
-use crate::fields::{call, count, field, optional};
+use crate::marshal::{call, count, field, optional};
 use crate::options::alipay_call_options;
 use crate::panic::{guard, guard_value};
 use crate::pointers::{OutArg, c_string_exact, free_box, opt_ptr, str_arg, str_ptr};

@@ -8,7 +8,7 @@ use alipay_marketing::api::template_create::{TemplateCreateRequest, TemplateCrea
 
 use crate::client::alipay_client;
 use crate::error::{FfiError, alipay_error};
-use crate::fields::{call, field, set, text};
+use crate::marshal::{call, field, set, text};
 use crate::options::alipay_call_options;
 use crate::panic::guard_value;
 use crate::pointers::{c_string_exact, free_box, new_handle, ref_arg, str_ptr};

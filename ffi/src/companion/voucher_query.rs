@@ -9,7 +9,7 @@ use alipay_marketing::api::voucher_query::{
 
 use crate::client::alipay_client;
 use crate::error::{FfiError, alipay_error};
-use crate::fields::{call, count, field, optional, set, text};
+use crate::marshal::{call, count, field, optional, set, text};
 use crate::options::alipay_call_options;
 use crate::panic::guard_value;
 use crate::pointers::{

@@ -2,7 +2,7 @@
 //! bytes and answers in the same charset, signed over the bytes it sends.
 
 use alipay_marketing::api::voucher::VoucherSendRequest;
-use alipay_marketing::envelope::{Reading, open_with};
+use alipay_marketing::envelope::{ResponseContext, read_response_with};
 use alipay_marketing::{Charset, Client, ErrorKind, PublicKey, RetryPolicy, SignType};
 use alipay_marketing_sandbox::Sandbox;
 
@@ -69,11 +69,11 @@ async fn gbk_answers_are_gbk_bytes_signed_over_those_bytes() {
         "the template id is in the body as GBK bytes"
     );
     let alipay = PublicKey::from_text(sandbox.alipay_public_key_pem()).expect("key");
-    let reading = Reading {
+    let context = ResponseContext {
         charset: Charset::Gbk,
-        ..Reading::new(&alipay, SignType::Rsa2)
+        ..ResponseContext::new(&alipay, SignType::Rsa2)
     };
-    let error = open_with(&body, VOUCHER, &reading).expect_err("a business error");
+    let error = read_response_with(&body, VOUCHER, &context).expect_err("a business error");
     let gateway = error.gateway_error().expect("verified gateway error");
     assert_eq!(gateway.sub_code.as_deref(), Some("TEMPLATE_NOT_EXIST"));
     assert!(
@@ -81,8 +81,8 @@ async fn gbk_answers_are_gbk_bytes_signed_over_those_bytes() {
         "{gateway:?}"
     );
     // A client that reads the answer as UTF-8 cannot use it: the body is GBK.
-    let utf8 = Reading::new(&alipay, SignType::Rsa2);
-    assert!(open_with(&body, VOUCHER, &utf8).is_err());
+    let utf8 = ResponseContext::new(&alipay, SignType::Rsa2);
+    assert!(read_response_with(&body, VOUCHER, &utf8).is_err());
 
     // The client does the same on its own.
     let error = client

@@ -416,7 +416,7 @@ async fn every_answer_is_signed_with_the_sandbox_key_and_carries_a_trace_id() {
     assert!(response.headers().get("trace_id").is_some());
     let text = response.text().await.expect("body");
     let (alipay, _) = keys();
-    let e = alipay_marketing::envelope::open(
+    let e = alipay_marketing::envelope::read_response(
         text.as_bytes(),
         VOUCHER,
         &alipay.public_key(),

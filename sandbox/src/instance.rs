@@ -50,14 +50,14 @@ impl std::fmt::Debug for Sandbox {
 }
 
 /// Everything prepared before the server runs.
-struct Prepared {
+struct ReadyToServe {
     shared: Arc<Shared>,
     listener: std::net::TcpListener,
     app_id: String,
     app_keys: BTreeMap<String, PrivateKey>,
 }
 
-fn prepare(config: Config) -> Result<Prepared, SandboxError> {
+fn prepare(config: Config) -> Result<ReadyToServe, SandboxError> {
     let scenario = config.scenario;
     scenario.validate()?;
     let keys_err = |m: String| SandboxError::new(SandboxErrorKind::Keys, m);
@@ -154,7 +154,7 @@ fn prepare(config: Config) -> Result<Prepared, SandboxError> {
     if eager_certificates {
         shared.pki()?;
     }
-    Ok(Prepared {
+    Ok(ReadyToServe {
         shared,
         listener,
         app_id,
