@@ -626,6 +626,33 @@ fn an_unsigned_refusal_is_a_gateway_error_with_the_outcome_unknown() {
 }
 
 #[test]
+fn forged_answers_from_the_sandbox_are_signature_errors_and_the_resend_learns_the_voucher() {
+    let (sandbox, env) = start_sandbox();
+    each_mode(
+        &sandbox,
+        &env,
+        &programs().hostile,
+        &["forged"],
+        script([
+            Fault::TamperedAnswer,
+            Fault::WrongSignature,
+            Fault::UnsignedAnswer,
+        ]),
+        |stdout, state| {
+            let outcomes = &state["calls"][VOUCHER_SEND]["outcomes"];
+            for fault in ["tampered_answer", "wrong_signature", "unsigned_answer"] {
+                assert_eq!(outcomes[format!("fault/{fault}")], 1, "{state}");
+            }
+            // Each forged call was applied once; its resend learned that voucher.
+            let vouchers = issued(state);
+            assert_eq!(vouchers.len(), 3);
+            assert_eq!(vouchers, voucher_lines(stdout));
+            assert_eq!(state["calls"][VOUCHER_SEND]["total"], 6);
+        },
+    );
+}
+
+#[test]
 fn a_verified_answer_without_its_fields_is_a_decode_error_with_the_key_counted_as_a_failure() {
     let (sandbox, env) = start_sandbox();
     each_mode(

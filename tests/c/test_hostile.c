@@ -2,7 +2,7 @@
  * Hostile files, answers and processes, from C, one case per run (the harness arms the sandbox's faults before
  * each and checks its state after):
  *
- *   test_hostile key_files | unsigned | incomplete | tls | fork
+ *   test_hostile key_files | unsigned | forged | incomplete | tls | fork
  *
  * Output lines `voucher OUT_BIZ_NO VOUCHER_ID` list the vouchers received; `stat_NAME=VALUE` lines a client's
  * counters. Extra environment: ALIPAY_TEST_FIFO_FILE (a FIFO nobody writes to), ALIPAY_TEST_BIG_KEY_FILE (a
@@ -135,6 +135,30 @@ static void case_unsigned(void) {
     alipay_client_free(client);
 }
 
+/* The harness makes the gateway forge the answers of three applied calls: tampered after signing, signed by
+ * another key, unsigned. Each is a signature error with the outcome unknown and the key; the same key sent again
+ * gets the genuine answer, the voucher the first call created. */
+static void case_forged(void) {
+    static const char *keys[] = {"c-tampered-0001", "c-wrong-key-0001", "c-unsigned-ok-0001"};
+    alipay_client *client = single_attempt_client();
+    size_t i;
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        alipay_error *error = NULL;
+        CHECK_STATUS(send_one(client, "TPL-FIXED-10", keys[i], &error), ALIPAY_STATUS_SIGNATURE, error);
+        CHECK(alipay_error_outcome_unknown(error));
+        CHECK(!alipay_error_is_retryable(error));
+        CHECK_STR(alipay_error_idempotency_key(error), keys[i]);
+        printf("forged_%u=%s\n", (unsigned)i, alipay_error_message(error) ? alipay_error_message(error) : "");
+        alipay_error_free(error);
+    }
+    for (i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        alipay_error *error = NULL;
+        CHECK_STATUS(send_one(client, "TPL-FIXED-10", keys[i], &error), ALIPAY_STATUS_OK, error);
+        alipay_error_free(error);
+    }
+    alipay_client_free(client);
+}
+
 /* The harness makes the gateway answer a validly signed success without its fields: a decode error after a
  * verified answer, with the key to resend with and the attempts made, the outcome unknown, counted as a failure. */
 static void case_incomplete(void) {
@@ -245,6 +269,8 @@ int main(int argc, char **argv) {
         case_key_files();
     } else if (strcmp(name, "unsigned") == 0) {
         case_unsigned();
+    } else if (strcmp(name, "forged") == 0) {
+        case_forged();
     } else if (strcmp(name, "incomplete") == 0) {
         case_incomplete();
     } else if (strcmp(name, "tls") == 0) {
