@@ -1,5 +1,6 @@
 """A hostile network and hostile files, from Python: bounded bodies, no redirects, no secrets in messages, key files
-read bounded, unsigned refusals leave the outcome unknown, and the dry run and free text follow the call's rules."""
+read bounded, unsigned refusals leave the outcome unknown, a signed answer without its fields is a failure with its
+key, and the dry run and free text follow the call's rules."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from alipay_marketing import ConfigError, GatewayError, HttpError, TransportError, ValidationError
+from alipay_marketing import ConfigError, DecodeError, GatewayError, HttpError, TransportError, ValidationError
 from alipay_marketing.testing import Sandbox
 from conftest import FROZEN_USER, MOBILE, STAMP_CARD, USER, Calls, total_calls
 
@@ -148,6 +149,24 @@ def test_an_unsigned_refusal_leaves_the_outcome_unknown(call: Calls, alipay_sand
         )
     assert caught.value.outcome_unknown and caught.value.idempotency_key == "us-1"
     assert "unsigned" in str(caught.value) or "unverified" in str(caught.value)
+
+
+def test_a_verified_answer_without_its_fields_is_a_decode_error_with_the_key_and_counted_as_a_failure(
+    alipay_sandbox: Sandbox,
+) -> None:
+    # A validly signed success holding only code and msg: the gateway applied the call, its answer is unreadable.
+    alipay_sandbox.arm_faults(method="alipay.marketing.voucher.send", script=["incomplete_answer"])
+    with alipay_sandbox.client() as client:
+        with pytest.raises(DecodeError) as caught:
+            client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="inc-1", user_id=USER)
+        stats = client.stats()
+    error = caught.value
+    assert error.idempotency_key == "inc-1" and error.attempts >= 1
+    assert error.outcome_unknown is True
+    assert "inc-1" in str(error) and "voucher_id" in str(error), str(error)
+    assert (stats.calls, stats.successes, stats.failed) == (1, 0, 1), stats.to_dict()
+    assert stats.failures.get("decode") == 1, stats.to_dict()
+    assert [v["out_biz_no"] for v in alipay_sandbox.state()["vouchers"]["issued"]] == ["inc-1"]
 
 
 def test_a_tls_failure_shows_its_cause(alipay_sandbox: Sandbox) -> None:
