@@ -34,7 +34,10 @@ pub fn runtime() -> Result<&'static tokio::runtime::Runtime> {
     if let Some(shared) = current().filter(|s| s.pid == pid) {
         return Ok(&shared.runtime);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    let mut builder = tokio::runtime::Builder::new_multi_thread();
+    #[cfg(unix)]
+    builder.on_thread_start(crate::sigpipe::block_in_this_thread);
+    let runtime = builder
         .worker_threads(
             std::thread::available_parallelism()
                 .map_or(2, |n| n.get())
@@ -67,7 +70,10 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
             "a blocking alipay-marketing call was made from inside an async runtime; use the async API instead",
         ));
     }
-    Ok(runtime()?.block_on(future))
+    let runtime = runtime()?;
+    #[cfg(unix)]
+    let _sigpipe = crate::sigpipe::Blocked::new();
+    Ok(runtime.block_on(future))
 }
 
 /// A future started on the shared runtime by [`start`], waited for from a plain thread. Dropping it before the

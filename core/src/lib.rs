@@ -51,6 +51,8 @@ pub mod rate_limit;
 pub mod retry;
 pub mod settle;
 pub mod sign;
+#[cfg(unix)]
+mod sigpipe;
 pub mod stats;
 
 pub use aes::AesKey;

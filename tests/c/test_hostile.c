@@ -189,25 +189,34 @@ static void case_incomplete(void) {
 /* TLS to a port that speaks plain HTTP: a transport error whose message gives the handshake's cause, not only
  * "error sending request"; nothing reached the gateway.
  *
- * SIGPIPE is ignored first, as docs/c.md asks of C programs: the TLS alert sent after the failed handshake is
- * written with writev, which raises SIGPIPE when the server has already reset the connection (the sandbox answers
- * 400 and closes), and SIGPIPE's default action would end this program before the call returns. */
+ * SIGPIPE keeps its default action (this program does not ignore it): the TLS alert sent after the failed
+ * handshake often meets a connection the server has already reset (the sandbox answers 400 and closes), and the
+ * library's threads block SIGPIPE, so that is an error of the call and not the end of this program. Ten calls,
+ * each a new handshake, make the race all but certain to happen. */
 static void case_tls(void) {
     alipay_client_builder *builder;
     alipay_client *client;
     alipay_error *error = NULL;
-    CHECK(signal(SIGPIPE, SIG_IGN) != SIG_ERR);
+    char key[32];
+    int i;
+    CHECK(signal(SIGPIPE, SIG_DFL) != SIG_ERR);
     builder = builder_from_env();
     CHECK(alipay_client_builder_set_max_attempts(builder, 1, NULL) == ALIPAY_STATUS_OK);
     CHECK(alipay_client_builder_set_gateway(builder, require_env("ALIPAY_TEST_TLS_URL"), NULL) == ALIPAY_STATUS_OK);
     client = build(builder);
-    CHECK_STATUS(send_one(client, "TPL-FIXED-10", "c-tls-0001", &error), ALIPAY_STATUS_TRANSPORT, error);
-    CHECK(contains(alipay_error_message(error), "error sending request"));
-    CHECK(contains(alipay_error_message(error), "corrupt message"));
-    CHECK(!alipay_error_request_may_have_been_sent(error));
-    CHECK(!alipay_error_outcome_unknown(error));
-    printf("message=%s\n", alipay_error_message(error) ? alipay_error_message(error) : "");
-    alipay_error_free(error);
+    for (i = 1; i <= 10; i++) {
+        snprintf(key, sizeof key, "c-tls-%04d", i);
+        CHECK_STATUS(send_one(client, "TPL-FIXED-10", key, &error), ALIPAY_STATUS_TRANSPORT, error);
+        CHECK(contains(alipay_error_message(error), "error sending request"));
+        CHECK(contains(alipay_error_message(error), "corrupt message"));
+        CHECK(!alipay_error_request_may_have_been_sent(error));
+        CHECK(!alipay_error_outcome_unknown(error));
+        if (i == 1) {
+            printf("message=%s\n", alipay_error_message(error) ? alipay_error_message(error) : "");
+        }
+        alipay_error_free(error);
+        error = NULL;
+    }
     alipay_client_free(client);
 }
 
