@@ -2099,7 +2099,8 @@ alipay_status alipay_client_receive_invite_award(const alipay_client *client,
 
 /**
  * `alipay_client_receive_invite_award` with per-call options (see `alipay_call_options`); NULL `options` is the same as
- * `alipay_client_receive_invite_award`. The options' deadline wins over the request object's `_set_timeout_ms`.
+ * `alipay_client_receive_invite_award`. The options' deadline (`alipay_call_options_set_timeout_ms`) replaces the
+ * client's (`alipay_client_builder_set_timeout_ms`) for this call.
  *
  * # Safety
  * As for `alipay_client_receive_invite_award`; `options` is NULL or live call options.
@@ -2308,7 +2309,8 @@ alipay_status alipay_client_update_points(const alipay_client *client,
 
 /**
  * `alipay_client_update_points` with per-call options (see `alipay_call_options`); NULL `options` is the same as
- * `alipay_client_update_points`. The options' deadline wins over the request object's `_set_timeout_ms`.
+ * `alipay_client_update_points`. The options' deadline (`alipay_call_options_set_timeout_ms`) replaces the client's
+ * (`alipay_client_builder_set_timeout_ms`) for this call.
  *
  * # Safety
  * As for `alipay_client_receive_invite_award`; `options` is NULL or live call options.
@@ -2744,7 +2746,8 @@ alipay_status alipay_client_send_voucher(const alipay_client *client,
 
 /**
  * `alipay_client_send_voucher` with per-call options (see `alipay_call_options`); NULL `options` is the same as
- * `alipay_client_send_voucher`. The options' deadline wins over the request object's `_set_timeout_ms`.
+ * `alipay_client_send_voucher`. The options' deadline (`alipay_call_options_set_timeout_ms`) replaces the client's
+ * (`alipay_client_builder_set_timeout_ms`) for this call.
  *
  * # Safety
  * As for `alipay_client_receive_invite_award`; `options` is NULL or live call options.

@@ -316,7 +316,8 @@ pub unsafe extern "C" fn alipay_client_send_voucher(
 }
 
 /// `alipay_client_send_voucher` with per-call options (see `alipay_call_options`); NULL `options` is the same as
-/// `alipay_client_send_voucher`. The options' deadline wins over the request object's `_set_timeout_ms`.
+/// `alipay_client_send_voucher`. The options' deadline (`alipay_call_options_set_timeout_ms`) replaces the client's
+/// (`alipay_client_builder_set_timeout_ms`) for this call.
 ///
 /// # Safety
 /// As for `alipay_client_receive_invite_award`; `options` is NULL or live call options.
