@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use alipay_marketing_sandbox::{Config, Fault, FaultPlan, Sandbox, Scenario};
-use c_support::{ProgramEnv, compile_c_shared, modes, run, run_with_steps, scratch_dir, value};
+use c_support::{ProgramEnv, compile_test_program, modes, run, run_with_steps, value};
 use serde_json::{Value, json};
 
 const VOUCHER_SEND: &str = "alipay.marketing.voucher.send";
@@ -27,11 +27,7 @@ const SETTLE_DEPOSITS: usize = 50;
 /// The program, compiled once per test process.
 fn program() -> &'static PathBuf {
     static PROGRAM: OnceLock<PathBuf> = OnceLock::new();
-    PROGRAM.get_or_init(|| {
-        let out = scratch_dir("c-companion").join("test_companion");
-        compile_c_shared(&["tests/c/test_companion.c"], &out);
-        out
-    })
+    PROGRAM.get_or_init(|| compile_test_program("test_companion"))
 }
 
 fn scale_user(i: usize) -> String {

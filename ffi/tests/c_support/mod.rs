@@ -2,6 +2,9 @@
 //! a sandbox's URL and keys handed over in the environment variables the sandbox's env file also uses.
 #![allow(dead_code)] // each test binary that includes this module uses part of it
 
+pub mod relay;
+pub mod suite;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
@@ -145,6 +148,13 @@ pub fn compile_c_shared(sources: &[&str], out: &Path) {
         .arg("-lalipay_marketing")
         .args(STATIC_LINK_LIBS);
     run_compiler(cc, &sources.join(" "));
+}
+
+/// Compiles the test program `tests/c/NAME.c` against the shared library into a fresh scratch directory.
+pub fn compile_test_program(name: &str) -> PathBuf {
+    let out = scratch_dir(name).join(name);
+    compile_c_shared(&[&format!("tests/c/{name}.c")], &out);
+    out
 }
 
 /// Compiles C++ sources against the static library.
