@@ -269,7 +269,7 @@ fn render(d: &ReportData, method: Method) -> String {
             i + 1,
             utc(r.started_at_ms),
             r.ended_at_ms.map(utc).unwrap_or_else(|| "—".to_owned()),
-            esc(r.status.as_deref().unwrap_or("interrupted")),
+            esc(r.status.as_deref().unwrap_or(crate::summary::NOT_ENDED)),
             esc(r.message.as_deref().unwrap_or(""))
         );
     }

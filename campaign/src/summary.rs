@@ -6,6 +6,9 @@ use serde::Serialize;
 use crate::error::Result;
 use crate::journal::{Counts, Journal};
 
+/// The status of a run with no end: still running, or cut off by a crash (a resume settles its rows either way).
+pub const NOT_ENDED: &str = "not ended (running now, or cut off by a crash)";
+
 /// A campaign's summary, from its journal.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -14,7 +17,8 @@ pub struct Summary {
     pub campaign_id: String,
     /// The method's short name.
     pub method: String,
-    /// How the last run ended (`completed`, `paused`, `stopped`, `aborted`, or `interrupted` after a crash).
+    /// How the last run ended (`completed`, `paused`, `stopped`, `aborted`), or [`NOT_ENDED`] for a run with no
+    /// end: one still running, or one cut off by a crash or `kill -9` (the journal cannot tell them apart).
     pub last_run: Option<String>,
     /// Why the last run paused, and what to do.
     pub last_message: Option<String>,
@@ -86,7 +90,7 @@ impl Summary {
         Ok(Summary {
             campaign_id: campaign_id.to_owned(),
             method: method.to_owned(),
-            last_run: last.map(|r| r.status.clone().unwrap_or_else(|| "interrupted".to_owned())),
+            last_run: last.map(|r| r.status.clone().unwrap_or_else(|| NOT_ENDED.to_owned())),
             last_message: last.and_then(|r| r.message.clone()),
             total: counts.total(),
             done: counts.done,
