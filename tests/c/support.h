@@ -127,4 +127,27 @@ static inline int finish(const char *name) {
     return support_failures == 0 ? 0 : 1;
 }
 
+/* Builds a client from `builder` (which it frees), or exits. */
+static inline alipay_client *build(alipay_client_builder *builder) {
+    alipay_client *client = NULL;
+    alipay_error *error = NULL;
+    CHECK_STATUS(alipay_client_builder_build(builder, &client, &error), ALIPAY_STATUS_OK, error);
+    alipay_error_free(error);
+    alipay_client_builder_free(builder);
+    if (client == NULL) {
+        exit(finish("build"));
+    }
+    return client;
+}
+
+/* A snapshot of the client's counters (every field 0xff… first, so a field left unset shows). */
+static inline alipay_stats stats_of(const alipay_client *client) {
+    alipay_stats stats;
+    alipay_error *error = NULL;
+    memset(&stats, 0xff, sizeof stats);
+    CHECK_STATUS(alipay_client_stats(client, &stats, &error), ALIPAY_STATUS_OK, error);
+    alipay_error_free(error);
+    return stats;
+}
+
 #endif

@@ -29,19 +29,6 @@ static alipay_voucher_send_request *voucher_request(const char *out_biz_no, cons
     return request;
 }
 
-/* Builds a client from `builder` (which it frees), or exits. */
-static alipay_client *build(alipay_client_builder *builder) {
-    alipay_client *client = NULL;
-    alipay_error *error = NULL;
-    CHECK_STATUS(alipay_client_builder_build(builder, &client, &error), ALIPAY_STATUS_OK, error);
-    alipay_error_free(error);
-    alipay_client_builder_free(builder);
-    if (client == NULL) {
-        exit(finish("build"));
-    }
-    return client;
-}
-
 /* Sends one voucher; on success prints it. Returns the status and stores the error in `*error_out` when it is not
  * NULL. */
 static alipay_status send_one(alipay_client *client, const char *out_biz_no, const char *memo,
@@ -63,13 +50,6 @@ static void send_ok(alipay_client *client, const char *out_biz_no, const char *m
     alipay_error *error = NULL;
     CHECK_STATUS(send_one(client, out_biz_no, memo, &error), ALIPAY_STATUS_OK, error);
     alipay_error_free(error);
-}
-
-static alipay_stats stats_of(const alipay_client *client) {
-    alipay_stats stats;
-    memset(&stats, 0xff, sizeof stats);
-    CHECK(alipay_client_stats(client, &stats, NULL) == ALIPAY_STATUS_OK);
-    return stats;
 }
 
 /* The app's AES key: encrypted requests and answers, in UTF-8 and in GBK, through the typed call and execute; then

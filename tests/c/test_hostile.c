@@ -26,19 +26,6 @@ static alipay_voucher_send_request *voucher_request(const char *template_id, con
     return request;
 }
 
-/* Builds a client from `builder` (which it frees), or exits. */
-static alipay_client *build(alipay_client_builder *builder) {
-    alipay_client *client = NULL;
-    alipay_error *error = NULL;
-    CHECK_STATUS(alipay_client_builder_build(builder, &client, &error), ALIPAY_STATUS_OK, error);
-    alipay_error_free(error);
-    alipay_client_builder_free(builder);
-    if (client == NULL) {
-        exit(finish("build"));
-    }
-    return client;
-}
-
 /* A client from the environment making one attempt per call, so each armed fault reaches C. */
 static alipay_client *single_attempt_client(void) {
     alipay_client_builder *builder = builder_from_env();
@@ -62,15 +49,6 @@ static alipay_status send_one(alipay_client *client, const char *template_id, co
 
 static int contains(const char *text, const char *part) {
     return text != NULL && strstr(text, part) != NULL;
-}
-
-static alipay_stats stats_of(const alipay_client *client) {
-    alipay_stats stats;
-    alipay_error *error = NULL;
-    memset(&stats, 0xff, sizeof stats);
-    CHECK_STATUS(alipay_client_stats(client, &stats, &error), ALIPAY_STATUS_OK, error);
-    alipay_error_free(error);
-    return stats;
 }
 
 static void print_stats(const alipay_client *client) {

@@ -27,19 +27,6 @@ static alipay_voucher_send_request *voucher_request(const char *out_biz_no) {
     return request;
 }
 
-/* Builds a client from `builder` (which it frees), or exits. */
-static alipay_client *build(alipay_client_builder *builder) {
-    alipay_client *client = NULL;
-    alipay_error *error = NULL;
-    CHECK_STATUS(alipay_client_builder_build(builder, &client, &error), ALIPAY_STATUS_OK, error);
-    alipay_error_free(error);
-    alipay_client_builder_free(builder);
-    if (client == NULL) {
-        exit(finish("build"));
-    }
-    return client;
-}
-
 /* Sends one voucher with `options` (may be NULL); on success prints it. Returns the status and stores the error
  * in `*error_out` when it is not NULL. */
 static alipay_status send_one(alipay_client *client, const char *out_biz_no, const alipay_call_options *options,
@@ -54,15 +41,6 @@ static alipay_status send_one(alipay_client *client, const char *out_biz_no, con
     alipay_voucher_send_result_free(result);
     alipay_voucher_send_request_free(request);
     return status;
-}
-
-static alipay_stats stats_of(const alipay_client *client) {
-    alipay_stats stats;
-    alipay_error *error = NULL;
-    memset(&stats, 0xff, sizeof stats);
-    CHECK_STATUS(alipay_client_stats(client, &stats, &error), ALIPAY_STATUS_OK, error);
-    alipay_error_free(error);
-    return stats;
 }
 
 static void print_stats(const alipay_client *client) {
