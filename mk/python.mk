@@ -59,6 +59,6 @@ demo-python: python-develop
 	@$(PY_BIN)/python examples/python/demo.py
 
 bench-python: $(PY_TOOLS_STAMP)
-	$(PY_ENV) $(PY_BIN)/maturin develop --locked --release --quiet
+	$(PY_ENV) $(PY_BIN)/maturin develop --locked --release --quiet --features "pyo3/extension-module bench"
 	$(PY_PIP) install alipay-sdk-python python-alipay-sdk
 	$(PY_BIN)/python bench/python/run.py

@@ -52,7 +52,6 @@ __all__ = [
     "campaign_cli",
     "doctor",
     "generate_key_pair",
-    "rust_baseline",
 ]
 
 __version__: str
@@ -91,16 +90,6 @@ def doctor(
     alipay_root_cert: _Key | None = None,
     app_public_key: _Key | None = None,
 ) -> DoctorReport: ...
-def rust_baseline(
-    client: Client | AsyncClient,
-    *,
-    mode: str,
-    workers: int,
-    calls: int,
-    template_id: str,
-    user_id: str,
-    prefix: str,
-) -> float: ...
 
 @final
 class InviteAwardResult:

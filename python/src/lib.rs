@@ -16,11 +16,13 @@
 //! - `keys` — key helpers for tests and tools (generating a pair).
 //! - `sandbox` — the in-process gateway emulator behind `alipay_marketing.testing.Sandbox`.
 //! - `campaign` — `Campaign` (check, run with progress, status, report) and the `campaign` command line.
-//! - `baseline` — the pure-Rust loops the benchmarks compare the Python face with.
+//! - `baseline` — the pure-Rust loops the benchmarks compare the Python face with (feature `bench` only, so they
+//!   never ship in the wheel).
 //!
 //! No protocol or business rule lives here: validation, signing and verification are the core's.
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "bench")]
 mod baseline;
 mod campaign;
 mod client;
@@ -72,6 +74,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(keys::generate_key_pair, m)?)?;
     m.add_function(wrap_pyfunction!(option_rules::_check_retry_policy, m)?)?;
     m.add_function(wrap_pyfunction!(option_rules::_check_rate_limit, m)?)?;
+    #[cfg(feature = "bench")]
     m.add_function(wrap_pyfunction!(baseline::rust_baseline, m)?)?;
     m.add_function(wrap_pyfunction!(panic::_panic_for_tests, m)?)?;
     m.add_class::<campaign::Campaign>()?;
