@@ -2,8 +2,8 @@
 //!
 //! The body is `{"<method>_response":{…},"sign":"…"}` (or `error_response`), in any member order and with any
 //! whitespace. The signed text is the raw byte span of the node value — from `{` to its matching `}`, or a quoted
-//! string for encrypted calls — so a small JSON scanner walks the top-level object and records spans instead of
-//! re-serialising anything.
+//! string for encrypted calls — so a small JSON scanner (`scan`) walks the top-level object and records spans
+//! instead of re-serialising anything; this module decides which members matter and what they mean.
 
 use std::borrow::Cow;
 
@@ -13,6 +13,8 @@ use crate::aes::AesKey;
 use crate::charset::Charset;
 use crate::error::{Error, GatewayError, Result};
 use crate::keys::{PublicKey, SignType};
+
+mod scan;
 
 /// Which top-level member held the response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,55 +71,26 @@ pub fn extract_in<'a>(
     charset: Charset,
 ) -> std::result::Result<Envelope<'a>, ExtractError> {
     let wanted = response_key(method);
-    let mut scanner = Scanner {
-        bytes: body,
-        pos: 0,
-        charset,
-    };
     let mut method_node = None;
     let mut error_node = None;
     let mut sign = None;
     let mut cert_sn = None;
-    scanner.skip_ws();
-    scanner.expect(b'{')?;
-    scanner.skip_ws();
-    if scanner.peek() == Some(b'}') {
-        scanner.pos += 1;
-    } else {
-        loop {
-            scanner.skip_ws();
-            let key = scanner.string_value()?;
-            scanner.skip_ws();
-            scanner.expect(b':')?;
-            scanner.skip_ws();
-            let start = scanner.pos;
-            scanner.skip_value(0)?;
-            let span = &body[start..scanner.pos];
-            if key == wanted.as_str() {
-                if method_node.replace(span).is_some() {
-                    return Err(ExtractError::DuplicateNode);
-                }
-            } else if key == "error_response" {
-                if error_node.replace(span).is_some() {
-                    return Err(ExtractError::DuplicateNode);
-                }
-            } else if key == "sign" {
-                sign = json_string(span);
-            } else if key == "alipay_cert_sn" {
-                cert_sn = json_string(span);
+    scan::members(body, charset, |key, value| {
+        if key == wanted {
+            if method_node.replace(value).is_some() {
+                return Err(ExtractError::DuplicateNode);
             }
-            scanner.skip_ws();
-            match scanner.next() {
-                Some(b',') => continue,
-                Some(b'}') => break,
-                _ => return Err(ExtractError::NotJson(scanner.pos.saturating_sub(1))),
+        } else if key == "error_response" {
+            if error_node.replace(value).is_some() {
+                return Err(ExtractError::DuplicateNode);
             }
+        } else if key == "sign" {
+            sign = scan::string_token(value);
+        } else if key == "alipay_cert_sn" {
+            cert_sn = scan::string_token(value);
         }
-    }
-    scanner.skip_ws();
-    if scanner.pos != body.len() {
-        return Err(ExtractError::NotJson(scanner.pos));
-    }
+        Ok(())
+    })?;
     let (node_key, node) = match (method_node, error_node) {
         (Some(node), _) => (NodeKey::Method, node),
         (None, Some(node)) => (NodeKey::ErrorResponse, node),
@@ -129,15 +102,6 @@ pub fn extract_in<'a>(
         sign,
         alipay_cert_sn: cert_sn,
     })
-}
-
-/// Decodes a raw JSON string token; `None` for any other value.
-fn json_string(raw: &[u8]) -> Option<String> {
-    if raw.first() == Some(&b'"') {
-        serde_json::from_slice(raw).ok()
-    } else {
-        None
-    }
 }
 
 /// Verifies `sign` over the node bytes; if that fails, once more with every `\/` replaced by `/` (as the Java,
@@ -334,194 +298,4 @@ pub fn read_envelope<'a>(
     } else {
         Error::unverified_gateway(details)
     })
-}
-
-/// A minimal JSON tokenizer that validates structure and skips values, tracking byte positions.
-struct Scanner<'a> {
-    bytes: &'a [u8],
-    pos: usize,
-    charset: Charset,
-}
-
-/// Nesting deeper than this is refused rather than risking the stack.
-const MAX_DEPTH: usize = 128;
-
-impl<'a> Scanner<'a> {
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
-    }
-
-    fn next(&mut self) -> Option<u8> {
-        let b = self.peek()?;
-        self.pos += 1;
-        Some(b)
-    }
-
-    fn fail<T>(&self) -> std::result::Result<T, ExtractError> {
-        Err(ExtractError::NotJson(self.pos))
-    }
-
-    fn expect(&mut self, want: u8) -> std::result::Result<(), ExtractError> {
-        if self.peek() == Some(want) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            self.fail()
-        }
-    }
-
-    fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.pos += 1;
-        }
-    }
-
-    /// Reads a string token and returns its decoded value (keys are almost always plain ASCII: fast path).
-    fn string_value(&mut self) -> std::result::Result<Cow<'a, str>, ExtractError> {
-        let start = self.pos;
-        let escaped = self.skip_string()?;
-        let bytes: &'a [u8] = self.bytes;
-        let raw = &bytes[start..self.pos];
-        if !escaped {
-            // A key that is not UTF-8 (GBK text) cannot be one we look for: keep it lossy.
-            return Ok(String::from_utf8_lossy(&raw[1..raw.len() - 1]));
-        }
-        Ok(serde_json::from_slice::<String>(raw)
-            .map(Cow::Owned)
-            .unwrap_or_else(|_| String::from_utf8_lossy(raw)))
-    }
-
-    /// Skips a string token; returns whether it contained escapes.
-    fn skip_string(&mut self) -> std::result::Result<bool, ExtractError> {
-        self.expect(b'"')?;
-        let mut escaped = false;
-        loop {
-            match self.next() {
-                Some(b'"') => return Ok(escaped),
-                Some(b'\\') => {
-                    escaped = true;
-                    match self.next() {
-                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {}
-                        Some(b'u') => {
-                            for _ in 0..4 {
-                                if !self.next().is_some_and(|b| b.is_ascii_hexdigit()) {
-                                    return self.fail();
-                                }
-                            }
-                        }
-                        _ => return self.fail(),
-                    }
-                }
-                Some(b) if b < 0x20 => return self.fail(),
-                Some(b) if self.charset.is_double_byte_lead(b) => {
-                    // GBK: one trail byte; GB18030 four-byte form: digit, lead, digit.
-                    let trail = self.next().ok_or(ExtractError::NotJson(self.pos))?;
-                    if trail.is_ascii_digit() {
-                        for _ in 0..2 {
-                            self.next().ok_or(ExtractError::NotJson(self.pos))?;
-                        }
-                    }
-                }
-                Some(_) => {}
-                None => return self.fail(),
-            }
-        }
-    }
-
-    fn skip_value(&mut self, depth: usize) -> std::result::Result<(), ExtractError> {
-        if depth > MAX_DEPTH {
-            return self.fail();
-        }
-        match self.peek() {
-            Some(b'"') => self.skip_string().map(|_| ()),
-            Some(b'{') => {
-                self.pos += 1;
-                self.skip_ws();
-                if self.peek() == Some(b'}') {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                loop {
-                    self.skip_ws();
-                    self.skip_string()?;
-                    self.skip_ws();
-                    self.expect(b':')?;
-                    self.skip_ws();
-                    self.skip_value(depth + 1)?;
-                    self.skip_ws();
-                    match self.next() {
-                        Some(b',') => continue,
-                        Some(b'}') => return Ok(()),
-                        _ => return self.fail(),
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.pos += 1;
-                self.skip_ws();
-                if self.peek() == Some(b']') {
-                    self.pos += 1;
-                    return Ok(());
-                }
-                loop {
-                    self.skip_ws();
-                    self.skip_value(depth + 1)?;
-                    self.skip_ws();
-                    match self.next() {
-                        Some(b',') => continue,
-                        Some(b']') => return Ok(()),
-                        _ => return self.fail(),
-                    }
-                }
-            }
-            Some(b't') => self.literal(b"true"),
-            Some(b'f') => self.literal(b"false"),
-            Some(b'n') => self.literal(b"null"),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            _ => self.fail(),
-        }
-    }
-
-    fn literal(&mut self, word: &[u8]) -> std::result::Result<(), ExtractError> {
-        if self.bytes[self.pos..].starts_with(word) {
-            self.pos += word.len();
-            Ok(())
-        } else {
-            self.fail()
-        }
-    }
-
-    fn number(&mut self) -> std::result::Result<(), ExtractError> {
-        let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-        }
-        let digits = |s: &mut Self| {
-            let from = s.pos;
-            while s.peek().is_some_and(|b| b.is_ascii_digit()) {
-                s.pos += 1;
-            }
-            s.pos > from
-        };
-        if !digits(self) {
-            return self.fail();
-        }
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            if !digits(self) {
-                return self.fail();
-            }
-        }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
-            self.pos += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
-                self.pos += 1;
-            }
-            if !digits(self) {
-                return self.fail();
-            }
-        }
-        debug_assert!(self.pos > start);
-        Ok(())
-    }
 }

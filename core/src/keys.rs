@@ -14,7 +14,7 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{self, KeyPair as _, ParsedPublicKey};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
-use der::Decode;
+use der::{Decode, Encode, Reader};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
@@ -100,8 +100,8 @@ enum Decoded {
     Certificate,
 }
 
-const OID_RSA: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+/// rsaEncryption (1.2.840.113549.1.1.1).
+const OID_RSA: der::asn1::ObjectIdentifier = pkcs1::ALGORITHM_OID;
 
 impl PrivateKey {
     /// Loads a private key from PEM (either label) or bare base64, PKCS#1 or PKCS#8.
@@ -138,7 +138,7 @@ impl PrivateKey {
                 "is not a valid RSA private key (PKCS#1 structure is broken)",
             )
         })?;
-        let bits = modulus_bits(parsed.modulus.as_bytes());
+        let bits = modulus_bits(parsed.modulus);
         check_bits(FIELD, bits)?;
         let pair = KeyPair::from_der(&pkcs1).map_err(|e| {
             Error::config_field(
@@ -179,7 +179,7 @@ impl PrivateKey {
                 .map(|d| d.as_ref().to_vec())
                 .unwrap_or_default(),
         );
-        Zeroizing::new(to_pem("PRIVATE KEY", &der))
+        to_pem("PRIVATE KEY", &der)
     }
 
     /// The matching public key.
@@ -230,7 +230,9 @@ impl PublicKey {
     pub fn from_text_for(field: &str, text: &str) -> Result<Self> {
         match decode_text(field, text)? {
             Decoded::SpkiPublic(der) => Self::from_spki_der(field, der),
-            Decoded::Pkcs1Public(der) => Self::from_spki_der(field, pkcs1_public_to_spki(&der)),
+            Decoded::Pkcs1Public(der) => {
+                Self::from_spki_der(field, pkcs1_public_to_spki(field, &der)?)
+            }
             Decoded::Pkcs1Private(_) | Decoded::Pkcs8Private(_) => Err(Error::config_field(
                 field,
                 "this is a PRIVATE key — never configure or share it as a public key; give the public key",
@@ -263,7 +265,7 @@ impl PublicKey {
         let pkcs1 = info.subject_public_key.raw_bytes();
         let parsed = pkcs1::RsaPublicKey::from_der(pkcs1)
             .map_err(|_| Error::config_field(field, "is not a valid RSA public key"))?;
-        let bits = modulus_bits(parsed.modulus.as_bytes());
+        let bits = modulus_bits(parsed.modulus);
         check_bits(field, bits)?;
         let reject = |_| Error::config_field(field, "the RSA public key was rejected");
         let rsa2 =
@@ -285,7 +287,7 @@ impl PublicKey {
 
     /// The key as SPKI PEM (`-----BEGIN PUBLIC KEY-----`).
     pub fn to_pem(&self) -> String {
-        to_pem("PUBLIC KEY", &self.inner.spki)
+        to_pem("PUBLIC KEY", &self.inner.spki).to_string()
     }
 
     /// The key as bare one-line SPKI base64, the form the Alipay console shows.
@@ -485,28 +487,23 @@ fn classify(field: &str, der: Zeroizing<Vec<u8>>, label: Option<&str>) -> Result
     ))
 }
 
-/// An X.509 certificate is SEQUENCE { SEQUENCE { [0] version, ... }, ... }.
-fn looks_like_certificate(der: &[u8]) -> bool {
-    fn header_len(b: &[u8]) -> Option<usize> {
-        match *b.get(1)? {
-            n if n < 0x80 => Some(2),
-            n => Some(2 + usize::from(n & 0x7f)),
-        }
-    }
-    if der.first() != Some(&0x30) {
-        return false;
-    }
-    let Some(outer) = header_len(der) else {
-        return false;
+/// Whether DER starts the way an X.509 certificate does: SEQUENCE { SEQUENCE { [0] version, ... }, ... }. Only the
+/// headers are read, so a truncated certificate is still named as one.
+fn looks_like_certificate(document: &[u8]) -> bool {
+    let starts_as_certificate = || -> der::Result<bool> {
+        let mut reader = der::SliceReader::new(document)?;
+        let certificate = der::Header::decode(&mut reader)?;
+        let to_be_signed = der::Header::decode(&mut reader)?;
+        let version = reader.peek_tag()?;
+        Ok(certificate.tag == der::Tag::Sequence
+            && to_be_signed.tag == der::Tag::Sequence
+            && version
+                == der::Tag::ContextSpecific {
+                    constructed: true,
+                    number: der::TagNumber::N0,
+                })
     };
-    let tbs = &der[outer.min(der.len())..];
-    if tbs.first() != Some(&0x30) {
-        return false;
-    }
-    let Some(inner) = header_len(tbs) else {
-        return false;
-    };
-    tbs.get(inner) == Some(&0xa0)
+    starts_as_certificate().unwrap_or(false)
 }
 
 fn pkcs8_to_pkcs1(field: &str, der: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
@@ -515,48 +512,27 @@ fn pkcs8_to_pkcs1(field: &str, der: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
     Ok(Zeroizing::new(info.private_key.to_vec()))
 }
 
-/// Wraps PKCS#1 RSAPublicKey DER in a SubjectPublicKeyInfo.
-fn pkcs1_public_to_spki(pkcs1: &[u8]) -> Vec<u8> {
-    // AlgorithmIdentifier { rsaEncryption, NULL }
-    const ALG: [u8; 15] = [
-        0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00,
-    ];
-    let mut bit_string = vec![0u8];
-    bit_string.extend_from_slice(pkcs1);
-    let mut body = ALG.to_vec();
-    push_tlv(&mut body, 0x03, &bit_string);
-    let mut out = Vec::new();
-    push_tlv(&mut out, 0x30, &body);
-    out
-}
-
-fn push_tlv(out: &mut Vec<u8>, tag: u8, value: &[u8]) {
-    out.push(tag);
-    let len = value.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else {
-        let bytes: Vec<u8> = len
-            .to_be_bytes()
-            .into_iter()
-            .skip_while(|&b| b == 0)
-            .collect();
-        out.push(0x80 | bytes.len() as u8);
-        out.extend_from_slice(&bytes);
-    }
-    out.extend_from_slice(value);
-}
-
-fn modulus_bits(modulus: &[u8]) -> usize {
-    let trimmed: &[u8] = {
-        let start = modulus
-            .iter()
-            .position(|&b| b != 0)
-            .unwrap_or(modulus.len());
-        &modulus[start..]
+/// Wraps PKCS#1 RSAPublicKey DER in a SubjectPublicKeyInfo { AlgorithmIdentifier { rsaEncryption, NULL }, BIT
+/// STRING }.
+fn pkcs1_public_to_spki(field: &str, pkcs1: &[u8]) -> Result<Vec<u8>> {
+    let broken = |_| {
+        Error::config_field(
+            field,
+            "is not a valid public key (SubjectPublicKeyInfo is broken)",
+        )
     };
-    match trimmed.first() {
-        Some(&first) => trimmed.len() * 8 - first.leading_zeros() as usize,
+    spki::SubjectPublicKeyInfoRef {
+        algorithm: pkcs1::ALGORITHM_ID,
+        subject_public_key: der::asn1::BitStringRef::from_bytes(pkcs1).map_err(broken)?,
+    }
+    .to_der()
+    .map_err(broken)
+}
+
+/// The size in bits of an RSA modulus (a DER INTEGER's bytes, leading zeros already stripped by the parser).
+fn modulus_bits(modulus: der::asn1::UintRef<'_>) -> usize {
+    match modulus.as_bytes().first() {
+        Some(&first) => modulus.as_bytes().len() * 8 - first.leading_zeros() as usize,
         None => 0,
     }
 }
@@ -579,14 +555,65 @@ fn check_bits(field: &str, bits: usize) -> Result<()> {
     Ok(())
 }
 
-fn to_pem(label: &str, der: &[u8]) -> String {
-    let b64 = Zeroizing::new(B64.encode(der));
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 64);
-    out.push_str(&format!("-----BEGIN {label}-----\n"));
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-        out.push('\n');
+/// PEM with LF line endings and 64-character base64 lines, built in memory that is wiped when dropped (the DER
+/// may be a private key).
+fn to_pem(label: &str, document: &[u8]) -> Zeroizing<String> {
+    let line_ending = der::pem::LineEnding::LF;
+    let mut buf = Zeroizing::new(vec![
+        0u8;
+        der::pem::encoded_len(label, line_ending, document)
+            .unwrap_or(0)
+    ]);
+    Zeroizing::new(
+        der::pem::encode(label, line_ending, document, &mut buf)
+            .map(str::to_owned)
+            .unwrap_or_default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pem_has_64_character_lines_and_lf_endings() {
+        let document: Vec<u8> = (0..=99).collect();
+        let body = B64.encode(&document);
+        assert_eq!(body.len(), 136);
+        let expected = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n{}\n{}\n-----END PUBLIC KEY-----\n",
+            &body[..64],
+            &body[64..128],
+            &body[128..]
+        );
+        assert_eq!(*to_pem("PUBLIC KEY", &document), expected);
     }
-    out.push_str(&format!("-----END {label}-----\n"));
-    out
+
+    #[test]
+    fn a_certificate_is_recognised_by_its_first_headers_even_when_truncated() {
+        // SEQUENCE (long form) { SEQUENCE (long form) { [0] { INTEGER 2 } ... (cut off)
+        let truncated = [
+            0x30, 0x82, 0x03, 0x00, 0x30, 0x82, 0x02, 0x80, 0xa0, 0x03, 0x02, 0x01, 0x02,
+        ];
+        assert!(looks_like_certificate(&truncated));
+        // A SEQUENCE of SEQUENCEs without the [0] version is not a certificate.
+        assert!(!looks_like_certificate(&[
+            0x30, 0x05, 0x30, 0x03, 0x02, 0x01, 0x02
+        ]));
+        assert!(!looks_like_certificate(&[0x31, 0x03, 0x30, 0x01, 0xa0]));
+        assert!(!looks_like_certificate(&[0x30]));
+        assert!(!looks_like_certificate(&[]));
+    }
+
+    #[test]
+    fn a_pkcs1_public_key_is_wrapped_in_the_rsa_algorithm_identifier() {
+        let key = PrivateKey::generate().unwrap().public_key();
+        let spki = &key.inner.spki;
+        let info = spki::SubjectPublicKeyInfoRef::from_der(spki).unwrap();
+        let pkcs1 = info.subject_public_key.raw_bytes();
+        assert_eq!(
+            &pkcs1_public_to_spki("alipay_public_key", pkcs1).unwrap(),
+            spki
+        );
+    }
 }

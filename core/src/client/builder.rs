@@ -428,28 +428,10 @@ impl ClientBuilder {
         check_not_own_public_key(&private_key, &alipay_public_key)?;
         let url = check_gateway_url(self.gateway.url(), self.allow_insecure_http)?;
         let timeouts = Timeouts::new(self.connect_timeout, self.timeout, self.attempt_timeout)?;
-        let app_auth_token = self.app_auth_token.filter(|t| !is_blank(t));
-        if let Some(token) = &app_auth_token {
-            super::prepare::check_app_auth_token(token)?;
-        }
-        if self.max_response_bytes < 1024 {
-            return Err(Error::config_field(
-                "max_response_bytes",
-                format!(
-                    "{} is too small for a gateway envelope; give at least 1024 (the default is {})",
-                    self.max_response_bytes,
-                    super::DEFAULT_MAX_RESPONSE_BYTES
-                ),
-            ));
-        }
-        let aes = match self.aes_key {
-            KeySource::Missing => None,
-            source => Some(source.resolve("aes_key", AesKey::from_base64)?),
-        };
-        let rate_limiter = self
-            .rate_limit
-            .map(|(qps, burst)| RateLimit::new(qps, burst).map(RateLimiter::new))
-            .transpose()?;
+        let app_auth_token = check_app_auth_token(self.app_auth_token)?;
+        let max_response_bytes = check_max_response_bytes(self.max_response_bytes)?;
+        let aes = resolve_aes_key(self.aes_key)?;
+        let rate_limiter = rate_limiter(self.rate_limit)?;
         let pool = PoolSettings::new(self.pool_max_idle_per_host, self.pool_idle_timeout)?;
         let http = http::client(&http::Connection {
             url: &url,
@@ -479,11 +461,49 @@ impl ClientBuilder {
                 counters: Default::default(),
                 closed: Default::default(),
                 drained: Default::default(),
-                max_response_bytes: self.max_response_bytes,
+                max_response_bytes,
                 pid: std::process::id(),
             }),
         })
     }
+}
+
+/// The client's own `app_auth_token`: a blank one is none, any other must pass the per-call token rule.
+fn check_app_auth_token(token: Option<String>) -> Result<Option<String>> {
+    let token = token.filter(|t| !is_blank(t));
+    if let Some(token) = &token {
+        super::prepare::check_app_auth_token(token)?;
+    }
+    Ok(token)
+}
+
+/// The response size limit: at least room for a gateway envelope.
+fn check_max_response_bytes(bytes: usize) -> Result<usize> {
+    if bytes < 1024 {
+        return Err(Error::config_field(
+            "max_response_bytes",
+            format!(
+                "{bytes} is too small for a gateway envelope; give at least 1024 (the default is {})",
+                super::DEFAULT_MAX_RESPONSE_BYTES
+            ),
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The AES content key, when one was given.
+fn resolve_aes_key(source: KeySource<AesKey>) -> Result<Option<AesKey>> {
+    match source {
+        KeySource::Missing => Ok(None),
+        source => source.resolve("aes_key", AesKey::from_base64).map(Some),
+    }
+}
+
+/// The client's rate limiter, when a rate was given.
+fn rate_limiter(rate_limit: Option<(f64, u32)>) -> Result<Option<RateLimiter>> {
+    rate_limit
+        .map(|(qps, burst)| RateLimit::new(qps, burst).map(RateLimiter::new))
+        .transpose()
 }
 
 /// The app id rule: present, and digits only.
