@@ -22,7 +22,7 @@
 //! ```
 //!
 //! Module map:
-//! - [`sandbox`] — the [`Sandbox`] handle (start, keys, client builder, state, faults, stop).
+//! - [`Sandbox`] — the running sandbox (start, keys, client builder, state, faults, stop).
 //! - [`config`] — [`Config`]: scenario, address, state file, seed, keys, call log.
 //! - [`scenario`] — [`Scenario`]: the starting world, from TOML/JSON or the demo default.
 //! - [`model`] — the entities: users, activities, templates, accounts, vouchers, freezes.
