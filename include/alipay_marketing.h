@@ -2544,7 +2544,8 @@ alipay_status alipay_client_settle_invite_after(const alipay_client *client,
 /**
  * `alipay_client_settle_voucher_after` with per-call options (see `alipay_call_options`): above all the
  * `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant (the resend and the voucher cross-check carry its token).
- * `previous_error` and `options` may be NULL (NULL options: the client's settings).
+ * `options` may be NULL (the client's settings); `previous_error` is the error the call returned (NULL is refused
+ * with `ALIPAY_STATUS_NULL_ARGUMENT`, as by `_after`).
  *
  * # Safety
  * As for `alipay_client_settle_voucher_after`; `options` is NULL or live call options.
@@ -2559,7 +2560,8 @@ alipay_status alipay_client_settle_voucher_with_options(const alipay_client *cli
 /**
  * `alipay_client_settle_points_after` with per-call options (see `alipay_call_options`): above all the
  * `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant.
- * `previous_error` and `options` may be NULL (NULL options: the client's settings).
+ * `options` may be NULL (the client's settings); `previous_error` is the error the call returned (NULL is refused
+ * with `ALIPAY_STATUS_NULL_ARGUMENT`, as by `_after`).
  *
  * # Safety
  * As for `alipay_client_settle_points_after`; `options` is NULL or live call options.
@@ -2574,7 +2576,8 @@ alipay_status alipay_client_settle_points_with_options(const alipay_client *clie
 /**
  * `alipay_client_settle_invite_after` with per-call options (see `alipay_call_options`): above all the
  * `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant.
- * `previous_error` and `options` may be NULL (NULL options: the client's settings).
+ * `options` may be NULL (the client's settings); `previous_error` is the error the call returned (NULL is refused
+ * with `ALIPAY_STATUS_NULL_ARGUMENT`, as by `_after`).
  *
  * # Safety
  * As for `alipay_client_settle_invite_after`; `options` is NULL or live call options.

@@ -551,7 +551,8 @@ pub unsafe extern "C" fn alipay_client_settle_invite_after(
 
 /// `alipay_client_settle_voucher_after` with per-call options (see `alipay_call_options`): above all the
 /// `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant (the resend and the voucher cross-check carry its token).
-/// `previous_error` and `options` may be NULL (NULL options: the client's settings).
+/// `options` may be NULL (the client's settings); `previous_error` is the error the call returned (NULL is refused
+/// with `ALIPAY_STATUS_NULL_ARGUMENT`, as by `_after`).
 ///
 /// # Safety
 /// As for `alipay_client_settle_voucher_after`; `options` is NULL or live call options.
@@ -593,7 +594,8 @@ pub unsafe extern "C" fn alipay_client_settle_voucher_with_options(
 
 /// `alipay_client_settle_points_after` with per-call options (see `alipay_call_options`): above all the
 /// `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant.
-/// `previous_error` and `options` may be NULL (NULL options: the client's settings).
+/// `options` may be NULL (the client's settings); `previous_error` is the error the call returned (NULL is refused
+/// with `ALIPAY_STATUS_NULL_ARGUMENT`, as by `_after`).
 ///
 /// # Safety
 /// As for `alipay_client_settle_points_after`; `options` is NULL or live call options.
@@ -635,7 +637,8 @@ pub unsafe extern "C" fn alipay_client_settle_points_with_options(
 
 /// `alipay_client_settle_invite_after` with per-call options (see `alipay_call_options`): above all the
 /// `app_auth_token` of the original call, so that a call made for a merchant is settled for that merchant.
-/// `previous_error` and `options` may be NULL (NULL options: the client's settings).
+/// `options` may be NULL (the client's settings); `previous_error` is the error the call returned (NULL is refused
+/// with `ALIPAY_STATUS_NULL_ARGUMENT`, as by `_after`).
 ///
 /// # Safety
 /// As for `alipay_client_settle_invite_after`; `options` is NULL or live call options.
