@@ -198,3 +198,42 @@ fn bad_journal_configuration_is_refused_clearly_and_nothing_is_sent() {
 
     assert_eq!(gw.calls(VOUCHER), 0, "nothing was sent in any of these");
 }
+
+#[test]
+fn workers_opening_a_fresh_journal_at_the_same_moment_all_get_one_schema() {
+    let Some(pg) = PgServer::start() else { return };
+    // Several rounds on fresh databases: creating the schema concurrently is a race only some rounds would hit.
+    for round in 0..10 {
+        let url = pg.database(&format!("fresh_{round}"));
+        let start = std::sync::Barrier::new(8);
+        std::thread::scope(|s| {
+            let openers: Vec<_> = (0..8)
+                .map(|_| {
+                    s.spawn(|| {
+                        start.wait();
+                        alipay_marketing_campaign::journal::PgJournal::open(
+                            &url,
+                            "fresh",
+                            std::time::Duration::from_secs(30),
+                        )
+                        .map(|_| ())
+                    })
+                })
+                .collect();
+            for opener in openers {
+                let opened = opener.join().unwrap();
+                assert!(
+                    opened.is_ok(),
+                    "round {round}: {:?}\n{}",
+                    opened.err(),
+                    pg.log()
+                );
+            }
+        });
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        let rows = client
+            .query("SELECT version FROM alipay_campaign_schema", &[])
+            .unwrap();
+        assert_eq!(rows.len(), 1, "one schema row");
+    }
+}

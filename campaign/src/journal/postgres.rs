@@ -255,28 +255,21 @@ impl PgJournal {
                 describe(&e)
             ))
         };
-        self.client
-            .batch_execute(
-                "CREATE TABLE IF NOT EXISTS alipay_campaign_schema (
-                     id INTEGER PRIMARY KEY CHECK (id = 1),
-                     version INTEGER NOT NULL
-                 )",
-            )
-            .or_else(|e| {
-                // Two workers creating the table at once: one wins, the other finds it made.
-                if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            })
-            .map_err(|e| fail("creating the schema table", e))?;
+        // Every worker takes the same lock before touching the schema: CREATE TABLE IF NOT EXISTS is not safe
+        // against a concurrent twin (it can fail with "type ... already exists"), so creation is serialised too.
         let mut tx = self
             .client
             .transaction()
             .map_err(|e| fail("a migration", e))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
             .map_err(|e| fail("locking for migrations", e))?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS alipay_campaign_schema (
+                 id INTEGER PRIMARY KEY CHECK (id = 1),
+                 version INTEGER NOT NULL
+             )",
+        )
+        .map_err(|e| fail("creating the schema table", e))?;
         let version: i32 = tx
             .query_opt(
                 "SELECT version FROM alipay_campaign_schema WHERE id = 1",
