@@ -237,16 +237,13 @@ pub unsafe extern "C" fn alipay_client_settle_voucher(
 ) -> alipay_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        run(
+        settle_voucher(
             client,
+            request,
+            None,
+            std::ptr::null(),
             settlement_out,
             error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                Ok(async move { client.settle_voucher(&request.inner).await })
-            },
-            alipay_voucher_send_result::new,
-            |inner| alipay_voucher_settlement { inner },
         )
     }
 }
@@ -267,22 +264,13 @@ pub unsafe extern "C" fn alipay_client_settle_voucher_after(
 ) -> alipay_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        run(
+        settle_voucher(
             client,
+            request,
+            Some(previous_error),
+            std::ptr::null(),
             settlement_out,
             error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                let previous = core_error_of(previous_error)?;
-                Ok(async move {
-                    match previous {
-                        Some(e) => client.settle_voucher_after(&request.inner, e).await,
-                        None => client.settle_voucher(&request.inner).await,
-                    }
-                })
-            },
-            alipay_voucher_send_result::new,
-            |inner| alipay_voucher_settlement { inner },
         )
     }
 }
@@ -366,16 +354,13 @@ pub unsafe extern "C" fn alipay_client_settle_points(
 ) -> alipay_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        run(
+        settle_points(
             client,
+            request,
+            None,
+            std::ptr::null(),
             settlement_out,
             error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                Ok(async move { client.settle_points(&request.inner).await })
-            },
-            alipay_points_update_result::new,
-            |inner| alipay_points_settlement { inner },
         )
     }
 }
@@ -396,22 +381,13 @@ pub unsafe extern "C" fn alipay_client_settle_points_after(
 ) -> alipay_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        run(
+        settle_points(
             client,
+            request,
+            Some(previous_error),
+            std::ptr::null(),
             settlement_out,
             error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                let previous = core_error_of(previous_error)?;
-                Ok(async move {
-                    match previous {
-                        Some(e) => client.settle_points_after(&request.inner, e).await,
-                        None => client.settle_points(&request.inner).await,
-                    }
-                })
-            },
-            alipay_points_update_result::new,
-            |inner| alipay_points_settlement { inner },
         )
     }
 }
@@ -498,16 +474,13 @@ pub unsafe extern "C" fn alipay_client_settle_invite(
 ) -> alipay_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        run(
+        settle_invite(
             client,
+            request,
+            None,
+            std::ptr::null(),
             settlement_out,
             error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                Ok(async move { client.settle_invite(&request.inner).await })
-            },
-            alipay_invite_award_result::new,
-            |inner| alipay_invite_settlement { inner },
         )
     }
 }
@@ -529,22 +502,13 @@ pub unsafe extern "C" fn alipay_client_settle_invite_after(
 ) -> alipay_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        run(
+        settle_invite(
             client,
+            request,
+            Some(previous_error),
+            std::ptr::null(),
             settlement_out,
             error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                let previous = core_error_of(previous_error)?;
-                Ok(async move {
-                    match previous {
-                        Some(e) => client.settle_invite_after(&request.inner, e).await,
-                        None => client.settle_invite(&request.inner).await,
-                    }
-                })
-            },
-            alipay_invite_award_result::new,
-            |inner| alipay_invite_settlement { inner },
         )
     }
 }
@@ -567,27 +531,13 @@ pub unsafe extern "C" fn alipay_client_settle_voucher_with_options(
 ) -> alipay_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        run(
+        settle_voucher(
             client,
+            request,
+            Some(previous_error),
+            options,
             settlement_out,
             error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                let previous = core_error_of(previous_error)?;
-                let options = call_options(ref_arg_or_none(options));
-                Ok(async move {
-                    match previous {
-                        Some(e) => {
-                            client
-                                .settle_voucher_after_with(&request.inner, e, &options)
-                                .await
-                        }
-                        None => client.settle_voucher_with(&request.inner, &options).await,
-                    }
-                })
-            },
-            alipay_voucher_send_result::new,
-            |inner| alipay_voucher_settlement { inner },
         )
     }
 }
@@ -610,27 +560,13 @@ pub unsafe extern "C" fn alipay_client_settle_points_with_options(
 ) -> alipay_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
-        run(
+        settle_points(
             client,
+            request,
+            Some(previous_error),
+            options,
             settlement_out,
             error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                let previous = core_error_of(previous_error)?;
-                let options = call_options(ref_arg_or_none(options));
-                Ok(async move {
-                    match previous {
-                        Some(e) => {
-                            client
-                                .settle_points_after_with(&request.inner, e, &options)
-                                .await
-                        }
-                        None => client.settle_points_with(&request.inner, &options).await,
-                    }
-                })
-            },
-            alipay_points_update_result::new,
-            |inner| alipay_points_settlement { inner },
         )
     }
 }
@@ -653,13 +589,128 @@ pub unsafe extern "C" fn alipay_client_settle_invite_with_options(
 ) -> alipay_status {
     // SAFETY: forwarded from this function's contract.
     unsafe {
+        settle_invite(
+            client,
+            request,
+            Some(previous_error),
+            options,
+            settlement_out,
+            error_out,
+        )
+    }
+}
+
+/// The body of the three `alipay_client_settle_voucher` forms: `previous` is `None` for the plain form and the
+/// (required) `previous_error` of the `_after` and `_with_options` forms; NULL `options` are the client's settings.
+///
+/// # Safety
+/// As for `alipay_client_settle_voucher_with_options`.
+unsafe fn settle_voucher(
+    client: *const alipay_client,
+    request: *const alipay_voucher_send_request,
+    previous: Option<*const alipay_error>,
+    options: *const alipay_call_options,
+    settlement_out: *mut *mut alipay_voucher_settlement,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
         run(
             client,
             settlement_out,
             error_out,
             |client| {
                 let request = ref_arg(request, "request")?;
-                let previous = core_error_of(previous_error)?;
+                let previous = match previous {
+                    Some(error) => core_error_of(error)?,
+                    None => None,
+                };
+                let options = call_options(ref_arg_or_none(options));
+                Ok(async move {
+                    match previous {
+                        Some(e) => {
+                            client
+                                .settle_voucher_after_with(&request.inner, e, &options)
+                                .await
+                        }
+                        None => client.settle_voucher_with(&request.inner, &options).await,
+                    }
+                })
+            },
+            alipay_voucher_send_result::new,
+            |inner| alipay_voucher_settlement { inner },
+        )
+    }
+}
+
+/// The body of the three `alipay_client_settle_points` forms: `previous` is `None` for the plain form and the
+/// (required) `previous_error` of the `_after` and `_with_options` forms; NULL `options` are the client's settings.
+///
+/// # Safety
+/// As for `alipay_client_settle_points_with_options`.
+unsafe fn settle_points(
+    client: *const alipay_client,
+    request: *const alipay_points_update_request,
+    previous: Option<*const alipay_error>,
+    options: *const alipay_call_options,
+    settlement_out: *mut *mut alipay_points_settlement,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        run(
+            client,
+            settlement_out,
+            error_out,
+            |client| {
+                let request = ref_arg(request, "request")?;
+                let previous = match previous {
+                    Some(error) => core_error_of(error)?,
+                    None => None,
+                };
+                let options = call_options(ref_arg_or_none(options));
+                Ok(async move {
+                    match previous {
+                        Some(e) => {
+                            client
+                                .settle_points_after_with(&request.inner, e, &options)
+                                .await
+                        }
+                        None => client.settle_points_with(&request.inner, &options).await,
+                    }
+                })
+            },
+            alipay_points_update_result::new,
+            |inner| alipay_points_settlement { inner },
+        )
+    }
+}
+
+/// The body of the three `alipay_client_settle_invite` forms: `previous` is `None` for the plain form and the
+/// (required) `previous_error` of the `_after` and `_with_options` forms; NULL `options` are the client's settings.
+///
+/// # Safety
+/// As for `alipay_client_settle_invite_with_options`.
+unsafe fn settle_invite(
+    client: *const alipay_client,
+    request: *const alipay_invite_award_request,
+    previous: Option<*const alipay_error>,
+    options: *const alipay_call_options,
+    settlement_out: *mut *mut alipay_invite_settlement,
+    error_out: *mut *mut alipay_error,
+) -> alipay_status {
+    // SAFETY: forwarded from this function's contract.
+    unsafe {
+        run(
+            client,
+            settlement_out,
+            error_out,
+            |client| {
+                let request = ref_arg(request, "request")?;
+                let previous = match previous {
+                    Some(error) => core_error_of(error)?,
+                    None => None,
+                };
                 let options = call_options(ref_arg_or_none(options));
                 Ok(async move {
                     match previous {
