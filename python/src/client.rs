@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use tracing::Instrument;
 
-use crate::config::{ClientOptions, RetryArg};
+use crate::config::RetryArg;
 use crate::doctor::ClientStats;
 use crate::errors::to_py_err;
 use crate::requests::{
@@ -132,79 +132,19 @@ impl CoreClient {
 /// The methods both clients share, generated for each with its [`Mode`].
 macro_rules! client_methods {
     ($class:ident, $mode:ty, { $($extra:tt)* }) => {
+        crate::config::with_client_keywords!(client_methods!(@keywords $class, $mode, { $($extra)* }));
+    };
+    (@keywords $class:ident, $mode:ty, { $($extra:tt)* } [$($field:ident : $ty:ty $(= $default:tt)?),* $(,)?]) => {
         #[pymethods]
         impl $class {
             $($extra)*
 
             #[new]
-            #[pyo3(signature = (
-                *, app_id, private_key, alipay_public_key = None, gateway = "production", sign_type = "RSA2",
-                timeout = 15.0, connect_timeout = 3.0, attempt_timeout = 8.0, retry = RetryArg::NotGiven,
-                max_attempts = None, rate_limit = None, app_auth_token = None, allow_insecure_http = false,
-                proxy = None, no_proxy = false, root_certificates = None, pool_max_idle_per_host = None,
-                pool_idle_timeout = 90.0, http1_only = false, charset = "utf-8", aes_key = None, app_cert = None,
-                alipay_cert = None, alipay_root_cert = None, app_public_key = None
-            ))]
+            #[pyo3(signature = (*, $($field $(= $default)?),*))]
             #[allow(clippy::too_many_arguments)]
-            fn new(
-                py: Python<'_>,
-                app_id: &str,
-                private_key: &Bound<'_, PyAny>,
-                alipay_public_key: Option<&Bound<'_, PyAny>>,
-                gateway: &str,
-                sign_type: &str,
-                timeout: f64,
-                connect_timeout: f64,
-                attempt_timeout: f64,
-                retry: RetryArg,
-                max_attempts: Option<&Bound<'_, PyAny>>,
-                rate_limit: Option<&Bound<'_, PyAny>>,
-                app_auth_token: Option<&str>,
-                allow_insecure_http: bool,
-                proxy: Option<&str>,
-                no_proxy: bool,
-                root_certificates: Option<&Bound<'_, PyAny>>,
-                pool_max_idle_per_host: Option<usize>,
-                pool_idle_timeout: f64,
-                http1_only: bool,
-                charset: &str,
-                aes_key: Option<&Bound<'_, PyAny>>,
-                app_cert: Option<&Bound<'_, PyAny>>,
-                alipay_cert: Option<&Bound<'_, PyAny>>,
-                alipay_root_cert: Option<&Bound<'_, PyAny>>,
-                app_public_key: Option<&Bound<'_, PyAny>>,
-            ) -> PyResult<Self> {
-                let client = ClientOptions {
-                    app_id,
-                    private_key,
-                    alipay_public_key,
-                    gateway,
-                    sign_type,
-                    timeout,
-                    connect_timeout,
-                    attempt_timeout,
-                    retry,
-                    max_attempts,
-                    rate_limit,
-                    app_auth_token,
-                    allow_insecure_http,
-                    proxy,
-                    no_proxy,
-                    root_certificates,
-                    pool_max_idle_per_host,
-                    pool_idle_timeout,
-                    http1_only,
-                    charset,
-                    aes_key,
-                    app_cert,
-                    alipay_cert,
-                    alipay_root_cert,
-                    app_public_key,
-                }
-                .build(py)?;
-                Ok($class {
-                    core: CoreClient::new(client),
-                })
+            fn new<'a, 'py>(py: Python<'py>, $($field: $ty),*) -> PyResult<Self> {
+                let options = crate::config::ClientOptions { $($field),* };
+                Ok($class { core: CoreClient::new(options.build(py)?) })
             }
 
             /// `alipay.user.invite.award.receive`: award a new or old user (by `mobile` or `user_id`).

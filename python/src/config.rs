@@ -189,34 +189,72 @@ impl RetryArg {
     }
 }
 
-/// Every constructor keyword of `Client` and `AsyncClient` (and of `doctor`).
-pub struct ClientOptions<'a, 'py> {
-    pub app_id: &'a str,
-    pub private_key: &'a Bound<'py, PyAny>,
-    pub alipay_public_key: Option<&'a Bound<'py, PyAny>>,
-    pub gateway: &'a str,
-    pub sign_type: &'a str,
-    pub timeout: f64,
-    pub connect_timeout: f64,
-    pub attempt_timeout: f64,
-    pub retry: RetryArg,
-    pub max_attempts: Option<&'a Bound<'py, PyAny>>,
-    pub rate_limit: Option<&'a Bound<'py, PyAny>>,
-    pub app_auth_token: Option<&'a str>,
-    pub allow_insecure_http: bool,
-    pub proxy: Option<&'a str>,
-    pub no_proxy: bool,
-    pub root_certificates: Option<&'a Bound<'py, PyAny>>,
-    pub pool_max_idle_per_host: Option<usize>,
-    pub pool_idle_timeout: f64,
-    pub http1_only: bool,
-    pub charset: &'a str,
-    pub aes_key: Option<&'a Bound<'py, PyAny>>,
-    pub app_cert: Option<&'a Bound<'py, PyAny>>,
-    pub alipay_cert: Option<&'a Bound<'py, PyAny>>,
-    pub alipay_root_cert: Option<&'a Bound<'py, PyAny>>,
-    pub app_public_key: Option<&'a Bound<'py, PyAny>>,
+/// Every constructor keyword of `Client` and `AsyncClient` (and of `doctor`), declared once: passes `args` and
+/// then the list to `then!`. Each entry is `name: type` or `name: type = default` (a default of more than one token
+/// in parentheses); types borrow for `'a` and hold Python objects for `'py`. The [`ClientOptions`] struct, both
+/// constructors and `doctor` are generated from it.
+macro_rules! with_client_keywords {
+    ($then:ident!($($args:tt)*)) => {
+        $then! { $($args)* [
+            app_id: &'a str,
+            private_key: &'a Bound<'py, PyAny>,
+            alipay_public_key: Option<&'a Bound<'py, PyAny>> = None,
+            gateway: &'a str = "production",
+            sign_type: &'a str = "RSA2",
+            timeout: f64 = 15.0,
+            connect_timeout: f64 = 3.0,
+            attempt_timeout: f64 = 8.0,
+            retry: $crate::config::RetryArg = ($crate::config::RetryArg::NotGiven),
+            max_attempts: Option<&'a Bound<'py, PyAny>> = None,
+            rate_limit: Option<&'a Bound<'py, PyAny>> = None,
+            app_auth_token: Option<&'a str> = None,
+            allow_insecure_http: bool = false,
+            proxy: Option<&'a str> = None,
+            no_proxy: bool = false,
+            root_certificates: Option<&'a Bound<'py, PyAny>> = None,
+            pool_max_idle_per_host: Option<usize> = None,
+            pool_idle_timeout: f64 = 90.0,
+            http1_only: bool = false,
+            charset: &'a str = "utf-8",
+            aes_key: Option<&'a Bound<'py, PyAny>> = None,
+            app_cert: Option<&'a Bound<'py, PyAny>> = None,
+            alipay_cert: Option<&'a Bound<'py, PyAny>> = None,
+            alipay_root_cert: Option<&'a Bound<'py, PyAny>> = None,
+            app_public_key: Option<&'a Bound<'py, PyAny>> = None,
+        ] }
+    };
 }
+pub(crate) use with_client_keywords;
+
+/// Generates a function taking the client keywords (keyword-only, with their defaults) after `py`, which gathers
+/// them into a [`ClientOptions`] named by `$options` for `$body`: `Client.__new__`, `AsyncClient.__new__` and
+/// `doctor` are made by it, inside `#[pymethods]` or as a `#[pyfunction]`.
+macro_rules! client_keywords_fn {
+    (
+        $(#[$meta:meta])* $vis:vis fn $name:ident($py:ident) -> $ret:ty { |$options:ident| $body:expr }
+        [$($field:ident : $ty:ty $(= $default:tt)?),* $(,)?]
+    ) => {
+        $(#[$meta])*
+        #[pyo3(signature = (*, $($field $(= $default)?),*))]
+        #[allow(clippy::too_many_arguments)]
+        $vis fn $name<'a, 'py>($py: Python<'py>, $($field: $ty),*) -> $ret {
+            let $options = $crate::config::ClientOptions { $($field),* };
+            $body
+        }
+    };
+}
+pub(crate) use client_keywords_fn;
+
+macro_rules! client_options_struct {
+    ([$($field:ident : $ty:ty $(= $default:tt)?),* $(,)?]) => {
+        /// Every constructor keyword of `Client` and `AsyncClient` (and of `doctor`), as given.
+        pub struct ClientOptions<'a, 'py> {
+            $(pub $field: $ty,)*
+        }
+    };
+}
+
+with_client_keywords!(client_options_struct!());
 
 impl ClientOptions<'_, '_> {
     /// Builds the core client; every check is the core's, except the conversions of this face.
