@@ -5,9 +5,9 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, Literal, TypeVar, final
+from typing import Any, Generic, Literal, TypedDict, TypeVar, final
 
-from typing_extensions import TypeAlias
+from typing_extensions import Required, TypeAlias, Unpack
 
 from .enums import BizResultCode, TransType, UserAttr
 from .errors import AlipayError
@@ -17,6 +17,117 @@ _Key: TypeAlias = str | bytes | os.PathLike[str]
 _Json: TypeAlias = Mapping[str, Any] | str
 _Yuan: TypeAlias = str | Decimal
 _T = TypeVar("_T")
+
+# The keyword lists, each declared once and shared by `Client`, `AsyncClient` (both here and in async_client.py)
+# and `doctor`. Underscored: they exist for type checkers only.
+
+class _ClientOptions(TypedDict, total=False):
+    app_id: Required[str]
+    private_key: Required[_Key]
+    alipay_public_key: _Key | None
+    gateway: str
+    sign_type: str
+    timeout: float
+    connect_timeout: float
+    attempt_timeout: float
+    retry: RetryPolicy | None
+    max_attempts: int | None
+    rate_limit: RateLimitArg | None
+    app_auth_token: str | None
+    allow_insecure_http: bool
+    proxy: str | None
+    no_proxy: bool
+    root_certificates: _Key | Sequence[_Key] | None
+    pool_max_idle_per_host: int | None
+    pool_idle_timeout: float
+    http1_only: bool
+    charset: str
+    aes_key: _Key | None
+    app_cert: _Key | None
+    alipay_cert: _Key | None
+    alipay_root_cert: _Key | None
+    app_public_key: _Key | None
+
+class _CallOptions(TypedDict, total=False):
+    """The per-call keywords of every gateway call (``retry`` left out: the client's policy)."""
+
+    timeout: float | None
+    retry: RetryPolicy | None
+    app_auth_token: str | None
+
+class _SettleOptions(TypedDict, total=False):
+    """The keywords a settle call takes beside the request's fields."""
+
+    error: AlipayError | None
+    app_auth_token: str | None
+
+class _InviteFields(TypedDict, total=False):
+    mobile: str | None
+    user_id: str | None
+    out_biz_no: str | None
+    out_biz_code: str | None
+
+class _VoucherFields(TypedDict, total=False):
+    template_id: Required[str]
+    out_biz_no: Required[str]
+    user_id: str | None
+    login_id: str | None
+    taobao_nick: str | None
+    open_id: str | None
+    amount: str | Decimal | None
+    memo: str | None
+    extend_info: _Json | None
+    alipay_mini_app_token: str | None
+
+class _PointsFields(TypedDict, total=False):
+    req_id: Required[str]
+    user_id: Required[str]
+    activity_account: Required[str]
+    trans_type: Required[TransType | str]
+    trans_amount: Required[int]
+    biz_no: str | None
+    shop_id: str | None
+    memo: str | None
+    ext_info: str | None
+
+class _InviteCall(_InviteFields, _CallOptions, total=False): ...
+class _VoucherCall(_VoucherFields, _CallOptions, total=False): ...
+class _PointsCall(_PointsFields, _CallOptions, total=False): ...
+class _InviteSettle(_InviteFields, _SettleOptions, total=False): ...
+class _VoucherSettle(_VoucherFields, _SettleOptions, total=False): ...
+class _PointsSettle(_PointsFields, _SettleOptions, total=False): ...
+
+class _VoucherQuery(_CallOptions, total=False):
+    voucher_id: Required[str]
+
+class _VoucherListQuery(_CallOptions, total=False):
+    template_id: Required[str]
+    user_id: str | None
+    open_id: str | None
+
+class _TemplateQuery(_CallOptions, total=False):
+    template_id: Required[str]
+
+class _TemplateCreate(_CallOptions, total=False):
+    out_biz_no: Required[str]
+    voucher_type: Required[str]
+    brand_name: Required[str]
+    amount: Required[_Yuan]
+    publish_start_time: Required[str]
+    publish_end_time: Required[str]
+    voucher_valid_period: Required[_Json]
+    voucher_quantity: int | None
+    total_amount: _Yuan | None
+    floor_amount: _Yuan | None
+    voucher_description: Sequence[str] | str | None
+    voucher_available_time: Sequence[Any] | str | None
+    rule_conf: _Json | None
+    extension_info: _Json | None
+    notify_uri: str | None
+
+class _PointsQuery(_CallOptions, total=False):
+    activity_account: Required[str]
+    user_id: Required[str]
 
 __all__ = [
     "BATCH_RESULT_FIELDS",
@@ -62,34 +173,7 @@ def generate_key_pair() -> tuple[str, str]: ...
 def _check_retry_policy(max_attempts: int, base_delay: float, max_delay: float) -> None: ...
 def _check_rate_limit(qps: float, burst: int) -> None: ...
 def _panic_for_tests(at: str) -> Any: ...
-def doctor(
-    *,
-    app_id: str,
-    private_key: _Key,
-    alipay_public_key: _Key | None = None,
-    gateway: str = "production",
-    sign_type: str = "RSA2",
-    timeout: float = 15.0,
-    connect_timeout: float = 3.0,
-    attempt_timeout: float = 8.0,
-    retry: RetryPolicy | None = ...,
-    max_attempts: int | None = None,
-    rate_limit: RateLimitArg | None = None,
-    app_auth_token: str | None = None,
-    allow_insecure_http: bool = False,
-    proxy: str | None = None,
-    no_proxy: bool = False,
-    root_certificates: _Key | Sequence[_Key] | None = None,
-    pool_max_idle_per_host: int | None = None,
-    pool_idle_timeout: float = 90.0,
-    http1_only: bool = False,
-    charset: str = "utf-8",
-    aes_key: _Key | None = None,
-    app_cert: _Key | None = None,
-    alipay_cert: _Key | None = None,
-    alipay_root_cert: _Key | None = None,
-    app_public_key: _Key | None = None,
-) -> DoctorReport: ...
+def doctor(**options: Unpack[_ClientOptions]) -> DoctorReport: ...
 
 @final
 class InviteAwardResult:
@@ -316,87 +400,12 @@ class DoctorReport:
 
 @final
 class Client:
-    def __new__(
-        cls,
-        *,
-        app_id: str,
-        private_key: _Key,
-        alipay_public_key: _Key | None = None,
-        gateway: str = "production",
-        sign_type: str = "RSA2",
-        timeout: float = 15.0,
-        connect_timeout: float = 3.0,
-        attempt_timeout: float = 8.0,
-        retry: RetryPolicy | None = ...,
-        max_attempts: int | None = None,
-        rate_limit: RateLimitArg | None = None,
-        app_auth_token: str | None = None,
-        allow_insecure_http: bool = False,
-        proxy: str | None = None,
-        no_proxy: bool = False,
-        root_certificates: _Key | Sequence[_Key] | None = None,
-        pool_max_idle_per_host: int | None = None,
-        pool_idle_timeout: float = 90.0,
-        http1_only: bool = False,
-        charset: str = "utf-8",
-        aes_key: _Key | None = None,
-        app_cert: _Key | None = None,
-        alipay_cert: _Key | None = None,
-        alipay_root_cert: _Key | None = None,
-        app_public_key: _Key | None = None,
-    ) -> Client: ...
-    def receive_invite_award(
-        self,
-        *,
-        mobile: str | None = None,
-        user_id: str | None = None,
-        out_biz_no: str | None = None,
-        out_biz_code: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> InviteAwardResult: ...
-    def send_voucher(
-        self,
-        *,
-        template_id: str,
-        out_biz_no: str,
-        user_id: str | None = None,
-        login_id: str | None = None,
-        taobao_nick: str | None = None,
-        open_id: str | None = None,
-        amount: str | Decimal | None = None,
-        memo: str | None = None,
-        extend_info: _Json | None = None,
-        alipay_mini_app_token: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> VoucherSendResult: ...
-    def update_points(
-        self,
-        *,
-        req_id: str,
-        user_id: str,
-        activity_account: str,
-        trans_type: TransType | str,
-        trans_amount: int,
-        biz_no: str | None = None,
-        shop_id: str | None = None,
-        memo: str | None = None,
-        ext_info: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> PointsUpdateResult: ...
+    def __new__(cls, **options: Unpack[_ClientOptions]) -> Client: ...
+    def receive_invite_award(self, **kwargs: Unpack[_InviteCall]) -> InviteAwardResult: ...
+    def send_voucher(self, **kwargs: Unpack[_VoucherCall]) -> VoucherSendResult: ...
+    def update_points(self, **kwargs: Unpack[_PointsCall]) -> PointsUpdateResult: ...
     def execute(
-        self,
-        method: str,
-        biz_content: Mapping[str, Any] | None = None,
-        *,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
+        self, method: str, biz_content: Mapping[str, Any] | None = None, **options: Unpack[_CallOptions]
     ) -> ExecuteResult: ...
     def prepare(
         self,
@@ -406,105 +415,15 @@ class Client:
         app_auth_token: str | None = None,
         **fields: Any,
     ) -> PreparedRequest: ...
-    def query_voucher(
-        self,
-        *,
-        voucher_id: str,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> VoucherDetail: ...
-    def list_vouchers(
-        self,
-        *,
-        template_id: str,
-        user_id: str | None = None,
-        open_id: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> VoucherList: ...
-    def query_template(
-        self,
-        *,
-        template_id: str,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> TemplateDetail: ...
-    def create_template(
-        self,
-        *,
-        out_biz_no: str,
-        voucher_type: str,
-        brand_name: str,
-        amount: _Yuan,
-        publish_start_time: str,
-        publish_end_time: str,
-        voucher_valid_period: _Json,
-        voucher_quantity: int | None = None,
-        total_amount: _Yuan | None = None,
-        floor_amount: _Yuan | None = None,
-        voucher_description: Sequence[str] | str | None = None,
-        voucher_available_time: Sequence[Any] | str | None = None,
-        rule_conf: _Json | None = None,
-        extension_info: _Json | None = None,
-        notify_uri: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> TemplateCreateResult: ...
-    def query_points(
-        self,
-        *,
-        activity_account: str,
-        user_id: str,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> PointsBalance: ...
+    def query_voucher(self, **kwargs: Unpack[_VoucherQuery]) -> VoucherDetail: ...
+    def list_vouchers(self, **kwargs: Unpack[_VoucherListQuery]) -> VoucherList: ...
+    def query_template(self, **kwargs: Unpack[_TemplateQuery]) -> TemplateDetail: ...
+    def create_template(self, **kwargs: Unpack[_TemplateCreate]) -> TemplateCreateResult: ...
+    def query_points(self, **kwargs: Unpack[_PointsQuery]) -> PointsBalance: ...
     def check_template(self, template_id: str, quantity: int) -> TemplateDetail: ...
-    def settle_voucher(
-        self,
-        *,
-        template_id: str,
-        out_biz_no: str,
-        user_id: str | None = None,
-        login_id: str | None = None,
-        taobao_nick: str | None = None,
-        open_id: str | None = None,
-        amount: str | Decimal | None = None,
-        memo: str | None = None,
-        extend_info: _Json | None = None,
-        alipay_mini_app_token: str | None = None,
-        error: AlipayError | None = None,
-        app_auth_token: str | None = None,
-    ) -> Settlement[VoucherSendResult]: ...
-    def settle_points(
-        self,
-        *,
-        req_id: str,
-        user_id: str,
-        activity_account: str,
-        trans_type: TransType | str,
-        trans_amount: int,
-        biz_no: str | None = None,
-        shop_id: str | None = None,
-        memo: str | None = None,
-        ext_info: str | None = None,
-        error: AlipayError | None = None,
-        app_auth_token: str | None = None,
-    ) -> Settlement[PointsUpdateResult]: ...
-    def settle_invite(
-        self,
-        *,
-        mobile: str | None = None,
-        user_id: str | None = None,
-        out_biz_no: str | None = None,
-        out_biz_code: str | None = None,
-        error: AlipayError | None = None,
-        app_auth_token: str | None = None,
-    ) -> Settlement[InviteAwardResult]: ...
+    def settle_voucher(self, **kwargs: Unpack[_VoucherSettle]) -> Settlement[VoucherSendResult]: ...
+    def settle_points(self, **kwargs: Unpack[_PointsSettle]) -> Settlement[PointsUpdateResult]: ...
+    def settle_invite(self, **kwargs: Unpack[_InviteSettle]) -> Settlement[InviteAwardResult]: ...
     @property
     def app_id(self) -> str: ...
     @property
@@ -524,87 +443,12 @@ class Client:
 
 @final
 class AsyncClient:
-    def __new__(
-        cls,
-        *,
-        app_id: str,
-        private_key: _Key,
-        alipay_public_key: _Key | None = None,
-        gateway: str = "production",
-        sign_type: str = "RSA2",
-        timeout: float = 15.0,
-        connect_timeout: float = 3.0,
-        attempt_timeout: float = 8.0,
-        retry: RetryPolicy | None = ...,
-        max_attempts: int | None = None,
-        rate_limit: RateLimitArg | None = None,
-        app_auth_token: str | None = None,
-        allow_insecure_http: bool = False,
-        proxy: str | None = None,
-        no_proxy: bool = False,
-        root_certificates: _Key | Sequence[_Key] | None = None,
-        pool_max_idle_per_host: int | None = None,
-        pool_idle_timeout: float = 90.0,
-        http1_only: bool = False,
-        charset: str = "utf-8",
-        aes_key: _Key | None = None,
-        app_cert: _Key | None = None,
-        alipay_cert: _Key | None = None,
-        alipay_root_cert: _Key | None = None,
-        app_public_key: _Key | None = None,
-    ) -> AsyncClient: ...
-    def receive_invite_award(
-        self,
-        *,
-        mobile: str | None = None,
-        user_id: str | None = None,
-        out_biz_no: str | None = None,
-        out_biz_code: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[InviteAwardResult]: ...
-    def send_voucher(
-        self,
-        *,
-        template_id: str,
-        out_biz_no: str,
-        user_id: str | None = None,
-        login_id: str | None = None,
-        taobao_nick: str | None = None,
-        open_id: str | None = None,
-        amount: str | Decimal | None = None,
-        memo: str | None = None,
-        extend_info: _Json | None = None,
-        alipay_mini_app_token: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[VoucherSendResult]: ...
-    def update_points(
-        self,
-        *,
-        req_id: str,
-        user_id: str,
-        activity_account: str,
-        trans_type: TransType | str,
-        trans_amount: int,
-        biz_no: str | None = None,
-        shop_id: str | None = None,
-        memo: str | None = None,
-        ext_info: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[PointsUpdateResult]: ...
+    def __new__(cls, **options: Unpack[_ClientOptions]) -> AsyncClient: ...
+    def receive_invite_award(self, **kwargs: Unpack[_InviteCall]) -> Awaitable[InviteAwardResult]: ...
+    def send_voucher(self, **kwargs: Unpack[_VoucherCall]) -> Awaitable[VoucherSendResult]: ...
+    def update_points(self, **kwargs: Unpack[_PointsCall]) -> Awaitable[PointsUpdateResult]: ...
     def execute(
-        self,
-        method: str,
-        biz_content: Mapping[str, Any] | None = None,
-        *,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
+        self, method: str, biz_content: Mapping[str, Any] | None = None, **options: Unpack[_CallOptions]
     ) -> Awaitable[ExecuteResult]: ...
     def prepare(
         self,
@@ -614,105 +458,15 @@ class AsyncClient:
         app_auth_token: str | None = None,
         **fields: Any,
     ) -> PreparedRequest: ...
-    def query_voucher(
-        self,
-        *,
-        voucher_id: str,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[VoucherDetail]: ...
-    def list_vouchers(
-        self,
-        *,
-        template_id: str,
-        user_id: str | None = None,
-        open_id: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[VoucherList]: ...
-    def query_template(
-        self,
-        *,
-        template_id: str,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[TemplateDetail]: ...
-    def create_template(
-        self,
-        *,
-        out_biz_no: str,
-        voucher_type: str,
-        brand_name: str,
-        amount: _Yuan,
-        publish_start_time: str,
-        publish_end_time: str,
-        voucher_valid_period: _Json,
-        voucher_quantity: int | None = None,
-        total_amount: _Yuan | None = None,
-        floor_amount: _Yuan | None = None,
-        voucher_description: Sequence[str] | str | None = None,
-        voucher_available_time: Sequence[Any] | str | None = None,
-        rule_conf: _Json | None = None,
-        extension_info: _Json | None = None,
-        notify_uri: str | None = None,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[TemplateCreateResult]: ...
-    def query_points(
-        self,
-        *,
-        activity_account: str,
-        user_id: str,
-        timeout: float | None = None,
-        retry: RetryPolicy | None = ...,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[PointsBalance]: ...
+    def query_voucher(self, **kwargs: Unpack[_VoucherQuery]) -> Awaitable[VoucherDetail]: ...
+    def list_vouchers(self, **kwargs: Unpack[_VoucherListQuery]) -> Awaitable[VoucherList]: ...
+    def query_template(self, **kwargs: Unpack[_TemplateQuery]) -> Awaitable[TemplateDetail]: ...
+    def create_template(self, **kwargs: Unpack[_TemplateCreate]) -> Awaitable[TemplateCreateResult]: ...
+    def query_points(self, **kwargs: Unpack[_PointsQuery]) -> Awaitable[PointsBalance]: ...
     def check_template(self, template_id: str, quantity: int) -> Awaitable[TemplateDetail]: ...
-    def settle_voucher(
-        self,
-        *,
-        template_id: str,
-        out_biz_no: str,
-        user_id: str | None = None,
-        login_id: str | None = None,
-        taobao_nick: str | None = None,
-        open_id: str | None = None,
-        amount: str | Decimal | None = None,
-        memo: str | None = None,
-        extend_info: _Json | None = None,
-        alipay_mini_app_token: str | None = None,
-        error: AlipayError | None = None,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[Settlement[VoucherSendResult]]: ...
-    def settle_points(
-        self,
-        *,
-        req_id: str,
-        user_id: str,
-        activity_account: str,
-        trans_type: TransType | str,
-        trans_amount: int,
-        biz_no: str | None = None,
-        shop_id: str | None = None,
-        memo: str | None = None,
-        ext_info: str | None = None,
-        error: AlipayError | None = None,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[Settlement[PointsUpdateResult]]: ...
-    def settle_invite(
-        self,
-        *,
-        mobile: str | None = None,
-        user_id: str | None = None,
-        out_biz_no: str | None = None,
-        out_biz_code: str | None = None,
-        error: AlipayError | None = None,
-        app_auth_token: str | None = None,
-    ) -> Awaitable[Settlement[InviteAwardResult]]: ...
+    def settle_voucher(self, **kwargs: Unpack[_VoucherSettle]) -> Awaitable[Settlement[VoucherSendResult]]: ...
+    def settle_points(self, **kwargs: Unpack[_PointsSettle]) -> Awaitable[Settlement[PointsUpdateResult]]: ...
+    def settle_invite(self, **kwargs: Unpack[_InviteSettle]) -> Awaitable[Settlement[InviteAwardResult]]: ...
     @property
     def app_id(self) -> str: ...
     @property
