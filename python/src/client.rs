@@ -5,7 +5,6 @@
 use std::future::Future;
 use std::sync::Once;
 
-use alipay_marketing::api::ApiRequest;
 use alipay_marketing::{Error, blocking};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -16,7 +15,8 @@ use crate::config::RetryArg;
 use crate::doctor::ClientStats;
 use crate::errors::to_py_err;
 use crate::requests::{
-    InviteArgs, PointsArgs, Text, VoucherArgs, biz_text, call_options, prepare_any,
+    InviteArgs, PointsArgs, VoucherArgs, biz_text, call_options, prepare_any, with_invite_keywords,
+    with_points_keywords, with_voucher_keywords,
 };
 use crate::results::{Outcome, ToPython};
 use crate::{logging, panic, wait};
@@ -132,9 +132,17 @@ impl CoreClient {
 /// The methods both clients share, generated for each with its [`Mode`].
 macro_rules! client_methods {
     ($class:ident, $mode:ty, { $($extra:tt)* }) => {
-        crate::config::with_client_keywords!(client_methods!(@keywords $class, $mode, { $($extra)* }));
+        crate::config::with_client_keywords!(with_invite_keywords!(with_voucher_keywords!(with_points_keywords!(
+            client_methods!(@keywords $class, $mode, { $($extra)* })
+        ))));
     };
-    (@keywords $class:ident, $mode:ty, { $($extra:tt)* } [$($field:ident : $ty:ty $(= $default:tt)?),* $(,)?]) => {
+    (
+        @keywords $class:ident, $mode:ty, { $($extra:tt)* }
+        [$($field:ident : $ty:ty $(= $default:tt)?),* $(,)?]
+        [$($inv:ident : $inv_ty:ty $(= $inv_default:tt)?),* $(,)?]
+        [$($vou:ident : $vou_ty:ty $(= $vou_default:tt)?),* $(,)?]
+        [$($pts:ident : $pts_ty:ty $(= $pts_default:tt)?),* $(,)?]
+    ) => {
         #[pymethods]
         impl $class {
             $($extra)*
@@ -148,120 +156,103 @@ macro_rules! client_methods {
             }
 
             /// `alipay.user.invite.award.receive`: award a new or old user (by `mobile` or `user_id`).
-            #[pyo3(signature = (*, mobile = None, user_id = None, out_biz_no = None, out_biz_code = None, timeout = None,
-                retry = RetryArg::NotGiven, app_auth_token = None))]
+            #[pyo3(signature = (
+                *, $($inv $(= $inv_default)?,)* timeout = None, retry = RetryArg::NotGiven, app_auth_token = None
+            ))]
             #[allow(clippy::too_many_arguments)]
-            fn receive_invite_award(
+            fn receive_invite_award<'py>(
                 &self,
-                py: Python<'_>,
-                mobile: Option<Text>,
-                user_id: Option<Text>,
-                out_biz_no: Option<Text>,
-                out_biz_code: Option<Text>,
+                py: Python<'py>,
+                $($inv: $inv_ty,)*
                 timeout: Option<f64>,
                 retry: RetryArg,
                 app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
-                let request = InviteArgs {
-                    mobile,
-                    user_id,
-                    out_biz_no,
-                    out_biz_code,
-                }
-                .into_request(py)?;
-                let options = call_options(py, timeout, &retry, app_auth_token)?;
-                let client = self.core.get(py)?;
-                let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
-                <$mode>::run_call(py, &method, key.as_deref(), async move {
-                    client.call(&request, &options).await
-                })
+                let request = InviteArgs { $($inv),* }.into_request(py)?;
+                crate::companion::call::<$mode, _>(py, self.core.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// `alipay.marketing.voucher.send`: send a voucher of `template_id`; `out_biz_no` makes it idempotent.
             #[pyo3(signature = (
-                *, template_id, out_biz_no, user_id = None, login_id = None, taobao_nick = None, open_id = None,
-                amount = None, memo = None, extend_info = None, alipay_mini_app_token = None, timeout = None,
-                retry = RetryArg::NotGiven, app_auth_token = None
+                *, $($vou $(= $vou_default)?,)* timeout = None, retry = RetryArg::NotGiven, app_auth_token = None
             ))]
             #[allow(clippy::too_many_arguments)]
-            fn send_voucher(
+            fn send_voucher<'py>(
                 &self,
-                py: Python<'_>,
-                template_id: Text,
-                out_biz_no: Text,
-                user_id: Option<Text>,
-                login_id: Option<Text>,
-                taobao_nick: Option<Text>,
-                open_id: Option<Text>,
-                amount: Option<Bound<'_, PyAny>>,
-                memo: Option<Text>,
-                extend_info: Option<Bound<'_, PyAny>>,
-                alipay_mini_app_token: Option<Text>,
+                py: Python<'py>,
+                $($vou: $vou_ty,)*
                 timeout: Option<f64>,
                 retry: RetryArg,
                 app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
-                let request = VoucherArgs {
-                    template_id,
-                    out_biz_no,
-                    user_id,
-                    login_id,
-                    taobao_nick,
-                    open_id,
-                    amount,
-                    memo,
-                    extend_info,
-                    alipay_mini_app_token,
-                }
-                .into_request(py)?;
-                let options = call_options(py, timeout, &retry, app_auth_token)?;
-                let client = self.core.get(py)?;
-                let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
-                <$mode>::run_call(py, &method, key.as_deref(), async move {
-                    client.call(&request, &options).await
-                })
+                let request = VoucherArgs { $($vou),* }.into_request(py)?;
+                crate::companion::call::<$mode, _>(py, self.core.get(py)?, request, timeout, &retry, app_auth_token)
             }
 
             /// `koubei.marketing.tool.points.update`: move stamp-card points; `req_id` makes it idempotent.
             #[pyo3(signature = (
-                *, req_id, user_id, activity_account, trans_type, trans_amount, biz_no = None, shop_id = None,
-                memo = None, ext_info = None, timeout = None, retry = RetryArg::NotGiven, app_auth_token = None
+                *, $($pts $(= $pts_default)?,)* timeout = None, retry = RetryArg::NotGiven, app_auth_token = None
             ))]
             #[allow(clippy::too_many_arguments)]
-            fn update_points(
+            fn update_points<'py>(
                 &self,
-                py: Python<'_>,
-                req_id: Text,
-                user_id: Text,
-                activity_account: Text,
-                trans_type: Bound<'_, PyAny>,
-                trans_amount: Bound<'_, PyAny>,
-                biz_no: Option<Text>,
-                shop_id: Option<Text>,
-                memo: Option<Text>,
-                ext_info: Option<Text>,
+                py: Python<'py>,
+                $($pts: $pts_ty,)*
                 timeout: Option<f64>,
                 retry: RetryArg,
                 app_auth_token: Option<String>,
             ) -> PyResult<Py<PyAny>> {
-                let request = PointsArgs {
-                    req_id,
-                    user_id,
-                    activity_account,
-                    trans_type,
-                    trans_amount,
-                    biz_no,
-                    shop_id,
-                    memo,
-                    ext_info,
-                }
-                .into_request(py)?;
-                let options = call_options(py, timeout, &retry, app_auth_token)?;
-                let client = self.core.get(py)?;
-                let (method, key) = (request.method().to_owned(), request.idempotency_key().map(str::to_owned));
-                <$mode>::run_call(py, &method, key.as_deref(), async move {
-                    client.call(&request, &options).await
-                })
+                let request = PointsArgs { $($pts),* }.into_request(py)?;
+                crate::companion::call::<$mode, _>(py, self.core.get(py)?, request, timeout, &retry, app_auth_token)
+            }
+
+            /// Settles a voucher send whose outcome is unknown: the same keywords as `send_voucher`, and the
+            /// error the send raised, if at hand. Returns a `Settlement`.
+            #[pyo3(signature = (*, $($vou $(= $vou_default)?,)* error = None, app_auth_token = None))]
+            #[allow(clippy::too_many_arguments)]
+            fn settle_voucher<'py>(
+                &self,
+                py: Python<'py>,
+                $($vou: $vou_ty,)*
+                error: Option<Bound<'py, PyAny>>,
+                app_auth_token: Option<String>,
+            ) -> PyResult<Py<PyAny>> {
+                let request = VoucherArgs { $($vou),* }.into_request(py)?;
+                let (error, options) = settle_arguments(py, error, app_auth_token)?;
+                crate::settle::settle_voucher::<$mode>(py, self.core.get(py)?, request, error, options)
+            }
+
+            /// Settles a points update whose outcome is unknown: the same keywords as `update_points`, and the
+            /// error the update raised, if at hand. Returns a `Settlement`.
+            #[pyo3(signature = (*, $($pts $(= $pts_default)?,)* error = None, app_auth_token = None))]
+            #[allow(clippy::too_many_arguments)]
+            fn settle_points<'py>(
+                &self,
+                py: Python<'py>,
+                $($pts: $pts_ty,)*
+                error: Option<Bound<'py, PyAny>>,
+                app_auth_token: Option<String>,
+            ) -> PyResult<Py<PyAny>> {
+                let request = PointsArgs { $($pts),* }.into_request(py)?;
+                let (error, options) = settle_arguments(py, error, app_auth_token)?;
+                crate::settle::settle_points::<$mode>(py, self.core.get(py)?, request, error, options)
+            }
+
+            /// Settles an invite award whose outcome is unknown: the same keywords as `receive_invite_award`, and
+            /// the error the award raised (needed when the client generated the `out_biz_no`). Returns a
+            /// `Settlement`.
+            #[pyo3(signature = (*, $($inv $(= $inv_default)?,)* error = None, app_auth_token = None))]
+            #[allow(clippy::too_many_arguments)]
+            fn settle_invite<'py>(
+                &self,
+                py: Python<'py>,
+                $($inv: $inv_ty,)*
+                error: Option<Bound<'py, PyAny>>,
+                app_auth_token: Option<String>,
+            ) -> PyResult<Py<PyAny>> {
+                let request = InviteArgs { $($inv),* }.into_request(py)?;
+                let (error, options) = settle_arguments(py, error, app_auth_token)?;
+                crate::settle::settle_invite::<$mode>(py, self.core.get(py)?, request, error, options)
             }
 
             /// Any gateway method with a `biz_content` dict, with the same signing, verification and errors.
@@ -420,6 +411,18 @@ crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, 
 }));
 
 /// An awaitable that is already done, on the running event loop.
+/// The `error` and `app_auth_token` keywords of a settle call: the error kept for the settlement, and the call
+/// options (the client's deadline and retry policy, the merchant's token).
+fn settle_arguments(
+    py: Python<'_>,
+    error: Option<Bound<'_, PyAny>>,
+    app_auth_token: Option<String>,
+) -> PyResult<(Option<std::sync::Arc<Error>>, alipay_marketing::CallOptions)> {
+    let error = crate::settle::kept_error(py, error.as_ref())?;
+    let options = call_options(py, None, &RetryArg::NotGiven, app_auth_token)?;
+    Ok((error, options))
+}
+
 fn ready<T>(py: Python<'_>, value: T) -> PyResult<Py<PyAny>>
 where
     T: for<'py> IntoPyObject<'py> + Send + 'static,

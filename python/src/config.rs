@@ -194,8 +194,8 @@ impl RetryArg {
 /// in parentheses); types borrow for `'a` and hold Python objects for `'py`. The [`ClientOptions`] struct, both
 /// constructors and `doctor` are generated from it.
 macro_rules! with_client_keywords {
-    ($then:ident!($($args:tt)*)) => {
-        $then! { $($args)* [
+    ($then:ident!($($args:tt)*) $($lists:tt)*) => {
+        $then! { $($args)* $($lists)* [
             app_id: &'a str,
             private_key: &'a Bound<'py, PyAny>,
             alipay_public_key: Option<&'a Bound<'py, PyAny>> = None,

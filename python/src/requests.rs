@@ -79,13 +79,95 @@ fn surrogate_error(py: Python<'_>, field: &str, position: usize) -> PyErr {
     )
 }
 
-/// Keywords of `receive_invite_award`.
-pub struct InviteArgs {
-    pub mobile: Option<Text>,
-    pub user_id: Option<Text>,
-    pub out_biz_no: Option<Text>,
-    pub out_biz_code: Option<Text>,
+/// The request fields of one typed call, each declared once: `with_invite_keywords!(then!(args))` passes `args`
+/// and then the list to `then!` (after any lists already gathered, so that the `with_*_keywords!` macros chain).
+/// Each entry is `name: type` or `name: type = default`. The argument struct, `prepare`'s reading of the
+/// fields, and the call and settle methods of both clients are generated from these lists.
+macro_rules! with_invite_keywords {
+    ($then:ident!($($args:tt)*) $($lists:tt)*) => {
+        $then! { $($args)* $($lists)* [
+            mobile: Option<$crate::requests::Text> = None,
+            user_id: Option<$crate::requests::Text> = None,
+            out_biz_no: Option<$crate::requests::Text> = None,
+            out_biz_code: Option<$crate::requests::Text> = None,
+        ] }
+    };
 }
+pub(crate) use with_invite_keywords;
+
+/// The request fields of `send_voucher` (see [`with_invite_keywords`]).
+macro_rules! with_voucher_keywords {
+    ($then:ident!($($args:tt)*) $($lists:tt)*) => {
+        $then! { $($args)* $($lists)* [
+            template_id: $crate::requests::Text,
+            out_biz_no: $crate::requests::Text,
+            user_id: Option<$crate::requests::Text> = None,
+            login_id: Option<$crate::requests::Text> = None,
+            taobao_nick: Option<$crate::requests::Text> = None,
+            open_id: Option<$crate::requests::Text> = None,
+            amount: Option<Bound<'py, PyAny>> = None,
+            memo: Option<$crate::requests::Text> = None,
+            extend_info: Option<Bound<'py, PyAny>> = None,
+            alipay_mini_app_token: Option<$crate::requests::Text> = None,
+        ] }
+    };
+}
+pub(crate) use with_voucher_keywords;
+
+/// The request fields of `update_points` (see [`with_invite_keywords`]).
+macro_rules! with_points_keywords {
+    ($then:ident!($($args:tt)*) $($lists:tt)*) => {
+        $then! { $($args)* $($lists)* [
+            req_id: $crate::requests::Text,
+            user_id: $crate::requests::Text,
+            activity_account: $crate::requests::Text,
+            trans_type: Bound<'py, PyAny>,
+            trans_amount: Bound<'py, PyAny>,
+            biz_no: Option<$crate::requests::Text> = None,
+            shop_id: Option<$crate::requests::Text> = None,
+            memo: Option<$crate::requests::Text> = None,
+            ext_info: Option<$crate::requests::Text> = None,
+        ] }
+    };
+}
+pub(crate) use with_points_keywords;
+
+/// The argument struct of a keyword list, and its reading from `prepare`'s keywords.
+macro_rules! keyword_struct {
+    (
+        $(#[$meta:meta])* pub struct $name:ident $(<$lt:lifetime>)?
+        [$($field:ident : $ty:ty $(= $default:tt)?),* $(,)?]
+    ) => {
+        $(#[$meta])*
+        pub struct $name $(<$lt>)? {
+            $(pub $field: $ty,)*
+        }
+
+        impl<'py> $name $(<$lt>)? {
+            /// Takes the fields out of `prepare`'s keywords, as the call's parameters would read them.
+            pub fn from_fields(fields: &Fields<'py>) -> PyResult<Self> {
+                Ok($name {
+                    $($field: FromField::from_field(fields, stringify!($field))?,)*
+                })
+            }
+        }
+    };
+}
+
+with_invite_keywords!(keyword_struct!(
+    /// Keywords of `receive_invite_award`.
+    pub struct InviteArgs
+));
+
+with_voucher_keywords!(keyword_struct!(
+    /// Keywords of `send_voucher`.
+    pub struct VoucherArgs<'py>
+));
+
+with_points_keywords!(keyword_struct!(
+    /// Keywords of `update_points`.
+    pub struct PointsArgs<'py>
+));
 
 impl InviteArgs {
     pub fn into_request(self, py: Python<'_>) -> PyResult<InviteAwardRequest> {
@@ -96,20 +178,6 @@ impl InviteArgs {
         request.out_biz_code = Text::optional(py, "out_biz_code", self.out_biz_code)?;
         Ok(request)
     }
-}
-
-/// Keywords of `send_voucher`.
-pub struct VoucherArgs<'py> {
-    pub template_id: Text,
-    pub out_biz_no: Text,
-    pub user_id: Option<Text>,
-    pub login_id: Option<Text>,
-    pub taobao_nick: Option<Text>,
-    pub open_id: Option<Text>,
-    pub amount: Option<Bound<'py, PyAny>>,
-    pub memo: Option<Text>,
-    pub extend_info: Option<Bound<'py, PyAny>>,
-    pub alipay_mini_app_token: Option<Text>,
 }
 
 impl VoucherArgs<'_> {
@@ -151,19 +219,6 @@ impl VoucherArgs<'_> {
         }
         Ok(request)
     }
-}
-
-/// Keywords of `update_points`.
-pub struct PointsArgs<'py> {
-    pub req_id: Text,
-    pub user_id: Text,
-    pub activity_account: Text,
-    pub trans_type: Bound<'py, PyAny>,
-    pub trans_amount: Bound<'py, PyAny>,
-    pub biz_no: Option<Text>,
-    pub shop_id: Option<Text>,
-    pub memo: Option<Text>,
-    pub ext_info: Option<Text>,
 }
 
 impl PointsArgs<'_> {
@@ -370,6 +425,35 @@ impl<'py> Fields<'py> {
     }
 }
 
+/// A field `prepare` takes out of its keywords by name, read as the typed call's parameter of its type is.
+pub trait FromField<'py>: Sized {
+    fn from_field(fields: &Fields<'py>, name: &str) -> PyResult<Self>;
+}
+
+impl<'py> FromField<'py> for Text {
+    fn from_field(fields: &Fields<'py>, name: &str) -> PyResult<Self> {
+        fields.required_text(name)
+    }
+}
+
+impl<'py> FromField<'py> for Option<Text> {
+    fn from_field(fields: &Fields<'py>, name: &str) -> PyResult<Self> {
+        fields.text(name)
+    }
+}
+
+impl<'py> FromField<'py> for Bound<'py, PyAny> {
+    fn from_field(fields: &Fields<'py>, name: &str) -> PyResult<Self> {
+        fields.required(name)
+    }
+}
+
+impl<'py> FromField<'py> for Option<Bound<'py, PyAny>> {
+    fn from_field(fields: &Fields<'py>, name: &str) -> PyResult<Self> {
+        fields.take(name)
+    }
+}
+
 /// The dry run for any method: the three typed ones take their fields as keywords, others a `biz_content` dict.
 pub fn prepare_any(
     py: Python<'_>,
@@ -394,44 +478,17 @@ pub fn prepare_any(
     let f = Fields::new(method, fields, py)?;
     let prepared = match method {
         InviteAwardRequest::METHOD => {
-            let request = InviteArgs {
-                mobile: f.text("mobile")?,
-                user_id: f.text("user_id")?,
-                out_biz_no: f.text("out_biz_no")?,
-                out_biz_code: f.text("out_biz_code")?,
-            }
-            .into_request(py)?;
+            let request = InviteArgs::from_fields(&f)?.into_request(py)?;
             f.finish()?;
             client.prepare_with(&request, &options)
         }
         VoucherSendRequest::METHOD => {
-            let request = VoucherArgs {
-                template_id: f.required_text("template_id")?,
-                out_biz_no: f.required_text("out_biz_no")?,
-                user_id: f.text("user_id")?,
-                login_id: f.text("login_id")?,
-                taobao_nick: f.text("taobao_nick")?,
-                open_id: f.text("open_id")?,
-                amount: f.take("amount")?,
-                memo: f.text("memo")?,
-                extend_info: f.take("extend_info")?,
-                alipay_mini_app_token: f.text("alipay_mini_app_token")?,
-            };
+            let request = VoucherArgs::from_fields(&f)?;
             f.finish()?;
             client.prepare_with(&request.into_request(py)?, &options)
         }
         PointsUpdateRequest::METHOD => {
-            let request = PointsArgs {
-                req_id: f.required_text("req_id")?,
-                user_id: f.required_text("user_id")?,
-                activity_account: f.required_text("activity_account")?,
-                trans_type: f.required("trans_type")?,
-                trans_amount: f.required("trans_amount")?,
-                biz_no: f.text("biz_no")?,
-                shop_id: f.text("shop_id")?,
-                memo: f.text("memo")?,
-                ext_info: f.text("ext_info")?,
-            };
+            let request = PointsArgs::from_fields(&f)?;
             f.finish()?;
             client.prepare_with(&request.into_request(py)?, &options)
         }
