@@ -600,134 +600,58 @@ pub unsafe extern "C" fn alipay_client_settle_invite_with_options(
     }
 }
 
-/// The body of the three `alipay_client_settle_voucher` forms: `previous` is `None` for the plain form and the
-/// (required) `previous_error` of the `_after` and `_with_options` forms; NULL `options` are the client's settings.
-///
-/// # Safety
-/// As for `alipay_client_settle_voucher_with_options`.
-unsafe fn settle_voucher(
-    client: *const alipay_client,
-    request: *const alipay_voucher_send_request,
-    previous: Option<*const alipay_error>,
-    options: *const alipay_call_options,
-    settlement_out: *mut *mut alipay_voucher_settlement,
-    error_out: *mut *mut alipay_error,
-) -> alipay_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        run(
-            client,
-            settlement_out,
-            error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                let previous = match previous {
-                    Some(error) => core_error_of(error)?,
-                    None => None,
-                };
-                let options = call_options(ref_arg_or_none(options));
-                Ok(async move {
-                    match previous {
-                        Some(e) => {
-                            client
-                                .settle_voucher_after_with(&request.inner, e, &options)
-                                .await
-                        }
-                        None => client.settle_voucher_with(&request.inner, &options).await,
-                    }
-                })
-            },
-            alipay_voucher_send_result::new,
-            |inner| alipay_voucher_settlement { inner },
-        )
-    }
+/// Generates the body the three forms of one settle call share (`settle_voucher` for the three
+/// `alipay_client_settle_voucher` forms, …): `previous` is `None` for the plain form and the (required)
+/// `previous_error` of the `_after` and `_with_options` forms; NULL `options` are the client's settings.
+macro_rules! settle_body {
+    ($name:ident($request:ty) -> $settlement:ident { $result:ident, $plain:ident, $after:ident }) => {
+        /// # Safety
+        /// As for the `_with_options` form of this settle call.
+        unsafe fn $name(
+            client: *const alipay_client,
+            request: *const $request,
+            previous: Option<*const alipay_error>,
+            options: *const alipay_call_options,
+            settlement_out: *mut *mut $settlement,
+            error_out: *mut *mut alipay_error,
+        ) -> alipay_status {
+            // SAFETY: forwarded from this function's contract.
+            unsafe {
+                run(
+                    client,
+                    settlement_out,
+                    error_out,
+                    |client| {
+                        let request = ref_arg(request, "request")?;
+                        let previous = match previous {
+                            Some(error) => core_error_of(error)?,
+                            None => None,
+                        };
+                        let options = call_options(ref_arg_or_none(options));
+                        Ok(async move {
+                            match previous {
+                                Some(e) => client.$after(&request.inner, e, &options).await,
+                                None => client.$plain(&request.inner, &options).await,
+                            }
+                        })
+                    },
+                    $result::new,
+                    |inner| $settlement { inner },
+                )
+            }
+        }
+    };
 }
 
-/// The body of the three `alipay_client_settle_points` forms: `previous` is `None` for the plain form and the
-/// (required) `previous_error` of the `_after` and `_with_options` forms; NULL `options` are the client's settings.
-///
-/// # Safety
-/// As for `alipay_client_settle_points_with_options`.
-unsafe fn settle_points(
-    client: *const alipay_client,
-    request: *const alipay_points_update_request,
-    previous: Option<*const alipay_error>,
-    options: *const alipay_call_options,
-    settlement_out: *mut *mut alipay_points_settlement,
-    error_out: *mut *mut alipay_error,
-) -> alipay_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        run(
-            client,
-            settlement_out,
-            error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                let previous = match previous {
-                    Some(error) => core_error_of(error)?,
-                    None => None,
-                };
-                let options = call_options(ref_arg_or_none(options));
-                Ok(async move {
-                    match previous {
-                        Some(e) => {
-                            client
-                                .settle_points_after_with(&request.inner, e, &options)
-                                .await
-                        }
-                        None => client.settle_points_with(&request.inner, &options).await,
-                    }
-                })
-            },
-            alipay_points_update_result::new,
-            |inner| alipay_points_settlement { inner },
-        )
-    }
-}
-
-/// The body of the three `alipay_client_settle_invite` forms: `previous` is `None` for the plain form and the
-/// (required) `previous_error` of the `_after` and `_with_options` forms; NULL `options` are the client's settings.
-///
-/// # Safety
-/// As for `alipay_client_settle_invite_with_options`.
-unsafe fn settle_invite(
-    client: *const alipay_client,
-    request: *const alipay_invite_award_request,
-    previous: Option<*const alipay_error>,
-    options: *const alipay_call_options,
-    settlement_out: *mut *mut alipay_invite_settlement,
-    error_out: *mut *mut alipay_error,
-) -> alipay_status {
-    // SAFETY: forwarded from this function's contract.
-    unsafe {
-        run(
-            client,
-            settlement_out,
-            error_out,
-            |client| {
-                let request = ref_arg(request, "request")?;
-                let previous = match previous {
-                    Some(error) => core_error_of(error)?,
-                    None => None,
-                };
-                let options = call_options(ref_arg_or_none(options));
-                Ok(async move {
-                    match previous {
-                        Some(e) => {
-                            client
-                                .settle_invite_after_with(&request.inner, e, &options)
-                                .await
-                        }
-                        None => client.settle_invite_with(&request.inner, &options).await,
-                    }
-                })
-            },
-            alipay_invite_award_result::new,
-            |inner| alipay_invite_settlement { inner },
-        )
-    }
-}
+settle_body!(settle_voucher(alipay_voucher_send_request) -> alipay_voucher_settlement {
+    alipay_voucher_send_result, settle_voucher_with, settle_voucher_after_with
+});
+settle_body!(settle_points(alipay_points_update_request) -> alipay_points_settlement {
+    alipay_points_update_result, settle_points_with, settle_points_after_with
+});
+settle_body!(settle_invite(alipay_invite_award_request) -> alipay_invite_settlement {
+    alipay_invite_award_result, settle_invite_with, settle_invite_after_with
+});
 
 #[cfg(test)]
 mod tests {
