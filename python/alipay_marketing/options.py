@@ -10,7 +10,6 @@ Both are frozen and checked when built, so a bad value is reported where it is w
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Union
 
@@ -80,16 +79,3 @@ class RateLimit:
 
 #: What ``rate_limit=`` accepts.
 RateLimitArg = Union[RateLimit, tuple[float, int]]
-
-
-class _Unset(enum.Enum):
-    """The default of a ``retry=`` keyword: not given (``None`` means "no retries", so it cannot be the default)."""
-
-    UNSET = "UNSET"
-
-    def __repr__(self) -> str:
-        return "<the client's policy>"
-
-
-#: ``retry=`` not given: the client's policy (for a client: the default ``RetryPolicy()``).
-UNSET = _Unset.UNSET
