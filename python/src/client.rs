@@ -129,7 +129,9 @@ impl CoreClient {
     }
 }
 
-/// The methods both clients share, generated for each with its [`Mode`].
+/// The methods both clients share, generated for each with its [`Mode`]. The first arm gathers the keyword lists
+/// (the constructor's, then the invite, voucher and points fields) by chaining the `with_*_keywords!` macros; the
+/// second writes every method out from them, so that `#[pymethods]` sees plain functions.
 macro_rules! client_methods {
     ($class:ident, $mode:ty, { $($extra:tt)* }) => {
         crate::config::with_client_keywords!(with_invite_keywords!(with_voucher_keywords!(with_points_keywords!(
