@@ -250,3 +250,39 @@ fn a_file_that_changed_between_runs_is_refused_on_resume() {
         changed.text()
     );
 }
+
+#[test]
+fn client_flags_out_of_range_are_refused_by_the_cores_rules_naming_the_flag() {
+    let gw = Gateway::start(Scenario::default());
+    std::fs::write(gw.path("users.csv"), "user_id\n2088000000000001\n").unwrap();
+    for (flag, value, says) in [
+        (
+            "--max-attempts",
+            "0",
+            "--max-attempts: 0 must be at least 1",
+        ),
+        (
+            "--max-attempts",
+            "101",
+            "--max-attempts: 101 is more than the maximum",
+        ),
+        (
+            "--attempt-timeout",
+            "0",
+            "--attempt-timeout: must be greater than zero",
+        ),
+        ("--attempt-timeout", "172800", "--attempt-timeout: 172800"),
+    ] {
+        let mut args = vec!["run"];
+        args.extend(voucher_args("users.csv"));
+        args.extend([flag, value, "--quiet"]);
+        let out = gw.run(&args);
+        assert_eq!(out.code(), 2, "{flag} {value}: {}", out.text());
+        assert!(
+            out.stderr().contains(says),
+            "{flag} {value}: {}",
+            out.text()
+        );
+    }
+    assert_eq!(gw.calls(VOUCHER), 0, "nothing was sent");
+}

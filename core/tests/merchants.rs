@@ -149,6 +149,36 @@ async fn a_bad_per_call_token_is_refused_before_anything_is_sent() {
 }
 
 #[tokio::test]
+async fn a_per_call_deadline_out_of_range_is_refused_before_anything_is_sent() {
+    let sandbox = Sandbox::start(Default::default()).await.unwrap();
+    let client = sandbox.client_builder().build().unwrap();
+    for (bad, says) in [
+        (Duration::ZERO, "greater than zero"),
+        (Duration::from_secs(2 * 86_400), "longer than"),
+        (Duration::MAX, "longer than"),
+    ] {
+        let options = CallOptions::with_timeout(bad);
+        let e = options.validate().unwrap_err();
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::InvalidRequest, Some("timeout"))
+        );
+        assert!(e.message().contains(says), "{e}");
+        let e = client
+            .call(&voucher("order-1"), &options)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (e.kind(), e.field()),
+            (ErrorKind::InvalidRequest, Some("timeout")),
+            "{e}"
+        );
+        assert!(!e.request_may_have_been_sent());
+    }
+    assert_eq!(sandbox.state()["total_calls"], 0);
+}
+
+#[tokio::test]
 async fn the_rate_limit_keeps_one_bucket_per_merchant() {
     let sandbox = Sandbox::start(Default::default()).await.unwrap();
     // One call per hour, no burst: a second call in the same bucket cannot get a slot before its deadline.

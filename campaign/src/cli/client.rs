@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::Campaign;
-use alipay_marketing::{Client, Gateway};
+use alipay_marketing::{Client, Gateway, RetryPolicy};
 use clap::Args;
 
 use super::{Failure, exit};
@@ -56,11 +56,18 @@ fn need<'a, T>(value: &'a Option<T>, flag: &str, env: &str) -> Result<&'a T, Fai
     })
 }
 
-fn seconds(value: f64, flag: &str) -> Result<Duration, Failure> {
-    Duration::try_from_secs_f64(value)
-        .ok()
-        .filter(|d| !d.is_zero())
-        .ok_or_else(|| Failure::usage(format!("{flag} {value}: give a positive number of seconds")))
+/// A core rule's error about `field`, as a usage error about the command-line `flag`.
+fn flag_error(flag: &str, field: &str, e: &alipay_marketing::Error) -> Failure {
+    let why = e.message();
+    let why = why.strip_prefix(&format!("{field}: ")).unwrap_or(why);
+    Failure::usage(format!("{flag}: {why}"))
+}
+
+/// A timeout in seconds, by the core's rule for the client option `field`.
+fn seconds(value: f64, flag: &str, field: &str) -> Result<Duration, Failure> {
+    alipay_marketing::limits::seconds(field, value)
+        .and_then(|d| alipay_marketing::limits::check_timeout(field, d))
+        .map_err(|e| flag_error(flag, field, &e))
 }
 
 /// Builds the client for `campaign`: its QPS goes to the client's rate limiter.
@@ -107,9 +114,11 @@ pub(crate) fn build(args: &ClientArgs, campaign: &Campaign) -> Result<Client, Fa
         builder = builder.app_auth_token(token);
     }
     if let Some(t) = args.attempt_timeout {
-        builder = builder.attempt_timeout(seconds(t, "--attempt-timeout")?);
+        builder = builder.attempt_timeout(seconds(t, "--attempt-timeout", "attempt_timeout")?);
     }
     if let Some(n) = args.max_attempts {
+        let n = RetryPolicy::check_attempts(i128::from(n))
+            .map_err(|e| flag_error("--max-attempts", "max_attempts", &e))?;
         let policy = builder.configured_retry_policy().max_attempts(n);
         builder = builder.retry_policy(policy);
     }

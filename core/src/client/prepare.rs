@@ -255,11 +255,15 @@ pub(super) fn check_app_auth_token(token: &str) -> Result<()> {
 }
 
 impl CallOptions {
-    /// Checks the options as a call would, before anything is signed: today the per-call `app_auth_token`
+    /// Checks the options as a call would, before anything is signed: the deadline
+    /// ([`crate::limits::check_call_timeout`]: more than zero, at most a day) and the per-call `app_auth_token`
     /// (control characters and leading or trailing whitespace are refused; a blank token means none). The error
-    /// is an [`crate::ErrorKind::InvalidRequest`] whose `field()` is `app_auth_token`. Faces and campaigns use
-    /// this to refuse a bad token when it is given rather than when it is sent.
+    /// is an [`crate::ErrorKind::InvalidRequest`] whose `field()` is `timeout` or `app_auth_token`. Faces and
+    /// campaigns use this to refuse a bad option when it is given rather than when it is sent.
     pub fn validate(&self) -> Result<()> {
+        if let Some(timeout) = self.timeout {
+            crate::limits::check_call_timeout(timeout)?;
+        }
         self.checked_app_auth_token().map(|_| ())
     }
 

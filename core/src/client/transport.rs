@@ -59,7 +59,11 @@ impl Client {
     ) -> Result<(String, Option<String>, u32)> {
         let inner = &*self.inner;
         let started = Instant::now();
-        let deadline = instant_after(started, options.timeout.unwrap_or(inner.timeout));
+        let timeout = match options.timeout {
+            Some(timeout) => crate::limits::check_call_timeout(timeout)?,
+            None => inner.timeout,
+        };
+        let deadline = instant_after(started, timeout);
         let policy = options.retry.unwrap_or(inner.retry);
         let key = request.idempotency_key();
         if self.is_closed() {
