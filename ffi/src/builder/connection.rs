@@ -140,7 +140,13 @@ pub(crate) fn retry_policy(
     RetryPolicy::new(max_attempts, base, max).map_err(|e| {
         let e = FfiError::renamed(e, "base_delay", "base_backoff_ms");
         match e {
-            FfiError::Core(e) => FfiError::renamed(e, "max_delay", "max_backoff_ms"),
+            // "max_delay: … is below base_delay …" speaks of both parameters: both take their C names.
+            FfiError::Core(e) => match FfiError::renamed(e, "max_delay", "max_backoff_ms") {
+                FfiError::Renamed(kind, name, message) => {
+                    FfiError::Renamed(kind, name, message.replace("base_delay", "base_backoff_ms"))
+                }
+                other => other,
+            },
             other => other,
         }
     })
@@ -364,5 +370,23 @@ pub unsafe extern "C" fn alipay_client_builder_set_pool_idle_timeout_ms(
             b.update(|core| core.pool_idle_timeout(pool.idle_timeout));
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_policy_error_speaks_of_the_c_parameters() {
+        let e = retry_policy(2, Duration::from_millis(50), Duration::from_millis(10)).unwrap_err();
+        let FfiError::Renamed(_, name, message) = e else {
+            panic!("expected a renamed error")
+        };
+        assert_eq!(name, "max_backoff_ms");
+        assert!(
+            message.contains("base_backoff_ms") && !message.contains("base_delay"),
+            "{message}"
+        );
     }
 }
