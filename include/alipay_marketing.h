@@ -487,7 +487,8 @@ alipay_status alipay_client_builder_set_allow_insecure_http(alipay_client_builde
                                                             alipay_error **error_out);
 
 /**
- * Sets the TCP/TLS connect timeout in milliseconds (default 3000; 0 is refused at build).
+ * Sets the TCP/TLS connect timeout in milliseconds (default 3000; 0 and more than a day, 86400000, are
+ * refused at build).
  *
  * # Safety
  * `builder` is NULL or a live builder; `error_out` is NULL or writable.
@@ -497,8 +498,8 @@ alipay_status alipay_client_builder_set_connect_timeout_ms(alipay_client_builder
                                                            alipay_error **error_out);
 
 /**
- * Sets the deadline of a whole call in milliseconds (default 15000; 0 is refused at build). Every blocking call
- * returns by then, with `ALIPAY_STATUS_TIMEOUT` if the answer has not arrived.
+ * Sets the deadline of a whole call in milliseconds (default 15000; 0 and more than a day are refused at build).
+ * Every blocking call returns by then, with `ALIPAY_STATUS_TIMEOUT` if the answer has not arrived.
  *
  * # Safety
  * `builder` is NULL or a live builder; `error_out` is NULL or writable.
@@ -509,7 +510,7 @@ alipay_status alipay_client_builder_set_timeout_ms(alipay_client_builder *builde
 
 /**
  * Sets the deadline of one HTTP attempt in milliseconds (default 8000), always within the call's deadline
- * (0 is refused at build).
+ * (0 and more than a day are refused at build).
  *
  * # Safety
  * `builder` is NULL or a live builder; `error_out` is NULL or writable.
@@ -554,7 +555,7 @@ alipay_status alipay_client_builder_set_retry_policy(alipay_client_builder *buil
 
 /**
  * Limits the client (all threads together) to `qps` requests per second on average, in bursts of up to `burst`
- * (off by default; both must be greater than zero, checked at build). Waiting counts toward a call's deadline.
+ * (off by default; checked at build: `qps` from 1/3600 to 1000000, `burst` from 1 to 1000000). Waiting counts toward a call's deadline.
  *
  * # Safety
  * `builder` is NULL or a live builder; `error_out` is NULL or writable.

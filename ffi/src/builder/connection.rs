@@ -49,7 +49,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_allow_insecure_http(
     }
 }
 
-/// Sets the TCP/TLS connect timeout in milliseconds (default 3000; 0 is refused at build).
+/// Sets the TCP/TLS connect timeout in milliseconds (default 3000; 0 and more than a day, 86400000, are
+/// refused at build).
 ///
 /// # Safety
 /// `builder` is NULL or a live builder; `error_out` is NULL or writable.
@@ -68,8 +69,8 @@ pub unsafe extern "C" fn alipay_client_builder_set_connect_timeout_ms(
     }
 }
 
-/// Sets the deadline of a whole call in milliseconds (default 15000; 0 is refused at build). Every blocking call
-/// returns by then, with `ALIPAY_STATUS_TIMEOUT` if the answer has not arrived.
+/// Sets the deadline of a whole call in milliseconds (default 15000; 0 and more than a day are refused at build).
+/// Every blocking call returns by then, with `ALIPAY_STATUS_TIMEOUT` if the answer has not arrived.
 ///
 /// # Safety
 /// `builder` is NULL or a live builder; `error_out` is NULL or writable.
@@ -89,7 +90,7 @@ pub unsafe extern "C" fn alipay_client_builder_set_timeout_ms(
 }
 
 /// Sets the deadline of one HTTP attempt in milliseconds (default 8000), always within the call's deadline
-/// (0 is refused at build).
+/// (0 and more than a day are refused at build).
 ///
 /// # Safety
 /// `builder` is NULL or a live builder; `error_out` is NULL or writable.
@@ -189,7 +190,7 @@ pub unsafe extern "C" fn alipay_client_builder_set_retry_policy(
 }
 
 /// Limits the client (all threads together) to `qps` requests per second on average, in bursts of up to `burst`
-/// (off by default; both must be greater than zero, checked at build). Waiting counts toward a call's deadline.
+/// (off by default; checked at build: `qps` from 1/3600 to 1000000, `burst` from 1 to 1000000). Waiting counts toward a call's deadline.
 ///
 /// # Safety
 /// `builder` is NULL or a live builder; `error_out` is NULL or writable.
