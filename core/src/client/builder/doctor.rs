@@ -2,7 +2,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use super::{ClientBuilder, KeySource, check_app_id, check_gateway_url, is_loopback};
+use super::{
+    ClientBuilder, KeySource, check_app_id, check_gateway_url, check_not_own_public_key,
+    is_loopback,
+};
 use crate::aes::AesKey;
 use crate::cert::{Certificate, root_cert_sn, verify_chain};
 use crate::client::Gateway;
@@ -69,20 +72,21 @@ pub(super) fn examine(b: &ClientBuilder) -> DoctorReport {
             |t| PublicKey::from_text_for("alipay_public_key", t),
             |k| format!("RSA-{}", k.bits()),
         );
-        if let (Some(alipay), Some(own)) = (alipay, &own_public) {
-            if alipay == *own {
-                report.add(
+        if let (Some(alipay), Some(private_key)) = (alipay, &private_key) {
+            // The rule `build()` applies, with its message.
+            match check_not_own_public_key(private_key, &alipay) {
+                Err(e) => report.add(
                     Level::Problem,
                     "alipay_public_key",
-                    "is your app's own public key; use the Alipay public key shown beside it in the console \
-                     (支付宝公钥, not 应用公钥)",
-                );
-            } else {
-                report.add(
+                    e.message()
+                        .trim_start_matches("alipay_public_key: ")
+                        .to_owned(),
+                ),
+                Ok(()) => report.add(
                     Level::Ok,
                     "alipay_public_key",
                     "is not the app's own public key",
-                );
+                ),
             }
         }
     }
