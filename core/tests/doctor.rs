@@ -152,3 +152,44 @@ async fn check_config_measures_the_clock_against_the_gateway() {
     );
     assert!(report.is_healthy(), "{report}");
 }
+
+#[test]
+fn the_connection_options_build_refuses_are_problems_of_the_doctor_too() {
+    let sound = || {
+        Client::builder()
+            .app_id("2021000000000001")
+            .private_key_text(read("keys/node/app-private-key.pem"))
+            .alipay_public_key_text(read("keys/node/alipay-public-key-no-wrapper.pem"))
+    };
+    for (builder, topic, says) in [
+        (
+            sound().app_auth_token("202405BB\nmerchant"),
+            "app_auth_token",
+            "control character",
+        ),
+        (
+            sound().max_response_bytes(10),
+            "max_response_bytes",
+            "too small",
+        ),
+        (
+            sound().proxy("http://user:secret@[::1"),
+            "proxy",
+            "not a usable proxy URL",
+        ),
+        (
+            sound().root_certificates_pem("not a certificate"),
+            "root_certificates",
+            "PEM",
+        ),
+    ] {
+        let report = builder.clone().doctor();
+        assert!(!report.is_healthy(), "{topic}: {report}");
+        assert_eq!(level(&report, topic, says), Level::Problem, "{report}");
+        assert!(!report.to_string().contains("secret"), "{report}");
+        let e = builder.build().unwrap_err();
+        assert_eq!(e.field(), Some(topic), "{e}");
+        assert!(e.message().contains(says), "{e}");
+    }
+    assert!(sound().doctor().is_healthy());
+}

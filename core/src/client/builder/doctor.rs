@@ -3,8 +3,8 @@
 use std::time::{Duration, SystemTime};
 
 use super::{
-    ClientBuilder, KeySource, check_app_id, check_gateway_url, check_not_own_public_key,
-    is_loopback,
+    ClientBuilder, KeySource, ProxySetting, check_app_auth_token, check_app_id, check_gateway_url,
+    check_max_response_bytes, check_not_own_public_key, is_loopback,
 };
 use crate::aes::AesKey;
 use crate::cert::{Certificate, root_cert_sn, verify_chain};
@@ -101,6 +101,7 @@ pub(super) fn examine(b: &ClientBuilder) -> DoctorReport {
         Err(e) => report.add(Level::Problem, "gateway", e.message().trim_start_matches("gateway: ").to_owned()),
     }
     limits(&mut report, b);
+    connection(&mut report, b);
     if b.sign_type == SignType::Rsa {
         report.add(
             Level::Warning,
@@ -134,6 +135,23 @@ pub(super) fn examine(b: &ClientBuilder) -> DoctorReport {
 }
 
 /// The timeouts, the pool and the rate limit, by the rules `build` applies.
+/// The options `build()` checks beside the keys and limits, by the same rules: the client's `app_auth_token`, the
+/// response size limit, the proxy URL and the extra root certificates. Silent when they are fine.
+fn connection(report: &mut DoctorReport, b: &ClientBuilder) {
+    let checks = [
+        check_app_auth_token(b.app_auth_token.clone()).map(|_| ()),
+        check_max_response_bytes(b.max_response_bytes).map(|_| ()),
+        match &b.proxy {
+            ProxySetting::Explicit(proxy) => super::http::explicit_proxy(proxy).map(|_| ()),
+            ProxySetting::Environment | ProxySetting::None => Ok(()),
+        },
+        super::http::root_certificates(&b.root_certificates).map(|_| ()),
+    ];
+    for e in checks.iter().filter_map(|c| c.as_ref().err()) {
+        report.problem(e);
+    }
+}
+
 fn limits(report: &mut DoctorReport, b: &ClientBuilder) {
     for problem in Timeouts::problems(b.connect_timeout, b.timeout, b.attempt_timeout) {
         report.problem(&problem);

@@ -44,7 +44,7 @@ pub(super) fn client(c: &Connection<'_>) -> Result<reqwest::Client> {
         .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))
 }
 
-fn explicit_proxy(proxy: &str) -> Result<reqwest::Proxy> {
+pub(super) fn explicit_proxy(proxy: &str) -> Result<reqwest::Proxy> {
     Ok(reqwest::Proxy::all(proxy)
         .map_err(|e| {
             Error::config_field(
@@ -55,7 +55,7 @@ fn explicit_proxy(proxy: &str) -> Result<reqwest::Proxy> {
         .no_proxy(reqwest::NoProxy::from_env()))
 }
 
-fn root_certificates(sources: &[KeySource<()>]) -> Result<Vec<reqwest::Certificate>> {
+pub(super) fn root_certificates(sources: &[KeySource<()>]) -> Result<Vec<reqwest::Certificate>> {
     let mut roots = Vec::new();
     for source in sources {
         let pem = source.peek_text("root_certificates")?.unwrap_or_default();
