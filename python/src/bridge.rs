@@ -125,16 +125,15 @@ impl Bridge {
                 continue;
             };
             let future = future.into_bound(py);
-            let delivered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                output.deliver_boxed(py)
-            }))
-            .unwrap_or_else(|payload| {
-                Err(crate::panic::internal_error(
-                    py,
-                    &crate::panic::payload_text(payload.as_ref()),
-                    true,
-                ))
-            });
+            let delivered =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| output.deliver_boxed(py)))
+                    .unwrap_or_else(|payload| {
+                        Err(crate::panic::internal_error(
+                            py,
+                            &crate::panic::payload_text(payload.as_ref()),
+                            true,
+                        ))
+                    });
             let set = match delivered {
                 Ok(value) => future.call_method1(pyo3::intern!(py, "set_result"), (value,)),
                 Err(error) => {
@@ -143,7 +142,11 @@ impl Bridge {
             };
             if let Err(error) = set {
                 // Cancelled before its done callback ran: asyncio refuses a result, which is right.
-                if !future.call_method0(pyo3::intern!(py, "done")).and_then(|d| d.is_truthy()).unwrap_or(false) {
+                if !future
+                    .call_method0(pyo3::intern!(py, "done"))
+                    .and_then(|d| d.is_truthy())
+                    .unwrap_or(false)
+                {
                     error.write_unraisable(py, Some(&future));
                 }
             }
@@ -205,7 +208,9 @@ impl ForgetLoop {
         let forgotten = {
             let mut registry = lock(&REGISTRY);
             match registry.loops.get(&self.key) {
-                Some(bridge) if bridge.get().event_loop.bind(py).is(reference) => registry.loops.remove(&self.key),
+                Some(bridge) if bridge.get().event_loop.bind(py).is(reference) => {
+                    registry.loops.remove(&self.key)
+                }
                 _ => None,
             }
         };
@@ -236,13 +241,18 @@ fn bridge_of(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Py<Bridg
         let mut registry = lock(&REGISTRY);
         if registry.pid == pid {
             match registry.loops.get(&key) {
-                Some(bridge) if bridge.get().loop_is(py, event_loop) => (Some(bridge.clone_ref(py)), Vec::new()),
+                Some(bridge) if bridge.get().loop_is(py, event_loop) => {
+                    (Some(bridge.clone_ref(py)), Vec::new())
+                }
                 _ => (None, Vec::new()),
             }
         } else {
             // A forked child (or the first call): nothing of the parent's is reused.
             registry.pid = pid;
-            (None, registry.loops.drain().map(|(_, bridge)| bridge).collect())
+            (
+                None,
+                registry.loops.drain().map(|(_, bridge)| bridge).collect(),
+            )
         }
     };
     if let Some(bridge) = found {
@@ -252,8 +262,9 @@ fn bridge_of(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Py<Bridg
     drop(stale);
     sweep(py);
 
-    let inbox = Inbox::new()
-        .map_err(|e| PyRuntimeError::new_err(format!("cannot create the asyncio wake-up socket: {e}")))?;
+    let inbox = Inbox::new().map_err(|e| {
+        PyRuntimeError::new_err(format!("cannot create the asyncio wake-up socket: {e}"))
+    })?;
     let fd = inbox.wake_rx.as_raw_fd();
     let forget = Py::new(py, ForgetLoop { key })?;
     let reference = PyWeakrefReference::new_with(event_loop, forget)?;
