@@ -159,6 +159,12 @@ impl Bridge {
         lock(&self.waiting).remove(&id)
     }
 
+    /// Lets go of the futures of a loop that is gone, closed or the parent's: each future's done callback holds
+    /// the bridge, so this breaks the reference cycles (the caller drops the map outside any lock).
+    fn retire(&self) -> HashMap<u64, Py<PyAny>> {
+        std::mem::take(&mut *lock(&self.waiting))
+    }
+
     fn loop_is(&self, py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> bool {
         self.event_loop
             .bind(py)
@@ -215,7 +221,7 @@ impl ForgetLoop {
             }
         };
         // Dropped outside the lock: dropping Python objects can run Python code.
-        drop(forgotten);
+        retire_all(forgotten);
     }
 }
 
@@ -259,7 +265,7 @@ fn bridge_of(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Py<Bridg
         return Ok(bridge);
     }
     // Dropped outside the lock (dropping Python objects can run Python code).
-    drop(stale);
+    retire_all(stale);
     sweep(py);
 
     let inbox = Inbox::new().map_err(|e| {
@@ -279,7 +285,7 @@ fn bridge_of(py: Python<'_>, event_loop: &Bound<'_, PyAny>) -> PyResult<Py<Bridg
     )?;
     event_loop.call_method1(pyo3::intern!(py, "add_reader"), (fd, bridge.clone_ref(py)))?;
     let replaced = lock(&REGISTRY).loops.insert(key, bridge.clone_ref(py));
-    drop(replaced);
+    retire_all(replaced);
     Ok(bridge)
 }
 
@@ -302,8 +308,15 @@ fn sweep(py: Python<'_>) {
             .filter_map(|key| registry.loops.remove(key))
             .collect()
     };
-    drop(removed);
     drop(bridges);
+    retire_all(removed);
+}
+
+/// Drops bridges taken out of the registry, their futures first. Never called with the registry locked.
+fn retire_all(bridges: impl IntoIterator<Item = Py<Bridge>>) {
+    for bridge in bridges {
+        drop(bridge.get().retire());
+    }
 }
 
 static GET_RUNNING_LOOP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

@@ -84,14 +84,16 @@ ASYNC_CHILD_SCRIPT = textwrap.dedent(
         return result.voucher_id
 
     with Sandbox() as sandbox:
-        # The parent's loop has completed async calls before the fork; the child's loops must not use its bridge.
+        # The parent's loop has completed async calls before the fork and is still open: the child's loop must not
+        # be given its state (the child gets copies of the parent's descriptors, not its runtime threads).
         parent_loop = asyncio.new_event_loop()
         assert parent_loop.run_until_complete(send(sandbox, "parent-3"))
         pid = os.fork()
         if pid == 0:
             try:
-                ok = asyncio.run(send(sandbox, "child-3")) and parent_loop.run_until_complete(send(sandbox, "child-4"))
-                os._exit(0 if ok else 1)
+                first = asyncio.run(send(sandbox, "child-3"))
+                second = asyncio.run(send(sandbox, "child-4"))
+                os._exit(0 if first and second else 1)
             except BaseException:
                 import traceback
                 traceback.print_exc()
