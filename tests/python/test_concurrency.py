@@ -96,7 +96,10 @@ def test_loops_running_at_once_in_two_threads_each_get_their_own_answers(alipay_
 
     async def batch(name: str) -> list[str]:
         results = await asyncio.gather(
-            *(client.send_voucher(template_id="TPL-FIXED-10", out_biz_no=f"{name}-{n}", user_id=USER) for n in range(16))
+            *(
+                client.send_voucher(template_id="TPL-FIXED-10", out_biz_no=f"{name}-{n}", user_id=USER)
+                for n in range(16)
+            )
         )
         return [r.voucher_id for r in results]
 
