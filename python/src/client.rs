@@ -3,7 +3,6 @@
 //! running on the core's shared runtime).
 
 use std::future::Future;
-use std::sync::Once;
 
 use alipay_marketing::{Error, blocking};
 use pyo3::exceptions::PyTypeError;
@@ -13,7 +12,6 @@ use tracing::Instrument;
 
 use crate::config::RetryArg;
 use crate::doctor::ClientStats;
-use crate::errors::to_py_err;
 use crate::requests::{
     InviteArgs, PointsArgs, VoucherArgs, biz_text, call_options, prepare_any, with_invite_keywords,
     with_points_keywords, with_voucher_keywords,
@@ -74,29 +72,15 @@ impl Mode for Blocking {
 /// Returns an asyncio awaitable; cancelling it drops the call.
 struct Asyncio;
 
-static ASYNC_RUNTIME: Once = Once::new();
-
 impl Mode for Asyncio {
     fn run<R, F>(py: Python<'_>, future: F) -> PyResult<Py<PyAny>>
     where
         R: ToPython,
         F: Future<Output = Result<R, Error>> + Send + 'static,
     {
-        ensure_async_runtime(py)?;
         let awaitable = panic::awaitable(py, async move { Ok(Outcome(future.await)) })?;
         Ok(awaitable.unbind())
     }
-}
-
-/// Points pyo3-async-runtimes at the core's shared runtime. Checked on every call: after a fork the shared
-/// runtime is unusable and this says so.
-pub(crate) fn ensure_async_runtime(py: Python<'_>) -> PyResult<()> {
-    let runtime = blocking::runtime().map_err(|e| to_py_err(py, &e))?;
-    ASYNC_RUNTIME.call_once(|| {
-        // Fails only if already set, which only this Once does.
-        let _ = pyo3_async_runtimes::tokio::init_with_runtime(runtime);
-    });
-    Ok(())
 }
 
 /// The core client of a Python client object.
@@ -383,7 +367,6 @@ crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, 
     ) -> PyResult<Py<PyAny>> {
         let _ = (exc_type, exc_value, traceback);
         let client = self.core.client.clone();
-        ensure_async_runtime(py)?;
         let awaitable = panic::awaitable(py, async move {
             client.close().await;
             Ok(false)
@@ -395,7 +378,6 @@ crate::companion::with_companion_methods!(client_methods!(AsyncClient, Asyncio, 
     /// finished (they make no further retries).
     fn aclose(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         let client = self.core.client.clone();
-        ensure_async_runtime(py)?;
         let awaitable = panic::awaitable(py, async move {
             client.close().await;
             Ok(())

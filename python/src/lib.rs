@@ -11,6 +11,8 @@
 //! - `doctor` — `ClientStats` and the configuration doctor (`DoctorReport`, `doctor()`).
 //! - `errors` — raising the exception classes of `alipay_marketing/errors.py` from core errors.
 //! - `panic` — a panic caught at the boundary with the core raises `InternalError`, never `PanicException`.
+//! - `bridge` — asyncio awaitables for futures on the shared runtime, completed on the loop thread without the
+//!   runtime threads taking the GIL.
 //! - `wait` — waiting for a call with the GIL released and Ctrl-C still honoured.
 //! - `logging` — forwarding the core's `tracing` events to Python `logging`, masked.
 //! - `keys` — key helpers for tests and tools (generating a pair).
@@ -24,6 +26,7 @@
 
 #[cfg(feature = "bench")]
 mod baseline;
+mod bridge;
 mod campaign;
 mod client;
 mod companion;

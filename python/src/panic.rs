@@ -13,6 +13,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -85,18 +86,29 @@ impl<F: Future> Future for CatchPanic<F> {
     }
 }
 
-/// An asyncio awaitable for `future` on the shared runtime; a panic in it raises `InternalError`.
+/// An asyncio awaitable for `future` on the shared runtime ([`crate::bridge`]); a panic in it raises
+/// `InternalError`.
 pub fn awaitable<'py, T, F>(py: Python<'py>, future: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = PyResult<T>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
 {
-    pyo3_async_runtimes::tokio::future_into_py(py, async move {
-        match CatchPanic::new(future).await {
-            Ok(output) => output,
-            Err(text) => Err(Python::attach(|py| internal_error(py, &text, true))),
+    crate::bridge::spawn(py, async move { Caught(CatchPanic::new(future).await) })
+}
+
+/// The output of an async call's future, or the text of its panic; converted on the event loop's thread.
+struct Caught<T>(Result<PyResult<T>, String>);
+
+impl<T> crate::bridge::Deliver for Caught<T>
+where
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    fn deliver(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        match self.0 {
+            Ok(output) => output?.into_py_any(py),
+            Err(text) => Err(internal_error(py, &text, true)),
         }
-    })
+    }
 }
 
 /// Test hook (not part of the API, not re-exported by the package): panics at the boundary named by `at` —
@@ -114,7 +126,6 @@ pub fn _panic_for_tests(py: Python<'_>, at: &str) -> PyResult<Py<PyAny>> {
             Ok(py.None())
         }
         "async" => {
-            crate::client::ensure_async_runtime(py)?;
             let future = async { boom("test panic in an async call") };
             Ok(awaitable(py, future)?.unbind())
         }

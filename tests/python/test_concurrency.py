@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -86,4 +88,43 @@ def test_an_async_client_can_be_used_from_several_event_loops(alipay_sandbox: Sa
     for n in range(3):
         result = asyncio.run(client.send_voucher(template_id="TPL-FIXED-10", out_biz_no=f"loop-{n}", user_id=USER))
         assert result.voucher_id
+    client.close()
+
+
+def test_loops_running_at_once_in_two_threads_each_get_their_own_answers(alipay_sandbox: Sandbox) -> None:
+    client: AsyncClient = alipay_sandbox.async_client()
+
+    async def batch(name: str) -> list[str]:
+        results = await asyncio.gather(
+            *(
+                client.send_voucher(template_id="TPL-FIXED-10", out_biz_no=f"{name}-{n}", user_id=USER)
+                for n in range(16)
+            )
+        )
+        return [r.voucher_id for r in results]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(lambda name: asyncio.run(batch(name)), ["loop-a", "loop-b"])
+    assert len(first) == len(second) == 16
+    assert len(set(first) | set(second)) == 32
+    client.close()
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts open files through /proc")
+def test_closed_loops_do_not_keep_file_descriptors(alipay_sandbox: Sandbox) -> None:
+    client: AsyncClient = alipay_sandbox.async_client()
+
+    def one_loop(n: int) -> None:
+        result = asyncio.run(client.send_voucher(template_id="TPL-FIXED-10", out_biz_no=f"fds-{n}", user_id=USER))
+        assert result.voucher_id
+
+    for n in range(3):
+        one_loop(n)
+    gc.collect()
+    before = len(os.listdir("/proc/self/fd"))
+    for n in range(3, 23):
+        one_loop(n)
+    gc.collect()
+    # Each loop's wake-up socket pair is closed once the loop is: 20 loops that kept theirs would hold 40 more.
+    assert len(os.listdir("/proc/self/fd")) - before < 10
     client.close()

@@ -68,3 +68,48 @@ def test_a_client_created_in_a_forked_child_works() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "child exit 0"
+
+
+ASYNC_CHILD_SCRIPT = textwrap.dedent(
+    """
+    import asyncio
+    import os
+    from alipay_marketing.testing import Sandbox
+
+    async def send(sandbox, out_biz_no):
+        async with sandbox.async_client() as client:
+            result = await client.send_voucher(
+                template_id="TPL-FIXED-10", out_biz_no=out_biz_no, user_id="2088000000000001"
+            )
+        return result.voucher_id
+
+    with Sandbox() as sandbox:
+        # The parent's loop has completed async calls before the fork and is still open: the child's loop must not
+        # be given its state (the child gets copies of the parent's descriptors, not its runtime threads).
+        parent_loop = asyncio.new_event_loop()
+        assert parent_loop.run_until_complete(send(sandbox, "parent-3"))
+        pid = os.fork()
+        if pid == 0:
+            try:
+                first = asyncio.run(send(sandbox, "child-3"))
+                second = asyncio.run(send(sandbox, "child-4"))
+                os._exit(0 if first and second else 1)
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                os._exit(2)
+        _, status = os.waitpid(pid, 0)
+        assert parent_loop.run_until_complete(send(sandbox, "parent-4"))
+        parent_loop.close()
+        print("child exit", os.waitstatus_to_exitcode(status), flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
+def test_async_calls_in_a_forked_child_work_on_its_own_loops() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", ASYNC_CHILD_SCRIPT], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "child exit 0", done.stderr
