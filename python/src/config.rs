@@ -227,8 +227,8 @@ macro_rules! with_client_keywords {
 pub(crate) use with_client_keywords;
 
 /// Generates a function taking the client keywords (keyword-only, with their defaults) after `py`, which gathers
-/// them into a [`ClientOptions`] named by `$options` for `$body`: `Client.__new__`, `AsyncClient.__new__` and
-/// `doctor` are made by it, inside `#[pymethods]` or as a `#[pyfunction]`.
+/// them into a [`ClientOptions`] named by `$options` for `$body`: the `doctor` function. (The constructors are
+/// written out by `client_methods!` in client.rs, since `#[pymethods]` must see its methods as plain functions.)
 macro_rules! client_keywords_fn {
     (
         $(#[$meta:meta])* $vis:vis fn $name:ident($py:ident) -> $ret:ty { |$options:ident| $body:expr }
