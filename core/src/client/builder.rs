@@ -521,6 +521,22 @@ fn check_app_id(app_id: Option<&str>) -> Result<String> {
     }
 }
 
+/// An Alipay public key given beside the certificates (`build()` and the doctor).
+fn public_key_in_cert_mode() -> Error {
+    Error::config_field(
+        "alipay_public_key",
+        "is for public-key mode; in certificate mode give app_cert, alipay_cert and alipay_root_cert only",
+    )
+}
+
+/// One of the three certificates missing in certificate mode (`build()` and the doctor).
+fn cert_missing(field: &str) -> Error {
+    Error::config_field(
+        field,
+        "is missing: certificate mode needs app_cert, alipay_cert and alipay_root_cert together",
+    )
+}
+
 /// The key that verifies answers: the Alipay public key, or in certificate mode the one in the Alipay
 /// certificate (with the mode's SNs and root).
 fn verification_keys(
@@ -535,17 +551,11 @@ fn verification_keys(
         return Ok((key, None));
     }
     if !matches!(alipay_public_key, KeySource::Missing) {
-        return Err(Error::config_field(
-            "alipay_public_key",
-            "is for public-key mode; in certificate mode give app_cert, alipay_cert and alipay_root_cert only",
-        ));
+        return Err(public_key_in_cert_mode());
     }
     let [app, alipay, root] = certs;
     let read = |source: KeySource<()>, field: &str| match source {
-        KeySource::Missing => Err(Error::config_field(
-            field,
-            "is required in certificate mode (app_cert, alipay_cert and alipay_root_cert go together)",
-        )),
+        KeySource::Missing => Err(cert_missing(field)),
         source => source.read_text(field),
     };
     let (mode, key) = CertMode::new(

@@ -3,8 +3,9 @@
 use std::time::{Duration, SystemTime};
 
 use super::{
-    ClientBuilder, KeySource, ProxySetting, check_app_auth_token, check_app_id, check_gateway_url,
-    check_max_response_bytes, check_not_own_public_key, is_loopback,
+    ClientBuilder, KeySource, ProxySetting, cert_missing, check_app_auth_token, check_app_id,
+    check_gateway_url, check_max_response_bytes, check_not_own_public_key, is_loopback,
+    public_key_in_cert_mode,
 };
 use crate::aes::AesKey;
 use crate::cert::{Certificate, root_cert_sn, verify_chain};
@@ -232,11 +233,7 @@ fn certificates(
         let text = match source.peek_text(field) {
             Ok(Some(text)) => text,
             Ok(None) => {
-                report.add(
-                    Level::Problem,
-                    field,
-                    "is missing: certificate mode needs app_cert, alipay_cert and alipay_root_cert",
-                );
+                report.problem(&cert_missing(field));
                 return None;
             }
             Err(e) => {
@@ -256,11 +253,7 @@ fn certificates(
     let alipay = load("alipay_cert", &b.alipay_cert);
     let roots = load("alipay_root_cert", &b.alipay_root_cert);
     if !matches!(b.alipay_public_key, KeySource::Missing) {
-        report.add(
-            Level::Problem,
-            "alipay_public_key",
-            "is for public-key mode; leave it out in certificate mode",
-        );
+        report.problem(&public_key_in_cert_mode());
     }
     for (field, certs) in [("app_cert", &app), ("alipay_cert", &alipay)] {
         let Some(cert) = certs.as_ref().and_then(|c| c.first()) else {
