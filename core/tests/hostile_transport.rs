@@ -249,10 +249,17 @@ async fn a_dropped_call_is_counted_as_cancelled() {
 }
 
 #[tokio::test]
-async fn a_deadline_of_1e19_seconds_is_never_reached_rather_than_a_panic() {
+async fn a_deadline_of_1e19_seconds_is_refused_naming_the_timeout_rather_than_a_panic() {
     let f = Fixture::start().await;
     f.answer_signed(SUCCESS);
     let huge = CallOptions::with_timeout(Duration::from_secs(u64::MAX));
-    let sent = f.client.call(&voucher(), &huge).await.unwrap();
-    assert_eq!(sent.voucher_id, "2024052700826004000000000001");
+    let e = f.client.call(&voucher(), &huge).await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidRequest, Some("timeout")),
+        "{e}"
+    );
+    assert!(e.message().contains("longer than the maximum"), "{e}");
+    assert!(!e.request_may_have_been_sent());
+    assert!(f.seen().is_empty(), "nothing was sent");
 }
