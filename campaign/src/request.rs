@@ -160,11 +160,7 @@ impl FieldMap {
     pub fn build(&self, row: &InputRow, key: &str) -> std::result::Result<CallRequest, RowProblem> {
         let problem = |e: alipay_marketing::Error| {
             let field = e.field().unwrap_or("row").to_owned();
-            let message = e.message();
-            let reason = message
-                .strip_prefix(&format!("{field}: "))
-                .unwrap_or(message)
-                .to_owned();
+            let reason = e.reason().to_owned();
             RowProblem {
                 line: row.line,
                 field,

@@ -312,6 +312,15 @@ impl Error {
         &self.0.message
     }
 
+    /// The message without its leading `field: ` (when [`Error::field`] names one): what is wrong with the field,
+    /// for a face or tool that names the field its own way (a C parameter, a command-line flag, a report's topic).
+    pub fn reason(&self) -> &str {
+        match self.field() {
+            Some(field) => crate::limits::strip_field(self.message(), field),
+            None => self.message(),
+        }
+    }
+
     /// The request field or configuration option at fault, for `InvalidRequest` and some `Config` errors.
     pub fn field(&self) -> Option<&str> {
         self.0.field.as_deref()

@@ -112,6 +112,21 @@ async fn the_dry_run_signs_the_per_call_token_in_place_of_the_clients() {
     assert!(execute.body.contains(MERCHANT_B));
 }
 
+/// A call with `options` fails as an `InvalidRequest` on `field`, before anything could have been sent.
+async fn refused_before_sending(
+    client: &alipay_marketing::Client,
+    options: &CallOptions,
+    field: &str,
+) {
+    let e = client.call(&voucher("order-1"), options).await.unwrap_err();
+    assert_eq!(
+        (e.kind(), e.field()),
+        (ErrorKind::InvalidRequest, Some(field)),
+        "{e}"
+    );
+    assert!(!e.request_may_have_been_sent());
+}
+
 #[tokio::test]
 async fn a_bad_per_call_token_is_refused_before_anything_is_sent() {
     let sandbox = Sandbox::start(Default::default()).await.unwrap();
@@ -130,15 +145,7 @@ async fn a_bad_per_call_token_is_refused_before_anything_is_sent() {
             !e.to_string().contains("merchant"),
             "the token stays out: {e}"
         );
-        let e = client
-            .call(&voucher("order-1"), &options)
-            .await
-            .unwrap_err();
-        assert_eq!(
-            (e.kind(), e.field()),
-            (ErrorKind::InvalidRequest, Some("app_auth_token"))
-        );
-        assert!(!e.request_may_have_been_sent());
+        refused_before_sending(&client, &options, "app_auth_token").await;
         let e = client
             .prepare_with(&voucher("order-1"), &options)
             .unwrap_err();
@@ -164,16 +171,7 @@ async fn a_per_call_deadline_out_of_range_is_refused_before_anything_is_sent() {
             (ErrorKind::InvalidRequest, Some("timeout"))
         );
         assert!(e.message().contains(says), "{e}");
-        let e = client
-            .call(&voucher("order-1"), &options)
-            .await
-            .unwrap_err();
-        assert_eq!(
-            (e.kind(), e.field()),
-            (ErrorKind::InvalidRequest, Some("timeout")),
-            "{e}"
-        );
-        assert!(!e.request_may_have_been_sent());
+        refused_before_sending(&client, &options, "timeout").await;
     }
     assert_eq!(sandbox.state()["total_calls"], 0);
 }

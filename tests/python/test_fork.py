@@ -29,9 +29,14 @@ SCRIPT = textwrap.dedent(
 )
 
 
+def _run(script: str) -> subprocess.CompletedProcess[str]:
+    """Runs `script` in a fresh interpreter; its output says how the forked child ended."""
+    return subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=60)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
 def test_a_client_used_in_a_forked_child_raises_config_error() -> None:
-    done = subprocess.run([sys.executable, "-c", SCRIPT], check=False, capture_output=True, text=True, timeout=60)
+    done = _run(SCRIPT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "child exit 0"
 
@@ -63,9 +68,7 @@ NEW_CLIENT_SCRIPT = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
 def test_a_client_created_in_a_forked_child_works() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", NEW_CLIENT_SCRIPT], check=False, capture_output=True, text=True, timeout=60
-    )
+    done = _run(NEW_CLIENT_SCRIPT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "child exit 0"
 
@@ -108,8 +111,6 @@ ASYNC_CHILD_SCRIPT = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
 def test_async_calls_in_a_forked_child_work_on_its_own_loops() -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", ASYNC_CHILD_SCRIPT], check=False, capture_output=True, text=True, timeout=60
-    )
+    done = _run(ASYNC_CHILD_SCRIPT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "child exit 0", done.stderr

@@ -56,18 +56,16 @@ fn need<'a, T>(value: &'a Option<T>, flag: &str, env: &str) -> Result<&'a T, Fai
     })
 }
 
-/// A core rule's error about `field`, as a usage error about the command-line `flag`.
-fn flag_error(flag: &str, field: &str, e: &alipay_marketing::Error) -> Failure {
-    let why = e.message();
-    let why = why.strip_prefix(&format!("{field}: ")).unwrap_or(why);
-    Failure::usage(format!("{flag}: {why}"))
+/// A core rule's error, as a usage error about the command-line `flag`.
+fn flag_error(flag: &str, e: &alipay_marketing::Error) -> Failure {
+    Failure::usage(format!("{flag}: {}", e.reason()))
 }
 
 /// A timeout in seconds, by the core's rule for the client option `field`.
 fn seconds(value: f64, flag: &str, field: &str) -> Result<Duration, Failure> {
     alipay_marketing::limits::seconds(field, value)
         .and_then(|d| alipay_marketing::limits::check_timeout(field, d))
-        .map_err(|e| flag_error(flag, field, &e))
+        .map_err(|e| flag_error(flag, &e))
 }
 
 /// Builds the client for `campaign`: its QPS goes to the client's rate limiter.
@@ -118,7 +116,7 @@ pub(crate) fn build(args: &ClientArgs, campaign: &Campaign) -> Result<Client, Fa
     }
     if let Some(n) = args.max_attempts {
         let n = RetryPolicy::check_attempts(i128::from(n))
-            .map_err(|e| flag_error("--max-attempts", "max_attempts", &e))?;
+            .map_err(|e| flag_error("--max-attempts", &e))?;
         let policy = builder.configured_retry_policy().max_attempts(n);
         builder = builder.retry_policy(policy);
     }

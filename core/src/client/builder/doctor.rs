@@ -76,13 +76,7 @@ pub(super) fn examine(b: &ClientBuilder) -> DoctorReport {
         if let (Some(alipay), Some(private_key)) = (alipay, &private_key) {
             // The rule `build()` applies, with its message.
             match check_not_own_public_key(private_key, &alipay) {
-                Err(e) => report.add(
-                    Level::Problem,
-                    "alipay_public_key",
-                    e.message()
-                        .trim_start_matches("alipay_public_key: ")
-                        .to_owned(),
-                ),
+                Err(e) => report.problem(&e),
                 Ok(()) => report.add(
                     Level::Ok,
                     "alipay_public_key",
