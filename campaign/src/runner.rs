@@ -339,7 +339,9 @@ async fn drive(
                         what_to_do: "lower qps / concurrency (or raise the app's quota), then run the campaign again".into(),
                     });
                 }
-                counts.in_flight -= 1;
+                // With other workers, `counts` is the campaign's, refreshed by a read that may have
+                // started before this worker's latest claim: it is shown, never decided on.
+                counts.in_flight = counts.in_flight.saturating_sub(1);
                 match state {
                     RowState::Done => counts.done += 1,
                     RowState::Failed => counts.failed += 1,
