@@ -1,13 +1,26 @@
-//! The process-wide tokio runtime that the blocking faces (C, Python) share: one per process.
+//! How the blocking faces (C, Python's `Client`) run calls: on the calling thread's own runtime once the thread
+//! makes calls regularly, and on one process-wide runtime otherwise.
 //!
-//! Built lazily on first use, with a small fixed number of worker threads. A child process after `fork` has none
-//! of the parent's runtime threads, so the parent's runtime is unusable there: the first use in the child builds
-//! the child's own (the process id tells them apart), so clients created in a pre-forked worker just work. A
-//! client carried across the fork keeps a clear error (its connections belong to the parent). Blocking from
-//! inside another runtime is an error rather than a deadlock or a panic.
+//! A call handed to another thread costs two thread wake-ups (there and back) on top of the call's own; with one
+//! call at a time, that is much of the CPU a call needs beside its signature. So [`start`] counts the calls of
+//! each thread: a thread's first [`SHARED_CALLS`] run as tasks of the shared runtime, and its later ones run on
+//! a current-thread runtime of its own, driven by the waiting thread itself, with a connection pool of its own.
+//! A thread that makes one call and ends (a thread per request) never builds either.
+//!
+//! The shared runtime is built lazily on first use, with a small fixed number of worker threads; a thread's own
+//! runtime is freed when the thread ends. A child process after `fork` has none of the parent's runtime threads,
+//! and its copy of the forking thread's runtime shares the parent's polling state, so neither is used there: the
+//! first use in the child builds the child's own (the process id tells them apart) and leaks the copies, so
+//! clients created in a pre-forked worker just work. A client carried across the fork keeps a clear error (its
+//! connections belong to the parent). Blocking from inside another runtime is an error rather than a deadlock
+//! or a panic.
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use crate::error::{Error, Result};
 
@@ -66,9 +79,7 @@ pub fn runtime() -> Result<&'static tokio::runtime::Runtime> {
 /// Errors (never panics) when called from inside an async runtime — use the async API there.
 pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     if tokio::runtime::Handle::try_current().is_ok() {
-        return Err(Error::config(
-            "a blocking alipay-marketing call was made from inside an async runtime; use the async API instead",
-        ));
+        return Err(inside_a_runtime());
     }
     let runtime = runtime()?;
     #[cfg(unix)]
@@ -76,11 +87,141 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
     Ok(runtime.block_on(future))
 }
 
-/// A future started on the shared runtime by [`start`], waited for from a plain thread. Dropping it before the
-/// answer cancels the future (as dropping an async call does).
-pub struct Pending<T> {
-    slot: Arc<Slot<T>>,
-    task: tokio::task::AbortHandle,
+/// How many calls a thread makes through the shared runtime before its calls run on a runtime of its own.
+pub const SHARED_CALLS: u32 = 3;
+
+thread_local! {
+    /// This thread's calls so far and, once it has made more than [`SHARED_CALLS`], its own runtime.
+    static OWN: RefCell<Own> = const {
+        RefCell::new(Own {
+            pid: 0,
+            calls: 0,
+            runtime: None,
+        })
+    };
+    /// Whether this thread is inside [`Pending`]'s wait on its own runtime (see [`on_own_runtime`]).
+    static DRIVING: Cell<bool> = const { Cell::new(false) };
+}
+
+struct Own {
+    /// The process these counts and this runtime belong to (a forked child's copy is not its own).
+    pid: u32,
+    calls: u32,
+    runtime: Option<Rc<tokio::runtime::Runtime>>,
+}
+
+impl Own {
+    /// Forgets a parent's copy in a forked child: its runtime shares the parent's polling state, so it is
+    /// neither used nor dropped (dropping would deregister the parent's sockets).
+    fn for_this_process(&mut self) -> &mut Own {
+        let pid = std::process::id();
+        if self.pid != pid {
+            std::mem::forget(self.runtime.take());
+            self.calls = 0;
+            self.pid = pid;
+        }
+        self
+    }
+}
+
+/// Counts a call of this thread; whether it runs on the thread's own runtime.
+fn runs_here() -> bool {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        // Inside a runtime (an async caller blocking, against advice): a runtime cannot be driven here.
+        return false;
+    }
+    OWN.try_with(|own| {
+        let mut own = own.borrow_mut();
+        let own = own.for_this_process();
+        own.calls = own.calls.saturating_add(1);
+        own.calls > SHARED_CALLS
+    })
+    .unwrap_or(false)
+}
+
+/// This thread's own runtime, built on first use.
+fn own_runtime() -> Result<Rc<tokio::runtime::Runtime>> {
+    let existing = OWN
+        .try_with(|own| own.borrow_mut().for_this_process().runtime.clone())
+        .map_err(|_| Error::config("a blocking call was made while its thread was ending"))?;
+    if let Some(runtime) = existing {
+        return Ok(runtime);
+    }
+    let runtime = Rc::new(
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| {
+                Error::config(format!(
+                    "cannot start this thread's alipay-marketing runtime: {e}"
+                ))
+            })?,
+    );
+    OWN.with(|own| own.borrow_mut().runtime = Some(runtime.clone()));
+    Ok(runtime)
+}
+
+/// Whether the code running now is a call on its thread's own runtime, which must use that thread's connection
+/// pool: a connection opened here is served by this runtime alone, so no other thread may be handed it.
+pub(crate) fn on_own_runtime() -> bool {
+    DRIVING.try_with(Cell::get).unwrap_or(false)
+}
+
+/// Marks this thread as driving its own runtime while it lives.
+struct Driving(bool);
+
+impl Driving {
+    fn enter() -> Driving {
+        Driving(DRIVING.replace(true))
+    }
+}
+
+impl Drop for Driving {
+    fn drop(&mut self) {
+        DRIVING.set(self.0);
+    }
+}
+
+/// Runs `future` on this thread's own runtime, for at most `limit` when given (`None` when it is not done by
+/// then).
+fn run_here<T>(
+    future: Pin<&mut (dyn Future<Output = T> + Send)>,
+    limit: Option<Duration>,
+) -> Result<Option<T>> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(inside_a_runtime());
+    }
+    let runtime = own_runtime()?;
+    #[cfg(unix)]
+    let _sigpipe = crate::sigpipe::Blocked::new();
+    let _driving = Driving::enter();
+    Ok(match limit {
+        None => Some(runtime.block_on(future)),
+        Some(limit) => runtime.block_on(async { tokio::time::timeout(limit, future).await.ok() }),
+    })
+}
+
+fn inside_a_runtime() -> Error {
+    Error::config(
+        "a blocking alipay-marketing call was made from inside an async runtime; use the async API instead",
+    )
+}
+
+/// A future started by [`start`], waited for from a plain thread. Dropping it before the answer cancels the
+/// future (as dropping an async call does).
+///
+/// Wait for it on the thread that started it: a call that runs on that thread's own runtime is driven by the
+/// waiting thread.
+pub struct Pending<T>(Waiting<T>);
+
+enum Waiting<T> {
+    /// A task of the shared runtime.
+    Task {
+        slot: Arc<Slot<T>>,
+        task: tokio::task::AbortHandle,
+    },
+    /// Driven by the waiting thread on its own runtime; `None` once it has answered.
+    Here(Option<Pin<Box<dyn Future<Output = T> + Send>>>),
 }
 
 /// Where the task leaves its answer: a mutex and a condition variable only (no channel), so that waiting creates
@@ -109,54 +250,98 @@ impl<T> Drop for Filler<T> {
     }
 }
 
+fn runtime_stopped() -> Error {
+    Error::config("the alipay-marketing runtime stopped before the call answered")
+}
+
 impl<T> Pending<T> {
-    /// Waits for the answer. (An error only if the runtime dropped the task, which it does not while the
-    /// process runs.)
-    pub fn wait(self) -> Result<T> {
-        let mut state = self.slot.state.lock().unwrap_or_else(|p| p.into_inner());
-        loop {
-            if let Some(answer) = state.0.take() {
-                return Ok(answer);
+    /// Waits for the answer. (An error if the shared runtime dropped the task, which it does not while the
+    /// process runs, or if this is waited for from inside an async runtime.)
+    pub fn wait(mut self) -> Result<T> {
+        match &mut self.0 {
+            Waiting::Task { slot, .. } => {
+                let mut state = slot.state.lock().unwrap_or_else(|p| p.into_inner());
+                loop {
+                    if let Some(answer) = state.0.take() {
+                        return Ok(answer);
+                    }
+                    if state.1 {
+                        return Err(runtime_stopped());
+                    }
+                    state = slot.ready.wait(state).unwrap_or_else(|p| p.into_inner());
+                }
             }
-            if state.1 {
-                return Err(Error::config(
-                    "the alipay-marketing runtime stopped before the call answered",
-                ));
+            Waiting::Here(future) => {
+                let mut running = future.take().ok_or_else(runtime_stopped)?;
+                let answer = run_here(running.as_mut(), None);
+                // Dropped (cancelled, if it did not answer) inside its runtime.
+                *future = Some(running);
+                answer?.ok_or_else(runtime_stopped)
             }
-            state = self
-                .slot
-                .ready
-                .wait(state)
-                .unwrap_or_else(|p| p.into_inner());
         }
     }
 
     /// Waits up to `timeout` for the answer; `None` while the future is still running.
-    pub fn wait_timeout(&self, timeout: std::time::Duration) -> Option<T> {
-        let state = self.slot.state.lock().unwrap_or_else(|p| p.into_inner());
-        let (mut state, _) = self
-            .slot
-            .ready
-            .wait_timeout_while(state, timeout, |s| s.0.is_none() && !s.1)
-            .unwrap_or_else(|p| p.into_inner());
-        state.0.take()
+    pub fn wait_timeout(&mut self, timeout: Duration) -> Result<Option<T>> {
+        match &mut self.0 {
+            Waiting::Task { slot, .. } => {
+                let state = slot.state.lock().unwrap_or_else(|p| p.into_inner());
+                let (mut state, _) = slot
+                    .ready
+                    .wait_timeout_while(state, timeout, |s| s.0.is_none() && !s.1)
+                    .unwrap_or_else(|p| p.into_inner());
+                match state.0.take() {
+                    Some(answer) => Ok(Some(answer)),
+                    None if state.1 => Err(runtime_stopped()),
+                    None => Ok(None),
+                }
+            }
+            Waiting::Here(future) => {
+                let running = future.as_mut().ok_or_else(runtime_stopped)?;
+                let answer = run_here(running.as_mut(), Some(timeout))?;
+                if answer.is_some() {
+                    drop_here(future.take());
+                }
+                Ok(answer)
+            }
+        }
     }
 }
 
 impl<T> Drop for Pending<T> {
     fn drop(&mut self) {
-        self.task.abort();
+        match &mut self.0 {
+            Waiting::Task { task, .. } => task.abort(),
+            Waiting::Here(future) => drop_here(future.take()),
+        }
     }
 }
 
-/// Starts `future` as a task of the shared runtime and returns at once. Unlike [`block_on`], the future runs on a
-/// runtime thread, beside the connections it reads, so the waiting thread is woken once, by the answer, rather
-/// than at every read; the cheaper way for a blocking face to make a call.
+/// Drops a future of this thread's own runtime inside that runtime, so that what it holds (timers, sockets)
+/// is released through the runtime it was registered with.
+fn drop_here<F>(future: Option<F>) {
+    if future.is_none() {
+        return;
+    }
+    let runtime = OWN
+        .try_with(|own| own.borrow().runtime.clone())
+        .ok()
+        .flatten();
+    let _inside = runtime.as_ref().map(|runtime| runtime.enter());
+    drop(future);
+}
+
+/// Starts `future` and returns at once: the thread's first [`SHARED_CALLS`] calls as tasks of the shared
+/// runtime (the future runs there at once; the waiting thread is woken once, by the answer), and its later ones
+/// on the thread's own runtime, where the future runs when waited for, driven by the waiting thread itself.
 pub fn start<F>(future: F) -> Result<Pending<F::Output>>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    if runs_here() {
+        return Ok(Pending(Waiting::Here(Some(Box::pin(future)))));
+    }
     let slot = Arc::new(Slot {
         state: Mutex::new((None, false)),
         ready: Condvar::new(),
@@ -166,10 +351,10 @@ where
         let answer = future.await;
         filler.fill(answer);
     });
-    Ok(Pending {
+    Ok(Pending(Waiting::Task {
         slot,
         task: task.abort_handle(),
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -188,30 +373,94 @@ mod tests {
         assert_eq!(a, b);
     }
 
-    #[test]
-    fn a_started_future_answers_and_a_dropped_one_is_cancelled() {
-        let pending = start(async { 40 + 2 }).unwrap();
-        let mut answer = None;
-        while answer.is_none() {
-            answer = pending.wait_timeout(std::time::Duration::from_millis(50));
-        }
-        assert_eq!(answer, Some(42));
+    /// Where `start` ran a future: the thread that polled it.
+    fn runs_on() -> std::thread::ThreadId {
+        start(async { std::thread::current().id() })
+            .unwrap()
+            .wait()
+            .unwrap()
+    }
 
-        let (tx, rx) = std::sync::mpsc::channel::<()>();
-        let pending = start(async move {
-            // Holds `tx` until cancelled; never finishes on its own.
-            std::future::pending::<()>().await;
-            drop(tx);
+    #[test]
+    fn a_threads_first_calls_run_on_the_shared_runtime_and_later_ones_on_the_thread_itself() {
+        std::thread::spawn(|| {
+            let me = std::thread::current().id();
+            for _ in 0..SHARED_CALLS {
+                assert_ne!(runs_on(), me);
+            }
+            for _ in 0..5 {
+                assert_eq!(runs_on(), me);
+            }
+            assert!(!on_own_runtime(), "only while a call is driven here");
         })
+        .join()
         .unwrap();
-        assert!(
-            pending
-                .wait_timeout(std::time::Duration::from_millis(10))
-                .is_none()
-        );
-        drop(pending);
-        // The task was aborted: its future (and `tx` with it) is dropped, so the channel disconnects.
-        assert_eq!(rx.recv(), Err(std::sync::mpsc::RecvError));
+    }
+
+    /// Checks an answered and a cancelled future, with `calls` calls made on the thread beforehand.
+    fn answers_and_cancels(calls: u32) {
+        std::thread::spawn(move || {
+            for _ in 0..calls {
+                runs_on();
+            }
+            let mut pending = start(async { 40 + 2 }).unwrap();
+            let mut answer = None;
+            while answer.is_none() {
+                answer = pending.wait_timeout(Duration::from_millis(50)).unwrap();
+            }
+            assert_eq!(answer, Some(42));
+
+            let (tx, rx) = std::sync::mpsc::channel::<()>();
+            let mut pending = start(async move {
+                // Holds `tx` until cancelled; never finishes on its own.
+                std::future::pending::<()>().await;
+                drop(tx);
+            })
+            .unwrap();
+            assert!(
+                pending
+                    .wait_timeout(Duration::from_millis(10))
+                    .unwrap()
+                    .is_none()
+            );
+            drop(pending);
+            // The future was cancelled: it (and `tx` with it) is dropped, so the channel disconnects.
+            assert_eq!(
+                rx.recv_timeout(Duration::from_secs(10)),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected)
+            );
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[test]
+    fn a_started_future_answers_and_a_dropped_one_is_cancelled_on_the_shared_runtime() {
+        answers_and_cancels(0);
+    }
+
+    #[test]
+    fn a_started_future_answers_and_a_dropped_one_is_cancelled_on_the_threads_own_runtime() {
+        answers_and_cancels(SHARED_CALLS);
+    }
+
+    #[test]
+    fn a_call_driven_here_sees_its_own_runtime_and_timers_work() {
+        std::thread::spawn(|| {
+            for _ in 0..SHARED_CALLS {
+                runs_on();
+            }
+            let seen = start(async {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                on_own_runtime()
+            })
+            .unwrap()
+            .wait()
+            .unwrap();
+            assert!(seen);
+        })
+        .join()
+        .unwrap();
     }
 
     #[tokio::test]

@@ -173,7 +173,11 @@ struct Inner {
     alipay_public_key: PublicKey,
     sign_type: SignType,
     url: url::Url,
+    /// The connection pool of calls run on a shared runtime (any async caller's, or the blocking faces' shared
+    /// one); a thread that runs calls on a runtime of its own has a pool of its own ([`transport`]).
     http: reqwest::Client,
+    /// What `http` was made from, for those per-thread pools.
+    connection: builder::Connection,
     timeout: Duration,
     attempt_timeout: Duration,
     retry: RetryPolicy,
@@ -377,9 +381,16 @@ impl Client {
     /// measured from the `Date` header of one plain request to the gateway URL.
     pub async fn check_config(&self) -> DoctorReport {
         let mut report = self.inner.report.clone();
+        let http = match self.http() {
+            Ok(http) => http,
+            Err(e) => {
+                report.add(Level::Warning, "clock", e.to_string());
+                return report;
+            }
+        };
         let probe = tokio::time::timeout(
             self.inner.attempt_timeout,
-            self.inner.http.head(self.inner.url.as_str()).send(),
+            http.head(self.inner.url.as_str()).send(),
         );
         match probe.await {
             Ok(Ok(response)) => {

@@ -114,3 +114,49 @@ def test_async_calls_in_a_forked_child_work_on_its_own_loops() -> None:
     done = _run(ASYNC_CHILD_SCRIPT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "child exit 0", done.stderr
+
+
+BUSY_THREAD_SCRIPT = textwrap.dedent(
+    """
+    import os
+    from alipay_marketing import ConfigError
+    from alipay_marketing.testing import Sandbox
+
+    def send_many(client, prefix, n):
+        return [
+            client.send_voucher(template_id="TPL-FIXED-10", out_biz_no=f"{prefix}-{i}", user_id="2088000000000001")
+            .voucher_id
+            for i in range(n)
+        ]
+
+    with Sandbox() as sandbox, sandbox.client() as client:
+        # Past its first few calls a thread drives its calls on a runtime and connection pool of its own: the
+        # child inherits a copy of both and must not use either.
+        assert all(send_many(client, "busy-parent", 6))
+        pid = os.fork()
+        if pid == 0:
+            try:
+                try:
+                    client.send_voucher(template_id="TPL-FIXED-10", out_biz_no="busy-x", user_id="2088000000000001")
+                    os._exit(3)
+                except ConfigError as error:
+                    if "fork" not in str(error):
+                        os._exit(4)
+                with sandbox.client() as child:
+                    os._exit(0 if all(send_many(child, "busy-child", 6)) else 1)
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                os._exit(2)
+        _, status = os.waitpid(pid, 0)
+        assert all(send_many(client, "busy-parent-after", 3))
+        print("child exit", os.waitstatus_to_exitcode(status), flush=True)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
+def test_a_busy_thread_forks_and_the_child_calls_on_fresh_state() -> None:
+    done = _run(BUSY_THREAD_SCRIPT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "child exit 0", done.stderr

@@ -7,6 +7,8 @@
 mod doctor;
 mod http;
 
+pub(super) use http::Connection;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -433,14 +435,15 @@ impl ClientBuilder {
         let aes = resolve_aes_key(self.aes_key)?;
         let rate_limiter = rate_limiter(self.rate_limit)?;
         let pool = PoolSettings::new(self.pool_max_idle_per_host, self.pool_idle_timeout)?;
-        let http = http::client(&http::Connection {
-            url: &url,
-            connect_timeout: timeouts.connect,
+        let connection = http::Connection::new(
+            &url,
+            timeouts.connect,
             pool,
-            http1_only: self.http1_only,
-            proxy: &self.proxy,
-            root_certificates: self.root_certificates,
-        })?;
+            self.http1_only,
+            &self.proxy,
+            &self.root_certificates,
+        )?;
+        let http = connection.client()?;
         Ok(Client {
             inner: Arc::new(Inner {
                 app_id,
@@ -449,6 +452,7 @@ impl ClientBuilder {
                 sign_type: self.sign_type,
                 url,
                 http,
+                connection,
                 timeout: timeouts.call,
                 attempt_timeout: timeouts.attempt,
                 retry: self.retry,

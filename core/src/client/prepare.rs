@@ -26,6 +26,9 @@ pub struct Prepared {
     pub body: String,
     /// The request's idempotency key, when it has one.
     pub idempotency_key: Option<String>,
+    /// `url`, parsed: what the transport hands to the HTTP client, which would otherwise parse the text again
+    /// at every attempt.
+    pub(super) target: url::Url,
 }
 
 /// A request for any gateway method, used by [`Client::execute`].
@@ -221,7 +224,8 @@ impl Client {
             .finish();
         Ok(Prepared {
             method: request.method().to_owned(),
-            url: url.into(),
+            url: url.as_str().to_owned(),
+            target: url,
             query,
             form,
             sign_content: content,

@@ -1,6 +1,8 @@
 //! Sending: retries, deadlines, the rate limit and the verified answer of each attempt.
 
+use std::cell::RefCell;
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use super::prepare::RawRequest;
@@ -12,7 +14,41 @@ use crate::retry;
 use crate::stats::Counters;
 use tracing::Instrument as _;
 
+/// A thread's own connection pools, one per client, for the calls it runs on its own runtime
+/// ([`crate::blocking`]), with the process they belong to.
+type ThreadPools = (u32, Vec<(Weak<Inner>, reqwest::Client)>);
+
+thread_local! {
+    static THREAD_POOLS: RefCell<ThreadPools> = const { RefCell::new((0, Vec::new())) };
+}
+
 impl Client {
+    /// The HTTP client for a call starting now: the client's shared pool, or on a thread that runs calls on its
+    /// own runtime, that thread's pool for this client (made on first use; those of dropped clients go then).
+    pub(super) fn http(&self) -> Result<reqwest::Client> {
+        if !crate::blocking::on_own_runtime() {
+            return Ok(self.inner.http.clone());
+        }
+        THREAD_POOLS
+            .try_with(|pools| {
+                let (pid, pools) = &mut *pools.borrow_mut();
+                if *pid != std::process::id() {
+                    // A forked child's copy of its parent's pools: their connections are the parent's.
+                    std::mem::forget(std::mem::take(pools));
+                    *pid = std::process::id();
+                }
+                let own = Arc::as_ptr(&self.inner);
+                if let Some((_, http)) = pools.iter().find(|(client, _)| client.as_ptr() == own) {
+                    return Ok(http.clone());
+                }
+                pools.retain(|(client, _)| client.strong_count() > 0);
+                let http = self.inner.connection.client()?;
+                pools.push((Arc::downgrade(&self.inner), http.clone()));
+                Ok(http)
+            })
+            .map_err(|_| Error::config("a call was made while its thread was ending"))?
+    }
+
     /// Sends `request` and reads the verified node with `parse`. Every call ends in exactly one of the counters
     /// `successes`, `failures` (by kind) or `cancelled`, and a failure to read a verified node is a failure.
     pub(super) async fn send<R: ApiRequest, T>(
@@ -216,9 +252,8 @@ impl Client {
     /// Sends a prepared request; returns the body of a 200 answer and the trace id.
     async fn post(&self, prepared: &Prepared) -> Result<(bytes::Bytes, Option<String>)> {
         let response = self
-            .inner
-            .http
-            .post(&prepared.url)
+            .http()?
+            .post(prepared.target.clone())
             .header(
                 reqwest::header::CONTENT_TYPE,
                 format!(

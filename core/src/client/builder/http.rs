@@ -7,41 +7,75 @@ use crate::client::SDK_ID;
 use crate::error::{Error, Result};
 use crate::limits::PoolSettings;
 
-/// The checked options the HTTP client is made from.
-pub(super) struct Connection<'a> {
-    pub url: &'a url::Url,
-    pub connect_timeout: Duration,
-    pub pool: PoolSettings,
-    pub http1_only: bool,
-    pub proxy: &'a ProxySetting,
-    pub root_certificates: Vec<KeySource<()>>,
+/// The checked options the HTTP client is made from. The client keeps them: a thread that runs calls on a
+/// runtime of its own gets a connection pool of its own, made from the same options (see [`crate::blocking`]).
+#[derive(Clone)]
+pub(crate) struct Connection {
+    connect_timeout: Duration,
+    pool: PoolSettings,
+    http1_only: bool,
+    /// `None`: the environment's proxy variables apply.
+    proxy: Option<Route>,
+    roots: Vec<reqwest::Certificate>,
 }
 
-/// Builds the HTTP client. Loopback gateways always connect directly, whatever the proxy setting.
-pub(super) fn client(c: &Connection<'_>) -> Result<reqwest::Client> {
-    let mut http = reqwest::Client::builder()
-        .connect_timeout(c.connect_timeout)
-        .pool_idle_timeout(c.pool.idle_timeout)
-        // The gateway never redirects; a redirect is refused in the transport, naming its location.
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(SDK_ID);
-    if let Some(max) = c.pool.max_idle_per_host {
-        http = http.pool_max_idle_per_host(max);
+#[derive(Clone)]
+enum Route {
+    Direct,
+    Through(Box<reqwest::Proxy>),
+}
+
+impl Connection {
+    /// Checks the options. Loopback gateways always connect directly, whatever the proxy setting.
+    pub(super) fn new(
+        url: &url::Url,
+        connect_timeout: Duration,
+        pool: PoolSettings,
+        http1_only: bool,
+        proxy: &ProxySetting,
+        roots: &[KeySource<()>],
+    ) -> Result<Connection> {
+        let proxy = match (proxy, is_loopback(url)) {
+            (ProxySetting::None, _) | (_, true) => Some(Route::Direct),
+            (ProxySetting::Environment, false) => None,
+            (ProxySetting::Explicit(proxy), false) => {
+                Some(Route::Through(Box::new(explicit_proxy(proxy)?)))
+            }
+        };
+        Ok(Connection {
+            connect_timeout,
+            pool,
+            http1_only,
+            proxy,
+            roots: root_certificates(roots)?,
+        })
     }
-    if c.http1_only {
-        http = http.http1_only();
+
+    /// A new HTTP client (with a pool of its own) from these options.
+    pub(crate) fn client(&self) -> Result<reqwest::Client> {
+        let mut http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .pool_idle_timeout(self.pool.idle_timeout)
+            // The gateway never redirects; a redirect is refused in the transport, naming its location.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(SDK_ID);
+        if let Some(max) = self.pool.max_idle_per_host {
+            http = http.pool_max_idle_per_host(max);
+        }
+        if self.http1_only {
+            http = http.http1_only();
+        }
+        http = match &self.proxy {
+            Some(Route::Direct) => http.no_proxy(),
+            None => http,
+            Some(Route::Through(proxy)) => http.proxy((**proxy).clone()),
+        };
+        if !self.roots.is_empty() {
+            http = http.tls_certs_merge(self.roots.iter().cloned());
+        }
+        http.build()
+            .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))
     }
-    http = match (c.proxy, is_loopback(c.url)) {
-        (ProxySetting::None, _) | (_, true) => http.no_proxy(),
-        (ProxySetting::Environment, false) => http,
-        (ProxySetting::Explicit(proxy), false) => http.proxy(explicit_proxy(proxy)?),
-    };
-    let roots = root_certificates(&c.root_certificates)?;
-    if !roots.is_empty() {
-        http = http.tls_certs_merge(roots);
-    }
-    http.build()
-        .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))
 }
 
 pub(super) fn explicit_proxy(proxy: &str) -> Result<reqwest::Proxy> {
