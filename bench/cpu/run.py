@@ -15,7 +15,9 @@ kernel time included) is read at ``ready`` and at ``done``, so start-up, key loa
 costs the client one sign and one verify, and the sandbox one verify and one sign.
 
 Every face runs once per round; the table shows the medians over the rounds (the rounds interleave the faces, so
-load from other work on the machine spreads over all of them). Results also go to ``target/bench/cpu.json``.
+load from other work on the machine spreads over all of them). A ratio is the median of each round's ratio (a face
+against its reference, or against that round's openssl figure, measured minutes apart at most), so a machine
+whose speed drifts between rounds does not skew it. Results also go to ``target/bench/cpu.json``.
 """
 
 from __future__ import annotations
@@ -215,6 +217,19 @@ def report(
     sign = statistics.median(c[0] for c in crypto)
     verify = statistics.median(c[1] for c in crypto)
     floor = sign + verify
+    floors = [c[0] + c[1] for c in crypto]
+
+    def paired(name: str, versus: str | None, sandbox: bool = False) -> float:
+        """The median over the rounds of each round's ratio: a face against its reference measured in the same
+        round (the floor is that round's openssl), so drift in the machine's speed between rounds cancels out."""
+        if versus is not None and versus not in samples:
+            return float("nan")
+        ratios = []
+        for r, sample in enumerate(samples[name]):
+            base = floors[r] if versus is None else samples[versus][r].client_us
+            ratios.append((sample.sandbox_us if sandbox else sample.client_us) / base)
+        return statistics.median(ratios)
+
     med: dict[str, dict[str, float]] = {
         name: {
             "calls_per_s": statistics.median(s.rate for s in runs),
@@ -225,7 +240,10 @@ def report(
     }
     print()
     print(f"machine: {machine()}; load average {min(loads):.1f}-{max(loads):.1f} at the start of each round")
-    print(f"{rounds} rounds of {seconds:g} s per face; medians; CPU = utime + stime of each process per call")
+    print(
+        f"{rounds} rounds of {seconds:g} s per face; medians; ratios are medians of each round's ratio; "
+        "CPU = utime + stime of each process per call"
+    )
     print(f"openssl speed rsa2048: sign {sign:.1f} µs + verify {verify:.1f} µs = {floor:.1f} µs (the crypto floor)")
     print()
     header = (
@@ -237,14 +255,9 @@ def report(
     rows = []
     for name, _, in_flight, versus, target in faces:
         m = med[name]
-        if versus is None:
-            base, against = floor, "sign+verify"
-        elif versus in med:
-            base, against = med[versus]["client_us"], versus.replace("client, ", "").replace(" in flight", "")
-        else:
-            base, against = float("nan"), versus
-        ratio = m["client_us"] / base
-        sandbox_ratio = m["sandbox_us"] / floor
+        against = "sign+verify" if versus is None else versus.replace("client, ", "").replace(" in flight", "")
+        ratio = paired(name, versus)
+        sandbox_ratio = paired(name, None, sandbox=True)
         ok = "met" if ratio <= target else "NOT met"
         sandbox_ok = "met" if sandbox_ratio <= SANDBOX_TARGET else "NOT met"
         print(

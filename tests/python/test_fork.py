@@ -29,16 +29,16 @@ SCRIPT = textwrap.dedent(
 )
 
 
-def _run(script: str) -> subprocess.CompletedProcess[str]:
-    """Runs `script` in a fresh interpreter; its output says how the forked child ended."""
-    return subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=60)
+def _child_exits_ok(script: str) -> None:
+    """Runs `script` in a fresh interpreter and checks that it says its forked child exited with 0."""
+    done = subprocess.run([sys.executable, "-c", script], check=False, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "child exit 0", done.stderr
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
 def test_a_client_used_in_a_forked_child_raises_config_error() -> None:
-    done = _run(SCRIPT)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "child exit 0"
+    _child_exits_ok(SCRIPT)
 
 
 NEW_CLIENT_SCRIPT = textwrap.dedent(
@@ -68,9 +68,7 @@ NEW_CLIENT_SCRIPT = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
 def test_a_client_created_in_a_forked_child_works() -> None:
-    done = _run(NEW_CLIENT_SCRIPT)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "child exit 0"
+    _child_exits_ok(NEW_CLIENT_SCRIPT)
 
 
 ASYNC_CHILD_SCRIPT = textwrap.dedent(
@@ -111,9 +109,7 @@ ASYNC_CHILD_SCRIPT = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
 def test_async_calls_in_a_forked_child_work_on_its_own_loops() -> None:
-    done = _run(ASYNC_CHILD_SCRIPT)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "child exit 0", done.stderr
+    _child_exits_ok(ASYNC_CHILD_SCRIPT)
 
 
 BUSY_THREAD_SCRIPT = textwrap.dedent(
@@ -157,6 +153,4 @@ BUSY_THREAD_SCRIPT = textwrap.dedent(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork is POSIX only")
 def test_a_busy_thread_forks_and_the_child_calls_on_fresh_state() -> None:
-    done = _run(BUSY_THREAD_SCRIPT)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "child exit 0", done.stderr
+    _child_exits_ok(BUSY_THREAD_SCRIPT)

@@ -14,14 +14,16 @@ pub(crate) struct Connection {
     connect_timeout: Duration,
     pool: PoolSettings,
     http1_only: bool,
-    /// `None`: the environment's proxy variables apply.
-    proxy: Option<Route>,
+    route: Route,
     roots: Vec<reqwest::Certificate>,
 }
 
+/// How connections reach the gateway.
 #[derive(Clone)]
 enum Route {
     Direct,
+    /// As the environment says: `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY`, read when a pool is made.
+    Environment,
     Through(Box<reqwest::Proxy>),
 }
 
@@ -35,18 +37,18 @@ impl Connection {
         proxy: &ProxySetting,
         roots: &[KeySource<()>],
     ) -> Result<Connection> {
-        let proxy = match (proxy, is_loopback(url)) {
-            (ProxySetting::None, _) | (_, true) => Some(Route::Direct),
-            (ProxySetting::Environment, false) => None,
+        let route = match (proxy, is_loopback(url)) {
+            (ProxySetting::None, _) | (_, true) => Route::Direct,
+            (ProxySetting::Environment, false) => Route::Environment,
             (ProxySetting::Explicit(proxy), false) => {
-                Some(Route::Through(Box::new(explicit_proxy(proxy)?)))
+                Route::Through(Box::new(explicit_proxy(proxy)?))
             }
         };
         Ok(Connection {
             connect_timeout,
             pool,
             http1_only,
-            proxy,
+            route,
             roots: root_certificates(roots)?,
         })
     }
@@ -65,10 +67,10 @@ impl Connection {
         if self.http1_only {
             http = http.http1_only();
         }
-        http = match &self.proxy {
-            Some(Route::Direct) => http.no_proxy(),
-            None => http,
-            Some(Route::Through(proxy)) => http.proxy((**proxy).clone()),
+        http = match &self.route {
+            Route::Direct => http.no_proxy(),
+            Route::Environment => http,
+            Route::Through(proxy) => http.proxy((**proxy).clone()),
         };
         if !self.roots.is_empty() {
             http = http.tls_certs_merge(self.roots.iter().cloned());
