@@ -292,8 +292,7 @@ async fn drive(
                 claiming = None;
                 let claimed = claimed?;
                 drained = claimed.is_empty();
-                counts.pending = counts.pending.saturating_sub(claimed.len() as u64);
-                counts.in_flight += claimed.len() as u64;
+                counts.claimed(claimed.len() as u64);
                 buffer.extend(claimed);
             }
             fresh = async { refreshing.as_mut().expect("checked some").await }, if refreshing.is_some() => {
@@ -339,17 +338,10 @@ async fn drive(
                         what_to_do: "lower qps / concurrency (or raise the app's quota), then run the campaign again".into(),
                     });
                 }
-                // With other workers, `counts` is the campaign's, refreshed by a read that may have
-                // started before this worker's latest claim: it is shown, never decided on.
-                counts.in_flight = counts.in_flight.saturating_sub(1);
-                match state {
-                    RowState::Done => counts.done += 1,
-                    RowState::Failed => counts.failed += 1,
-                    RowState::Unknown => counts.unknown += 1,
-                    RowState::Pending | RowState::InFlight => {
-                        counts.pending += 1;
-                        drained = false;
-                    }
+                counts.answered(state);
+                if matches!(state, RowState::Pending | RowState::InFlight) {
+                    // The row went back to pending: there is something to claim again.
+                    drained = false;
                 }
                 journal.record(outcome(sent.seq, sent.verdict, sent.latency));
             }

@@ -173,6 +173,25 @@ impl Counts {
     pub fn finished(&self) -> u64 {
         self.done + self.failed
     }
+
+    /// Counts `n` rows this worker claimed.
+    pub(crate) fn claimed(&mut self, n: u64) {
+        self.pending = self.pending.saturating_sub(n);
+        self.in_flight += n;
+    }
+
+    /// Counts one of this worker's rows answered, now in `state`. With other workers on the journal these are the
+    /// campaign's counts, refreshed by a read that may have started before this worker's latest claim: they can
+    /// trail its own rows, so they are shown but never decided on, and never go below zero.
+    pub(crate) fn answered(&mut self, state: RowState) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        match state {
+            RowState::Done => self.done += 1,
+            RowState::Failed => self.failed += 1,
+            RowState::Unknown => self.unknown += 1,
+            RowState::Pending | RowState::InFlight => self.pending += 1,
+        }
+    }
 }
 
 /// Everything the journal knows about a row, for results and reports.
@@ -305,4 +324,29 @@ pub(crate) fn decode_input(text: &str, header: &[String]) -> Vec<(String, String
         return header.iter().cloned().zip(values).collect();
     }
     serde_json::from_str::<Vec<(String, String)>>(text).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_counted_against_refreshed_counts_that_trail_the_claims_stay_at_zero() {
+        let mut counts = Counts {
+            pending: 10,
+            ..Counts::default()
+        };
+        counts.claimed(4);
+        assert_eq!((counts.pending, counts.in_flight), (6, 4));
+        // A refresh read before the claim committed: the journal still showed every row pending.
+        counts = Counts {
+            pending: 10,
+            ..Counts::default()
+        };
+        counts.answered(RowState::Done);
+        counts.answered(RowState::Unknown);
+        counts.answered(RowState::Pending);
+        assert_eq!(counts.in_flight, 0);
+        assert_eq!((counts.done, counts.unknown, counts.pending), (1, 1, 11));
+    }
 }
