@@ -1,5 +1,5 @@
-//! How the blocking faces (C, Python's `Client`) run calls: on the calling thread's own runtime once the thread
-//! makes calls regularly, and on one process-wide runtime otherwise.
+//! How the blocking faces (C, Python's `Client`) run calls: a thread's first [`SHARED_CALLS`] on one process-wide
+//! runtime, its later ones on a runtime of its own.
 //!
 //! A call handed to another thread costs two thread wake-ups (there and back) on top of the call's own; with one
 //! call at a time, that is much of the CPU a call needs beside its signature. So [`start`] counts the calls of
@@ -90,38 +90,46 @@ pub fn block_on<F: Future>(future: F) -> Result<F::Output> {
 /// How many calls a thread makes through the shared runtime before its calls run on a runtime of its own.
 pub const SHARED_CALLS: u32 = 3;
 
+/// A thread's value that belongs to the process that made it. In a forked child, the parent's copy is forgotten
+/// (neither used nor dropped: what it holds, a runtime's polling state or connections, is the parent's, and
+/// dropping it would deregister the parent's sockets) and a fresh default takes its place.
+pub(crate) struct ForkLocal<T> {
+    pid: u32,
+    value: T,
+}
+
+impl<T: Default> ForkLocal<T> {
+    pub(crate) const fn new(value: T) -> ForkLocal<T> {
+        ForkLocal { pid: 0, value }
+    }
+
+    /// This process's value.
+    pub(crate) fn get(&mut self) -> &mut T {
+        let pid = std::process::id();
+        if self.pid != pid {
+            std::mem::forget(std::mem::take(&mut self.value));
+            self.pid = pid;
+        }
+        &mut self.value
+    }
+}
+
 thread_local! {
     /// This thread's calls so far and, once it has made more than [`SHARED_CALLS`], its own runtime.
-    static OWN: RefCell<Own> = const {
-        RefCell::new(Own {
-            pid: 0,
+    static OWN: RefCell<ForkLocal<Own>> = const {
+        RefCell::new(ForkLocal::new(Own {
             calls: 0,
             runtime: None,
-        })
+        }))
     };
     /// Whether this thread is inside [`Pending`]'s wait on its own runtime (see [`on_own_runtime`]).
     static DRIVING: Cell<bool> = const { Cell::new(false) };
 }
 
+#[derive(Default)]
 struct Own {
-    /// The process these counts and this runtime belong to (a forked child's copy is not its own).
-    pid: u32,
     calls: u32,
     runtime: Option<Rc<tokio::runtime::Runtime>>,
-}
-
-impl Own {
-    /// Forgets a parent's copy in a forked child: its runtime shares the parent's polling state, so it is
-    /// neither used nor dropped (dropping would deregister the parent's sockets).
-    fn for_this_process(&mut self) -> &mut Own {
-        let pid = std::process::id();
-        if self.pid != pid {
-            std::mem::forget(self.runtime.take());
-            self.calls = 0;
-            self.pid = pid;
-        }
-        self
-    }
 }
 
 /// Counts a call of this thread; whether it runs on the thread's own runtime.
@@ -132,7 +140,7 @@ fn runs_here() -> bool {
     }
     OWN.try_with(|own| {
         let mut own = own.borrow_mut();
-        let own = own.for_this_process();
+        let own = own.get();
         own.calls = own.calls.saturating_add(1);
         own.calls > SHARED_CALLS
     })
@@ -142,7 +150,7 @@ fn runs_here() -> bool {
 /// This thread's own runtime, built on first use.
 fn own_runtime() -> Result<Rc<tokio::runtime::Runtime>> {
     let existing = OWN
-        .try_with(|own| own.borrow_mut().for_this_process().runtime.clone())
+        .try_with(|own| own.borrow_mut().get().runtime.clone())
         .map_err(|_| Error::config("a blocking call was made while its thread was ending"))?;
     if let Some(runtime) = existing {
         return Ok(runtime);
@@ -157,7 +165,7 @@ fn own_runtime() -> Result<Rc<tokio::runtime::Runtime>> {
                 ))
             })?,
     );
-    OWN.with(|own| own.borrow_mut().runtime = Some(runtime.clone()));
+    OWN.with(|own| own.borrow_mut().get().runtime = Some(runtime.clone()));
     Ok(runtime)
 }
 
@@ -271,13 +279,7 @@ impl<T> Pending<T> {
                     state = slot.ready.wait(state).unwrap_or_else(|p| p.into_inner());
                 }
             }
-            Waiting::Here(future) => {
-                let mut running = future.take().ok_or_else(runtime_stopped)?;
-                let answer = run_here(running.as_mut(), None);
-                // Dropped (cancelled, if it did not answer) inside its runtime.
-                *future = Some(running);
-                answer?.ok_or_else(runtime_stopped)
-            }
+            Waiting::Here(future) => drive_here(future, None)?.ok_or_else(runtime_stopped),
         }
     }
 
@@ -296,16 +298,23 @@ impl<T> Pending<T> {
                     None => Ok(None),
                 }
             }
-            Waiting::Here(future) => {
-                let running = future.as_mut().ok_or_else(runtime_stopped)?;
-                let answer = run_here(running.as_mut(), Some(timeout))?;
-                if answer.is_some() {
-                    drop_here(future.take());
-                }
-                Ok(answer)
-            }
+            Waiting::Here(future) => drive_here(future, Some(timeout)),
         }
     }
+}
+
+/// Drives a [`Waiting::Here`] future on this thread's runtime, for at most `limit` when given; drops it there
+/// once it has answered.
+fn drive_here<T>(
+    future: &mut Option<Pin<Box<dyn Future<Output = T> + Send>>>,
+    limit: Option<Duration>,
+) -> Result<Option<T>> {
+    let running = future.as_mut().ok_or_else(runtime_stopped)?;
+    let answer = run_here(running.as_mut(), limit)?;
+    if answer.is_some() {
+        drop_here(future.take());
+    }
+    Ok(answer)
 }
 
 impl<T> Drop for Pending<T> {
@@ -324,7 +333,7 @@ fn drop_here<F>(future: Option<F>) {
         return;
     }
     let runtime = OWN
-        .try_with(|own| own.borrow().runtime.clone())
+        .try_with(|own| own.borrow_mut().get().runtime.clone())
         .ok()
         .flatten();
     let _inside = runtime.as_ref().map(|runtime| runtime.enter());

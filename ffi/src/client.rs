@@ -42,9 +42,9 @@ pub(crate) unsafe fn client_arg(client: *const alipay_client) -> Result<Client, 
     unsafe { ref_arg(client, "client") }.map(|c| c.inner.clone())
 }
 
-/// Runs a call of the core, blocking this thread until it completes or its deadline passes: once the thread makes
-/// calls regularly, on the thread's own runtime and connections (no other thread is woken), and before that as a
-/// task of the process-wide runtime (see `alipay_marketing::blocking`).
+/// Runs a call of the core, blocking this thread until it completes or its deadline passes: the thread's first
+/// calls as tasks of the process-wide runtime, its later ones on the thread's own runtime and connections, so that
+/// no other thread is woken (see `alipay_marketing::blocking`).
 pub(crate) fn block_on<T: Send + 'static>(
     call: impl Future<Output = alipay_marketing::Result<T>> + Send + 'static,
 ) -> Result<T, FfiError> {

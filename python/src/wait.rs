@@ -1,8 +1,7 @@
 //! Waiting for a call from the sync client: the GIL is released while the future runs (on the shared runtime or
 //! on this thread's own, see [`alipay_marketing::blocking`]), and every [`SIGNAL_CHECK`] the thread takes the
 //! GIL back briefly to let Python handle signals, so Ctrl-C interrupts a slow call instead of waiting for its
-//! deadline. Raising drops (cancels) the call. A panic in the
-//! future raises `InternalError` ([`crate::panic`]).
+//! deadline. Raising drops (cancels) the call. A panic in the future raises `InternalError` ([`crate::panic`]).
 
 use std::future::Future;
 use std::time::Duration;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use super::prepare::RawRequest;
 use super::{CallOptions, Client, Inner, Prepared, cert_mode};
 use crate::api::ApiRequest;
+use crate::blocking::ForkLocal;
 use crate::envelope;
 use crate::error::{Error, Result};
 use crate::retry;
@@ -15,11 +16,11 @@ use crate::stats::Counters;
 use tracing::Instrument as _;
 
 /// A thread's own connection pools, one per client, for the calls it runs on its own runtime
-/// ([`crate::blocking`]), with the process they belong to.
-type ThreadPools = (u32, Vec<(Weak<Inner>, reqwest::Client)>);
+/// ([`crate::blocking`]).
+type ThreadPools = Vec<(Weak<Inner>, reqwest::Client)>;
 
 thread_local! {
-    static THREAD_POOLS: RefCell<ThreadPools> = const { RefCell::new((0, Vec::new())) };
+    static THREAD_POOLS: RefCell<ForkLocal<ThreadPools>> = const { RefCell::new(ForkLocal::new(Vec::new())) };
 }
 
 impl Client {
@@ -31,12 +32,8 @@ impl Client {
         }
         THREAD_POOLS
             .try_with(|pools| {
-                let (pid, pools) = &mut *pools.borrow_mut();
-                if *pid != std::process::id() {
-                    // A forked child's copy of its parent's pools: their connections are the parent's.
-                    std::mem::forget(std::mem::take(pools));
-                    *pid = std::process::id();
-                }
+                let mut pools = pools.borrow_mut();
+                let pools = pools.get();
                 let own = Arc::as_ptr(&self.inner);
                 if let Some((_, http)) = pools.iter().find(|(client, _)| client.as_ptr() == own) {
                     return Ok(http.clone());
